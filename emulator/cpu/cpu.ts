@@ -1,0 +1,421 @@
+/**
+ * One emulated AArch64 CPU (one Unicorn engine) with a safe, typed surface.
+ *
+ * Rules this class keeps for everything above it:
+ * - a hook never throws into the engine: the first error is kept, the engine is stopped, and
+ *   `run` rethrows it once `uc_emu_start` has returned;
+ * - system registers are reachable only through the `SYSREG` whitelist, because reading some
+ *   CP registers aborts the whole process in 2.0.1 (see the reference notes);
+ * - the CPU owns its callbacks and frees them all in `close`.
+ */
+import koffi from 'koffi';
+import {
+  UC_ARCH_ARM64, UC_MODE_ARM, UC_CTL_CPU_MODEL_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_CTL_TB_REMOVE_CACHE_WRITE,
+  UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE,
+  UnicornError, allocNative, freeNative, registerCallback, unicorn, unregisterCallback, addressOf,
+  type UnicornLib,
+} from './unicorn.js';
+
+/** Register ids (UC_ARM64_REG_*) of Unicorn 2.0.1. */
+export const REG = {
+  X29: 1, X30: 2, NZCV: 3, SP: 4, PC: 260, CPACR_EL1: 261, TPIDR_EL0: 262, TPIDRRO_EL0: 263,
+  PSTATE: 265, ELR_EL1: 267, SP_EL0: 270, SP_EL1: 271, ESR_EL1: 277, FAR_EL1: 281, VBAR_EL1: 287,
+  CP_REG: 290, FPCR: 291, FPSR: 292,
+} as const;
+
+/** UC_ARM64_REG_Xn for n in 0..30. */
+export function xreg(n: number): number {
+  if (n < 29) return 199 + n;
+  if (n === 29) return REG.X29;
+  if (n === 30) return REG.X30;
+  throw new RangeError(`no register x${n}`);
+}
+
+/**
+ * System registers reachable through UC_ARM64_REG_CP_REG: (op0, op1, CRn, CRm, op2). Only
+ * registers with storage are listed; anything else could hit an engine assertion.
+ */
+export const SYSREG = {
+  SCTLR_EL1: [3, 0, 1, 0, 0],
+  TTBR0_EL1: [3, 0, 2, 0, 0],
+  TCR_EL1: [3, 0, 2, 0, 2],
+  MAIR_EL1: [3, 0, 10, 2, 0],
+  VBAR_EL1: [3, 0, 12, 0, 0],
+  ESR_EL1: [3, 0, 5, 2, 0],
+  FAR_EL1: [3, 0, 6, 0, 0],
+  SPSR_EL1: [3, 0, 4, 0, 0],
+  ELR_EL1: [3, 0, 4, 0, 1],
+  SP_EL0: [3, 0, 4, 1, 0],
+  TPIDR_EL0: [3, 3, 13, 0, 2],
+  SCR_EL3: [3, 6, 1, 1, 0],
+  HCR_EL2: [3, 4, 1, 1, 0],
+  MIDR_EL1: [3, 0, 0, 0, 0],
+} as const satisfies Record<string, readonly [number, number, number, number, number]>;
+
+export type SysregName = keyof typeof SYSREG;
+
+/** Interrupt numbers (QEMU EXCP_*) delivered to the interrupt hook. */
+export const EXCP = { UDEF: 1, SWI: 2, PREFETCH_ABORT: 3, DATA_ABORT: 4, BKPT: 7, HVC: 11, SMC: 13 } as const;
+
+export type CpuModel = 'cortex-a53' | 'cortex-a72';
+
+/** Memory access kinds for MMIO and fault handlers. */
+export type Access = 'read' | 'write' | 'fetch';
+
+export interface CpuOptions {
+  /** The CPU model the engine emulates. */
+  model: CpuModel;
+  /** Secure world (SCR_EL3.NS = 0) or normal world. */
+  secure: boolean;
+}
+
+/** A memory fault the engine reported: unmapped or permission-denied access. */
+export interface MemoryFault {
+  access: Access;
+  kind: 'unmapped' | 'protection';
+  address: number;
+  size: number;
+}
+
+/** Register-level snapshot from `uc_context_save`. */
+export interface CpuContext {
+  readonly ptr: bigint;
+}
+
+const PAGE = 0x1000;
+
+function checkRange(address: number, size: number): void {
+  if (address % PAGE !== 0 || size % PAGE !== 0 || size <= 0) {
+    throw new RangeError(`memory range 0x${address.toString(16)}+0x${size.toString(16)} is not page aligned`);
+  }
+}
+
+let nativeNoop: bigint | undefined;
+
+/** A C function that does nothing useful and is safe to call as a memory hook (libc getpid). */
+function noopCallback(): bigint {
+  if (nativeNoop === undefined) {
+    const libc = koffi.load('libc.so.6');
+    nativeNoop = BigInt(koffi.address(libc.symbol('getpid')));
+  }
+  return nativeNoop;
+}
+
+/** One Unicorn AArch64 engine. */
+export class Cpu {
+  readonly handle: bigint;
+  private readonly uc: UnicornLib;
+  private readonly callbacks: bigint[] = [];
+  private readonly hooks: bigint[] = [];
+  private readonly contexts = new Set<bigint>();
+  private readonly scratch = new BigUint64Array(1);
+  private readonly cpReg: { ptr: bigint; view: DataView };
+  private readonly batch: { ids: bigint; vals: bigint; ptrs: bigint; idView: Int32Array; valView: BigUint64Array; max: number };
+  private pendingError: unknown;
+  private closed = false;
+  /** Handler for svc/smc/hvc/undefined/abort events; it runs inside the engine. */
+  onInterrupt: (intno: number) => void = () => this.stop();
+  /** Handler for accesses to unmapped or protected memory; return true to retry the access. */
+  onMemoryFault: (fault: MemoryFault) => boolean = () => false;
+  /** Set by `stop()` so that callers can tell a requested stop from a guest wfi. */
+  stopRequested = false;
+
+  private constructor(uc: UnicornLib, handle: bigint, secure: boolean) {
+    this.uc = uc;
+    this.handle = handle;
+    const cp = allocNative(32);
+    this.cpReg = { ptr: cp.ptr, view: new DataView(cp.view) };
+    const max = 40;
+    const ids = allocNative(4 * max);
+    const vals = allocNative(8 * max);
+    const ptrs = allocNative(8 * max);
+    const ptrView = new BigUint64Array(ptrs.view);
+    for (let i = 0; i < max; i++) ptrView[i] = vals.ptr + BigInt(8 * i);
+    this.batch = {
+      ids: ids.ptr, vals: vals.ptr, ptrs: ptrs.ptr, max,
+      idView: new Int32Array(ids.view), valView: new BigUint64Array(vals.view),
+    };
+    // AArch64 EL1 (and page tables, should a world enable its MMU) needs SCR_EL3.RW; a normal
+    // world also needs SCR_EL3.NS and HCR_EL2.RW.
+    if (secure) {
+      this.setSysreg('SCR_EL3', 0x400n);
+    } else {
+      this.setSysreg('SCR_EL3', 0x401n);
+      this.setSysreg('HCR_EL2', 1n << 31n);
+    }
+    this.installHooks();
+  }
+
+  /** Opens an engine for the given model and world. */
+  static create(options: CpuOptions): Cpu {
+    const uc = unicorn();
+    const out: unknown[] = [null];
+    const err = uc.open(UC_ARCH_ARM64, UC_MODE_ARM, out);
+    if (err !== 0) throw new UnicornError('uc_open', err);
+    const handle = out[0] as bigint;
+    // The model must be chosen before any other call initialises the engine.
+    const model = options.model === 'cortex-a53' ? UC_CPU_ARM64_A53 : UC_CPU_ARM64_A72;
+    const ctlErr = uc.ctl(handle, UC_CTL_CPU_MODEL_WRITE, 'int', model) as number;
+    if (ctlErr !== 0) {
+      uc.close(handle);
+      throw new UnicornError('uc_ctl(CPU_MODEL)', ctlErr);
+    }
+    return new Cpu(uc, handle, options.secure);
+  }
+
+  private check(call: string, err: number): void {
+    if (err !== 0) throw new UnicornError(call, err);
+  }
+
+  private guard<A extends unknown[], R>(fallback: R, fn: (...args: A) => R): (...args: A) => R {
+    return (...args: A) => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        if (this.pendingError === undefined) this.pendingError = error;
+        this.uc.emuStop(this.handle);
+        return fallback;
+      }
+    };
+  }
+
+  private installHooks(): void {
+    const intr = this.guard(undefined, (_uc: unknown, intno: number) => this.onInterrupt(intno));
+    this.addHook(UC_HOOK_INTR, registerCallback(intr, this.uc.protoIntr), 1, 0);
+    const fault = this.guard(false, (_uc: unknown, type: number, address: number | bigint, size: number) =>
+      this.onMemoryFault(describeFault(type, Number(address), size)));
+    this.addHook(UC_HOOK_MEM_INVALID, registerCallback(fault, this.uc.protoMemEvent), 1, 0);
+  }
+
+  private addHook(type: number, callback: bigint, begin: number, end: number, native = false): bigint {
+    if (!native) this.callbacks.push(callback);
+    const out: unknown[] = [0];
+    this.check('uc_hook_add', this.uc.hookAdd(this.handle, out, type, callback, null, begin, end));
+    const hh = BigInt(out[0] as number | bigint);
+    this.hooks.push(hh);
+    return hh;
+  }
+
+  /**
+   * Makes fault PCs exact for code in [begin, end): Unicorn 2.0.1 reports the start of the
+   * translation block otherwise. Costs some speed for memory accesses made by that code.
+   */
+  exactFaultPcs(begin: number, end: number): void {
+    this.addHook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, noopCallback(), begin, end - 1, true);
+  }
+
+  /** Maps fresh zeroed RAM owned by the engine. */
+  mapRam(address: number, size: number, perms: number): void {
+    checkRange(address, size);
+    this.check('uc_mem_map', this.uc.memMap(this.handle, address, size, perms));
+  }
+
+  /** Maps host memory (a SharedArrayBuffer view) so that JS and other engines share it. */
+  mapHost(address: number, memory: Uint8Array, perms: number): void {
+    checkRange(address, memory.byteLength);
+    if (!(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new TypeError('host memory must live in a SharedArrayBuffer so that its address never moves');
+    }
+    this.check('uc_mem_map_ptr', this.uc.memMapPtr(this.handle, address, memory.byteLength, perms, addressOf(memory)));
+  }
+
+  /** Maps a device: reads and writes call the handlers (offsets are relative to `address`). */
+  mapMmio(address: number, size: number, read: (offset: number, size: number) => number,
+    write: (offset: number, size: number, value: number) => void): void {
+    checkRange(address, size);
+    const r = registerCallback(this.guard(0, (_uc: unknown, off: number | bigint, sz: number) => read(Number(off), sz)),
+      this.uc.protoMmioRead);
+    const w = registerCallback(this.guard(undefined, (_uc: unknown, off: number | bigint, sz: number, value: number | bigint) =>
+      write(Number(off), sz, Number(BigInt.asUintN(64, BigInt(value)) & 0xffffffffn))), this.uc.protoMmioWrite);
+    this.callbacks.push(r, w);
+    this.check('uc_mmio_map', this.uc.mmioMap(this.handle, address, size, r, null, w, null));
+  }
+
+  unmap(address: number, size: number): void {
+    checkRange(address, size);
+    this.check('uc_mem_unmap', this.uc.memUnmap(this.handle, address, size));
+  }
+
+  protect(address: number, size: number, perms: number): void {
+    checkRange(address, size);
+    this.check('uc_mem_protect', this.uc.memProtect(this.handle, address, size, perms));
+  }
+
+  /** Reads guest physical memory; throws a UnicornError when unmapped. */
+  read(address: number, length: number): Buffer {
+    const out = Buffer.alloc(length);
+    if (length > 0) this.check('uc_mem_read', this.uc.memRead(this.handle, address, out, length));
+    return out;
+  }
+
+  /** Writes guest physical memory; throws a UnicornError when unmapped. */
+  write(address: number, bytes: Uint8Array): void {
+    if (bytes.length > 0) this.check('uc_mem_write', this.uc.memWrite(this.handle, address, bytes, bytes.length));
+  }
+
+  /** Reads one 64-bit register. */
+  reg(id: number): bigint {
+    this.check('uc_reg_read', this.uc.regRead(this.handle, id, this.scratch));
+    return this.scratch[0]!;
+  }
+
+  /** Writes one 64-bit register. */
+  setReg(id: number, value: bigint | number): void {
+    this.scratch[0] = BigInt.asUintN(64, BigInt(value));
+    this.check('uc_reg_write', this.uc.regWrite(this.handle, id, this.scratch));
+  }
+
+  x(n: number): bigint {
+    return this.reg(xreg(n));
+  }
+
+  setX(n: number, value: bigint | number): void {
+    this.setReg(xreg(n), value);
+  }
+
+  get pc(): number {
+    return Number(this.reg(REG.PC));
+  }
+
+  set pc(value: number) {
+    this.setReg(REG.PC, value);
+  }
+
+  /** Current exception level, from PSTATE bits [3:2]. */
+  get el(): number {
+    return Number((this.reg(REG.PSTATE) >> 2n) & 3n);
+  }
+
+  /** Reads several registers with one call; the returned array is reused by the next call. */
+  readRegs(ids: readonly number[]): BigUint64Array {
+    const { max, idView, valView } = this.batch;
+    if (ids.length > max) throw new RangeError('too many registers in one batch');
+    for (let i = 0; i < ids.length; i++) idView[i] = ids[i]!;
+    this.check('uc_reg_read_batch', this.uc.regReadBatch(this.handle, this.batch.ids, this.batch.ptrs, ids.length));
+    return valView.subarray(0, ids.length);
+  }
+
+  /** Writes several registers with one call. */
+  writeRegs(ids: readonly number[], values: readonly (bigint | number)[]): void {
+    const { max, idView, valView } = this.batch;
+    if (ids.length > max || values.length !== ids.length) throw new RangeError('bad register batch');
+    for (let i = 0; i < ids.length; i++) {
+      idView[i] = ids[i]!;
+      valView[i] = BigInt.asUintN(64, BigInt(values[i]!));
+    }
+    this.check('uc_reg_write_batch', this.uc.regWriteBatch(this.handle, this.batch.ids, this.batch.ptrs, ids.length));
+  }
+
+  private loadCpReg(name: SysregName): void {
+    const [op0, op1, crn, crm, op2] = SYSREG[name];
+    const v = this.cpReg.view;
+    v.setUint32(0, crn, true);
+    v.setUint32(4, crm, true);
+    v.setUint32(8, op0, true);
+    v.setUint32(12, op1, true);
+    v.setUint32(16, op2, true);
+  }
+
+  /** Reads a whitelisted system register. */
+  sysreg(name: SysregName): bigint {
+    if (!Object.hasOwn(SYSREG, name)) throw new RangeError(`system register ${String(name)} is not accessible`);
+    this.loadCpReg(name);
+    this.check('uc_reg_read(CP_REG)', this.uc.regRead(this.handle, REG.CP_REG, this.cpReg.ptr));
+    return this.cpReg.view.getBigUint64(24, true);
+  }
+
+  /** Writes a whitelisted system register (raw write: no TLB flush, no hflags rebuild). */
+  setSysreg(name: SysregName, value: bigint): void {
+    if (!Object.hasOwn(SYSREG, name)) throw new RangeError(`system register ${String(name)} is not accessible`);
+    this.loadCpReg(name);
+    this.cpReg.view.setBigUint64(24, BigInt.asUintN(64, value), true);
+    this.check('uc_reg_write(CP_REG)', this.uc.regWrite(this.handle, REG.CP_REG, this.cpReg.ptr));
+  }
+
+  /**
+   * Runs from `begin` until a hook stops the engine, the guest executes wfi, or it faults.
+   * Returns the engine's uc_err (0 for a clean stop); rethrows the first hook error.
+   */
+  run(begin: number, count = 0): number {
+    this.stopRequested = false;
+    this.pendingError = undefined;
+    const err = this.uc.emuStart(this.handle, begin, 0, 0, count);
+    if (this.pendingError !== undefined) {
+      const error = this.pendingError;
+      this.pendingError = undefined;
+      throw error;
+    }
+    return err;
+  }
+
+  /** Asks the engine to stop at the next block boundary (safe inside hooks). */
+  stop(): void {
+    this.stopRequested = true;
+    this.uc.emuStop(this.handle);
+  }
+
+  /** Saves all CPU state (registers, PSTATE and the translation flags). */
+  saveContext(into?: CpuContext): CpuContext {
+    let ctx = into;
+    if (!ctx) {
+      const out: unknown[] = [null];
+      this.check('uc_context_alloc', this.uc.contextAlloc(this.handle, out));
+      ctx = { ptr: out[0] as bigint };
+      this.contexts.add(ctx.ptr);
+    }
+    this.check('uc_context_save', this.uc.contextSave(this.handle, ctx.ptr));
+    return ctx;
+  }
+
+  restoreContext(ctx: CpuContext): void {
+    this.check('uc_context_restore', this.uc.contextRestore(this.handle, ctx.ptr));
+  }
+
+  freeContext(ctx: CpuContext): void {
+    if (this.contexts.delete(ctx.ptr)) this.uc.contextFree(ctx.ptr);
+  }
+
+  /** Drops translated code, after another engine or the host rewrote code bytes. */
+  flushTranslations(begin?: number, end?: number): void {
+    if (begin === undefined || end === undefined) {
+      this.check('uc_ctl(TB_FLUSH)', this.uc.ctl(this.handle, UC_CTL_TB_FLUSH_WRITE) as number);
+    } else {
+      this.check('uc_ctl(TB_REMOVE_CACHE)',
+        this.uc.ctl(this.handle, UC_CTL_TB_REMOVE_CACHE_WRITE, 'uint64_t', begin, 'uint64_t', end) as number);
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Closes the engine and frees every callback, context and native buffer it owns. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const ctx of this.contexts) this.uc.contextFree(ctx);
+    this.contexts.clear();
+    for (const hh of this.hooks) this.uc.hookDel(this.handle, hh);
+    this.uc.close(this.handle);
+    for (const cb of this.callbacks) unregisterCallback(cb);
+    this.callbacks.length = 0;
+    freeNative(this.cpReg.ptr);
+    freeNative(this.batch.ids);
+    freeNative(this.batch.vals);
+    freeNative(this.batch.ptrs);
+  }
+}
+
+function describeFault(type: number, address: number, size: number): MemoryFault {
+  switch (type) {
+    case 19: return { access: 'read', kind: 'unmapped', address, size };
+    case 20: return { access: 'write', kind: 'unmapped', address, size };
+    case 21: return { access: 'fetch', kind: 'unmapped', address, size };
+    case 22: return { access: 'write', kind: 'protection', address, size };
+    case 23: return { access: 'read', kind: 'protection', address, size };
+    default: return { access: 'fetch', kind: 'protection', address, size };
+  }
+}
+
+/** Permission bits for `mapRam`, `mapHost` and `protect`. */
+export const PERM = { NONE: 0, R: 1, W: 2, X: 4, RW: 3, RX: 5, RWX: 7 } as const;
