@@ -1,0 +1,234 @@
+/**
+ * `trustbox ta sign` and `trustbox ta inspect`: sign a TA ELF into a `<uuid>.ta` container and
+ * show what a container (or a bare TA ELF) holds. Errors print one sentence and exit non-zero.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { TeeError } from '../tee/errors.js';
+import { resultName } from '../tee/results.js';
+import {
+  ALGO_NAMES, IMG_TYPE_NAMES, parseTaContainer, signTa, verifyTaContainer, SHDR_ENCRYPTED_TA, type TaContainer,
+} from '../tee/loader/container.js';
+import {
+  findDynamicSymbol, parseElf, readStaticSymbols, vaddrToOffset, PF_R, PF_W, PF_X, type ElfImage,
+} from '../tee/loader/elf.js';
+import { developmentKeys, developmentSigningKey, loadPrivateKey } from '../tee/loader/keys.js';
+import { R_AARCH64_RELATIVE, readTaHead, taFlagNames } from '../tee/loader/load.js';
+import { isUuid, uuidFromTeeUuid } from '../tee/uuid.js';
+
+/** Adds the `ta` command group to a commander program. */
+export function registerTaCommands(program: Command): void {
+  const ta = program.command('ta').description('sign and inspect trusted application containers');
+  ta.command('sign')
+    .description('sign a TA ELF into a BOOTSTRAP_TA container (<uuid>.ta)')
+    .requiredOption('--in <elf>', 'stripped TA ELF to sign')
+    .requiredOption('--out <file>', 'container to write')
+    .option('--uuid <uuid>', 'TA UUID (default: the ELF\'s ta_head uuid)')
+    .option('--key <pem>', 'RSA private key (default: the project development key)')
+    .option('--ta-version <n>', 'rollback version stored in the header', '0')
+    .option('--algo <algo>', 'pss or pkcs1', 'pss')
+    .action((opts: SignCliOptions, cmd: Command) => run(cmd, () => signCommand(opts)));
+  ta.command('inspect')
+    .description('show the header, signer, ta_head, properties and segments of a .ta or TA ELF')
+    .argument('<file>', 'signed container or TA ELF')
+    .option('--json', 'print JSON')
+    .action((file: string, opts: { json?: boolean }, cmd: Command) => run(cmd, () => inspectCommand(file, !!opts.json)));
+}
+
+interface SignCliOptions {
+  in: string;
+  out: string;
+  uuid?: string;
+  key?: string;
+  taVersion: string;
+  algo: string;
+}
+
+/** Runs an action, turning any failure into one sentence and a non-zero exit. */
+function run(cmd: Command, action: () => void): void {
+  try {
+    action();
+  } catch (e) {
+    const detail = e instanceof TeeError ? ` (${resultName(e.code)})` : '';
+    cmd.error(`error: ${(e as Error).message}${detail}`, { exitCode: 1 });
+  }
+}
+
+function readInput(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function signCommand(opts: SignCliOptions): void {
+  if (opts.algo !== 'pss' && opts.algo !== 'pkcs1') throw new Error(`--algo must be pss or pkcs1, not "${opts.algo}"`);
+  const taVersion = Number(opts.taVersion);
+  if (!/^\d+$/.test(opts.taVersion) || taVersion > 0xffffffff) throw new Error(`--ta-version must be a 32-bit unsigned integer, not "${opts.taVersion}"`);
+  const elfBytes = readInput(opts.in);
+  const elf = parseElf(elfBytes, opts.in);
+  const uuid = (opts.uuid ?? defaultUuid(elf)).toLowerCase();
+  const key = opts.key ? loadPrivateKey(opts.key) : developmentSigningKey();
+  writeFileSync(opts.out, signTa({ elf: elfBytes, uuid, taVersion, key, algo: opts.algo }));
+  process.stdout.write(`signed ${uuid} (ta_version ${taVersion}, ${opts.algo}) -> ${opts.out}\n`);
+}
+
+/** A TA's UUID is in its ta_head; a library TA has none, and is named by its DT_SONAME. */
+function defaultUuid(elf: ElfImage): string {
+  if (findDynamicSymbol(elf, 'ta_head')) return readTaHead(elf).uuid;
+  if (elf.soname && isUuid(elf.soname)) return elf.soname;
+  throw new Error(`${elf.label} has neither a ta_head nor a UUID DT_SONAME: pass --uuid`);
+}
+
+// ---------------------------------------------------------------- inspect
+
+/** Everything `ta inspect` reports. */
+export interface TaInspection {
+  container?: {
+    type: string; algo: string; imgSize: number; hashSize: number; sigSize: number; payloadOffset: number;
+    uuid?: string; taVersion?: number; signer: string;
+  };
+  taHead?: { uuid: string; stackSize: number; flags: string[]; legacyEntry: boolean };
+  properties: { name: string; type: string; value: string }[];
+  segments: { type: string; vaddr: string; filesz: number; memsz: number; flags: string }[];
+  needed: string[];
+  /** DT_SONAME (library TAs: their UUID). */
+  soname?: string;
+}
+
+function inspectCommand(file: string, json: boolean): void {
+  const report = inspectTa(readInput(file), file);
+  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatInspection(report));
+}
+
+/** Builds the inspection report of a container or bare ELF (best effort on properties). */
+export function inspectTa(bytes: Uint8Array, label: string): TaInspection {
+  const isElf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+  let elfBytes = bytes;
+  let container: TaInspection['container'];
+  if (!isElf) {
+    const c = parseTaContainer(bytes, label);
+    container = describeContainer(c, bytes, label);
+    if (c.imgType === SHDR_ENCRYPTED_TA) return { container, properties: [], segments: [], needed: [] };
+    elfBytes = c.payload;
+  }
+  const elf = parseElf(elfBytes, label);
+  // Library TAs have no ta_head; reading one at vaddr 0 (the legacy rule) would show noise.
+  const head = findDynamicSymbol(elf, 'ta_head') ? readTaHead(elf) : undefined;
+  return {
+    container,
+    soname: elf.soname,
+    taHead: head && { uuid: head.uuid, stackSize: head.stackSize, flags: taFlagNames(head.flags), legacyEntry: head.legacyEntry },
+    properties: readProperties(elf),
+    segments: elf.segments.map((s) => ({
+      type: SEGMENT_TYPES[s.type] ?? `0x${s.type.toString(16)}`, vaddr: `0x${s.vaddr.toString(16)}`,
+      filesz: s.filesz, memsz: s.memsz,
+      flags: `${s.flags & PF_R ? 'R' : '-'}${s.flags & PF_W ? 'W' : '-'}${s.flags & PF_X ? 'X' : '-'}`,
+    })),
+    needed: elf.needed,
+  };
+}
+
+const SEGMENT_TYPES: Record<number, string> = {
+  1: 'LOAD', 2: 'DYNAMIC', 4: 'NOTE', 6: 'PHDR', 7: 'TLS', 0x6474e550: 'GNU_EH_FRAME', 0x6474e551: 'GNU_STACK',
+  0x6474e552: 'GNU_RELRO', 0x6474e553: 'GNU_PROPERTY',
+};
+
+function describeContainer(c: TaContainer, bytes: Uint8Array, label: string): NonNullable<TaInspection['container']> {
+  let signer: string;
+  if (c.imgType === SHDR_ENCRYPTED_TA) signer = 'not checked (encrypted TA)';
+  else {
+    try {
+      signer = verifyTaContainer(bytes, developmentKeys(), label).signer;
+    } catch (e) {
+      signer = `untrusted (${(e as Error).message.replace(`${label}: `, '')})`;
+    }
+  }
+  return {
+    type: IMG_TYPE_NAMES[c.imgType] ?? String(c.imgType), algo: ALGO_NAMES[c.algo] ?? `0x${c.algo.toString(16)}`,
+    imgSize: c.imgSize, hashSize: c.hashSize, sigSize: c.sigSize, payloadOffset: c.payloadOffset,
+    uuid: c.bootstrap?.uuid, taVersion: c.bootstrap?.taVersion, signer,
+  };
+}
+
+const PROP_TYPES = ['BOOL', 'U32', 'UUID', 'IDENTITY', 'STRING', 'BINARY_BLOCK', 'U64'];
+
+/**
+ * Reads `ta_props` through the local `.symtab` symbol (absent when stripped: then no
+ * properties). Pointers inside it are RELATIVE-relocated, so their values come from the addends.
+ */
+function readProperties(elf: ElfImage): TaInspection['properties'] {
+  try {
+    const sym = readStaticSymbols(elf).find((s) => s.name === 'ta_props');
+    if (!sym || sym.size % 24 !== 0) return [];
+    const ptr = relativePointerReader(elf);
+    const out: TaInspection['properties'] = [];
+    for (let i = 0; i < sym.size / 24; i++) {
+      const entry = sym.value + i * 24;
+      const type = readU32(elf, entry + 8);
+      out.push({ name: readString(elf, ptr(entry)), type: PROP_TYPES[type] ?? String(type), value: propertyValue(elf, type, ptr(entry + 16), ptr) });
+    }
+    return out;
+  } catch {
+    return []; // best effort: a property table we cannot follow is simply not shown
+  }
+}
+
+function relativePointerReader(elf: ElfImage): (vaddr: number) => number {
+  const addends = new Map<number, number>();
+  for (const rs of elf.relaSections) {
+    for (const r of rs.entries) if (r.type === R_AARCH64_RELATIVE) addends.set(r.offset, r.addend);
+  }
+  return (vaddr) => addends.get(vaddr) ?? Number(fileView(elf, vaddr, 8).getBigUint64(0, true));
+}
+
+function fileView(elf: ElfImage, vaddr: number, size: number): DataView {
+  const off = vaddrToOffset(elf, vaddr, size);
+  if (off === undefined) throw new Error('outside the file');
+  return new DataView(elf.bytes.buffer, elf.bytes.byteOffset + off, size);
+}
+
+function readU32(elf: ElfImage, vaddr: number): number {
+  return fileView(elf, vaddr, 4).getUint32(0, true);
+}
+
+function readString(elf: ElfImage, vaddr: number): string {
+  const off = vaddrToOffset(elf, vaddr, 1);
+  if (off === undefined) throw new Error('outside the file');
+  const end = elf.bytes.indexOf(0, off);
+  return Buffer.from(elf.bytes.subarray(off, end < 0 ? off : end)).toString('utf8');
+}
+
+function propertyValue(elf: ElfImage, type: number, vaddr: number, ptr: (v: number) => number): string {
+  switch (PROP_TYPES[type]) {
+    case 'BOOL': return fileView(elf, vaddr, 1).getUint8(0) ? 'true' : 'false';
+    case 'U32': return String(readU32(elf, vaddr));
+    case 'U64': return String(fileView(elf, vaddr, 8).getBigUint64(0, true));
+    case 'STRING':
+    case 'BINARY_BLOCK': return readString(elf, vaddr);
+    case 'UUID': {
+      const v = fileView(elf, vaddr, 16);
+      return uuidFromTeeUuid(new Uint8Array(v.buffer, v.byteOffset, 16));
+    }
+    default: return `(at 0x${ptr(vaddr).toString(16)})`;
+  }
+}
+
+function formatInspection(r: TaInspection): string {
+  const lines: string[] = [];
+  const c = r.container;
+  if (c) {
+    lines.push(`container:   ${c.type}, ${c.algo}`, `sizes:       img ${c.imgSize}, hash ${c.hashSize}, sig ${c.sigSize}, payload at ${c.payloadOffset}`);
+    if (c.uuid) lines.push(`uuid:        ${c.uuid}`, `ta_version:  ${c.taVersion}`);
+    lines.push(`signer:      ${c.signer}`);
+  }
+  if (r.taHead) {
+    lines.push(`ta_head:     ${r.taHead.uuid}`, `flags:       ${r.taHead.flags.join(' | ') || '(none)'}`, `stack size:  ${r.taHead.stackSize}`);
+  }
+  if (r.soname) lines.push(`soname:      ${r.soname}`);
+  if (r.needed.length) lines.push(`needs:       ${r.needed.join(', ')}`);
+  if (r.properties.length) lines.push('properties:', ...r.properties.map((p) => `  ${p.name} (${p.type}) = ${p.value}`));
+  lines.push('segments:', ...r.segments.map((s) => `  ${s.type.padEnd(12)} ${s.vaddr.padStart(10)} filesz ${String(s.filesz).padStart(8)} memsz ${String(s.memsz).padStart(8)} ${s.flags}`));
+  return lines.join('\n') + '\n';
+}

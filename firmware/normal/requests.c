@@ -1,0 +1,335 @@
+/*
+ * Request handling. The slot lives in memory the host can rewrite at any time, so it is
+ * copied once into a private snapshot, checked there, and only the snapshot is used to
+ * build the call; results are written back field by field. One table, indexed by
+ * HB_OP_*, says how each operation is served.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "hostbridge.h"
+#include "optee_msg.h"
+#include "optee_smc.h"
+#include "power.h"
+#include "print.h"
+#include "shm_pool.h"
+#include "string.h"
+#include "tee_driver.h"
+#include "tee_probe.h"
+#include "tee_results.h"
+
+#define HB_MAX_PARAMS   4u
+#define META_PARAMS     2u      /* OPEN_SESSION's TA UUID and client identity */
+
+_Static_assert(sizeof(struct hb_request) == 208, "hb_request layout");
+_Static_assert(offsetof(struct hb_request, params) == HB_REQ_OFF_PARAMS, "hb_request.params");
+_Static_assert(offsetof(struct hb_request, rpc_arg_pa) == HB_REQ_OFF_RPC_ARG_PA, "rpc_arg_pa");
+
+struct request {
+	struct hb_request in;               /* private snapshot of the slot */
+	volatile struct hb_request *slot;   /* where the results go */
+	struct tee_call_ctx call;
+};
+
+static int tee_available;
+/* PA of the msg arg of the request being served (0 if none), for request_abort. */
+static uint64_t current_arg_pa;
+
+void requests_init(int tee_ok)
+{
+	tee_available = tee_ok;
+}
+
+/* ---- results ---- */
+
+static void finish(struct request *rq, uint32_t status, uint32_t ret, uint32_t origin)
+{
+	rq->slot->status = status;
+	rq->slot->ret = ret;
+	rq->slot->ret_origin = origin;
+	rq->slot->smc_calls = rq->call.smc_calls;
+}
+
+/* The firmware itself failed the request: same code in status and ret, origin COMMS. */
+static void fail(struct request *rq, uint32_t code)
+{
+	finish(rq, code, code, TEEC_ORIGIN_COMMS);
+}
+
+static void succeed(struct request *rq)
+{
+	finish(rq, TEEC_SUCCESS, TEEC_SUCCESS, TEEC_ORIGIN_COMMS);
+}
+
+/* ---- validation of host input ---- */
+
+static int is_tmem(uint64_t attr)
+{
+	return attr >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
+}
+
+/* Only plain types: META, NONCONTIG and cache bits are ours to set, not the host's. */
+static int attr_allowed(uint64_t attr)
+{
+	switch (attr) {
+	case OPTEE_MSG_ATTR_TYPE_NONE:
+	case OPTEE_MSG_ATTR_TYPE_VALUE_INPUT:
+	case OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_VALUE_INOUT:
+	case OPTEE_MSG_ATTR_TYPE_RMEM_INPUT:
+	case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_INPUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A client buffer must sit in NS shared memory, outside the firmware's own pool. The
+ * null memref (PA 0, size 0) carries no address and is passed through. */
+static int tmem_allowed(uint64_t pa, uint64_t size)
+{
+	if (!pa && !size)
+		return 1;
+	if (pa < BOARD_NS_SHM_BASE || pa - BOARD_NS_SHM_BASE >= BOARD_NS_SHM_SIZE)
+		return 0;
+	if (size > BOARD_NS_SHM_BASE + BOARD_NS_SHM_SIZE - pa)
+		return 0;
+	return !shm_pool_overlaps(pa, size);
+}
+
+static int params_allowed(const struct hb_param *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!attr_allowed(p[i].attr))
+			return 0;
+		if (is_tmem(p[i].attr) && !tmem_allowed(p[i].a, p[i].b))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- building and reading the msg arg ---- */
+
+static void params_to_msg(struct optee_msg_param *dst, const struct hb_param *src, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		dst[i].attr = src[i].attr;
+		dst[i].u.value.a = src[i].a;
+		dst[i].u.value.b = src[i].b;
+		dst[i].u.value.c = src[i].c;
+	}
+}
+
+static void params_from_msg(volatile struct hb_param *dst, const struct optee_msg_param *src,
+			    unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		dst[i].attr = src[i].attr;
+		dst[i].a = src[i].u.value.a;
+		dst[i].b = src[i].u.value.b;
+		dst[i].c = src[i].u.value.c;
+	}
+}
+
+/* The UUIDs go over as raw octets: the 16 bytes of value.a and value.b. */
+static void open_session_meta(struct optee_msg_param *meta, const struct hb_request *in)
+{
+	meta[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT | OPTEE_MSG_ATTR_META;
+	memcpy(meta[0].u.octets, in->uuid, sizeof(in->uuid));
+	meta[1].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT | OPTEE_MSG_ATTR_META;
+	memcpy(meta[1].u.octets, in->client_uuid, sizeof(in->client_uuid));
+	meta[1].u.value.c = in->login;
+}
+
+/* How a TEE operation maps onto a message: command, leading META params, client params. */
+struct msg_shape {
+	uint32_t cmd;
+	unsigned meta;
+	unsigned client;
+};
+
+static void copy_out(struct request *rq, const struct optee_msg_arg *arg,
+		     const struct msg_shape *shape)
+{
+	if (shape->cmd == OPTEE_MSG_CMD_OPEN_SESSION)
+		rq->slot->session = arg->session;
+	params_from_msg(rq->slot->params, &arg->params[shape->meta], shape->client);
+	finish(rq, TEEC_SUCCESS, arg->ret, arg->ret_origin);
+}
+
+static void tee_request(struct request *rq, const struct msg_shape *shape)
+{
+	const struct hb_request *in = &rq->in;
+
+	if (!tee_available) {
+		fail(rq, TEEC_ERROR_COMMUNICATION);
+		return;
+	}
+	if (!params_allowed(in->params, shape->client)) {
+		fail(rq, TEEC_ERROR_BAD_PARAMETERS);
+		return;
+	}
+
+	unsigned n = shape->meta + shape->client;
+	uint64_t size = sizeof(struct optee_msg_arg) + n * sizeof(struct optee_msg_param);
+	uint64_t pa = shm_pool_alloc(size, SHM_POOL_GRANULE);
+
+	if (!pa) {
+		fail(rq, TEEC_ERROR_OUT_OF_MEMORY);
+		return;
+	}
+	struct optee_msg_arg *arg = (struct optee_msg_arg *)(uintptr_t)pa;
+
+	memset(arg, 0, size);
+	arg->cmd = shape->cmd;
+	arg->func = in->func;
+	arg->session = in->session;
+	arg->cancel_id = in->cancel_id;
+	arg->num_params = n;
+	if (shape->meta)
+		open_session_meta(arg->params, in);
+	params_to_msg(&arg->params[shape->meta], in->params, shape->client);
+
+	current_arg_pa = pa;
+	uint32_t a0 = tee_call_with_arg(pa, &rq->call);
+
+	if (a0 != OPTEE_SMC_RETURN_OK)
+		fail(rq, TEEC_ERROR_COMMUNICATION);
+	else
+		copy_out(rq, arg, shape);
+	current_arg_pa = 0;
+	shm_pool_free(pa);
+}
+
+/* ---- operations ---- */
+
+static void op_open_session(struct request *rq)
+{
+	tee_request(rq, &(struct msg_shape){ OPTEE_MSG_CMD_OPEN_SESSION, META_PARAMS,
+					     rq->in.num_params });
+}
+
+static void op_invoke_command(struct request *rq)
+{
+	tee_request(rq, &(struct msg_shape){ OPTEE_MSG_CMD_INVOKE_COMMAND, 0, rq->in.num_params });
+}
+
+static void op_close_session(struct request *rq)
+{
+	tee_request(rq, &(struct msg_shape){ OPTEE_MSG_CMD_CLOSE_SESSION, 0, 0 });
+}
+
+static void op_cancel(struct request *rq)
+{
+	tee_request(rq, &(struct msg_shape){ OPTEE_MSG_CMD_CANCEL, 0, 0 });
+}
+
+/* Register/unregister carry exactly one parameter, params[0], whatever num_params says. */
+static void op_register_shm(struct request *rq)
+{
+	tee_request(rq, &(struct msg_shape){ OPTEE_MSG_CMD_REGISTER_SHM, 0, 1 });
+}
+
+static void op_unregister_shm(struct request *rq)
+{
+	tee_request(rq, &(struct msg_shape){ OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 1 });
+}
+
+static void op_probe(struct request *rq)
+{
+	tee_available = tee_probe(0, &rq->call.smc_calls) == NULL;
+	if (tee_available)
+		succeed(rq);
+	else
+		fail(rq, TEEC_ERROR_COMMUNICATION);
+}
+
+/* Deliberately unchecked: this op exists to show that a normal-world load from secure
+ * memory faults (the fault path completes the request). */
+static void op_read_address(struct request *rq)
+{
+	uint64_t addr = rq->in.params[0].a;
+
+	kprintf("peek: reading 0x%llx\n", (unsigned long long)addr);
+	uint32_t v = *(volatile uint32_t *)(uintptr_t)addr;
+
+	rq->slot->params[0].b = v;
+	succeed(rq);
+}
+
+static void op_power_off(struct request *rq)
+{
+	kprintf("power: off\n");
+	psci_system_off();
+}
+
+static void op_reset(struct request *rq)
+{
+	kprintf("power: reset\n");
+	psci_system_reset();
+}
+
+typedef void (*op_handler)(struct request *rq);
+
+/* Indexed by HB_OP_*; holes and out-of-range ops are not supported. */
+static const op_handler op_table[] = {
+	[HB_OP_OPEN_SESSION] = op_open_session,
+	[HB_OP_INVOKE_COMMAND] = op_invoke_command,
+	[HB_OP_CLOSE_SESSION] = op_close_session,
+	[HB_OP_CANCEL] = op_cancel,
+	[HB_OP_REGISTER_SHM] = op_register_shm,
+	[HB_OP_UNREGISTER_SHM] = op_unregister_shm,
+	[HB_OP_PROBE] = op_probe,
+	[HB_OP_READ_ADDRESS] = op_read_address,
+	[HB_OP_POWER_OFF] = op_power_off,
+	[HB_OP_RESET] = op_reset,
+};
+
+#define OP_COUNT (sizeof(op_table) / sizeof(op_table[0]))
+
+/* 64-bit words that may alias the hb_request fields they are copied into. */
+typedef uint64_t __attribute__((may_alias)) alias_u64;
+
+/* Volatile 64-bit copy: each slot word is read exactly once, so the host cannot change a
+ * field between our check and our use of it. */
+static void snapshot(struct hb_request *dst, volatile struct hb_request *src)
+{
+	volatile const alias_u64 *s = (volatile const alias_u64 *)src;
+	alias_u64 *d = (alias_u64 *)dst;
+
+	for (unsigned i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] = s[i];
+}
+
+void request_serve(volatile struct hb_request *slot, uint32_t slot_index)
+{
+	struct request rq = { .slot = slot, .call = { .slot = slot, .slot_index = slot_index } };
+
+	snapshot(&rq.in, slot);
+	slot->smc_calls = 0;
+	if (rq.in.op >= OP_COUNT || !op_table[rq.in.op]) {
+		fail(&rq, TEEC_ERROR_NOT_SUPPORTED);
+		return;
+	}
+	if (rq.in.num_params > HB_MAX_PARAMS) {
+		fail(&rq, TEEC_ERROR_BAD_PARAMETERS);
+		return;
+	}
+	op_table[rq.in.op](&rq);
+}
+
+void request_abort(volatile struct hb_request *slot)
+{
+	slot->status = TEEC_ERROR_COMMUNICATION;
+	slot->ret = TEEC_ERROR_COMMUNICATION;
+	slot->ret_origin = TEEC_ORIGIN_COMMS;
+	if (current_arg_pa) {
+		shm_pool_free(current_arg_pa);
+		current_arg_pa = 0;
+	}
+}

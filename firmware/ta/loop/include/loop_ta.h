@@ -1,0 +1,11 @@
+#ifndef TA_LOOP_H
+#define TA_LOOP_H
+
+#define TA_LOOP_UUID \
+	{ 0xc93e419b, 0x2768, 0x4785, { 0x98, 0xaf, 0x50, 0x3b, 0x36, 0xa3, 0x0e, 0x41 } }
+
+#define TA_LOOP_CMD_SPIN 0        /* no params; loops forever without a syscall */
+#define TA_LOOP_CMD_UNTIL_CANCEL 1 /* no params; polls the cancellation flag, TEE_ERROR_CANCEL */
+#define TA_LOOP_CMD_WAIT 2        /* value0 (VALUE_INPUT) a = milliseconds for TEE_Wait */
+
+#endif /* TA_LOOP_H */

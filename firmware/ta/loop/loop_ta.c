@@ -1,0 +1,64 @@
+/* loop: work that never ends on its own, for watchdog and cancellation tests. */
+#include <tee_internal_api.h>
+#include <loop_ta.h>
+
+TEE_Result TA_CreateEntryPoint(void)
+{
+	return TEE_SUCCESS;
+}
+
+void TA_DestroyEntryPoint(void)
+{
+}
+
+TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4], void **sess_ctx)
+{
+	*sess_ctx = NULL;
+	return TEE_SUCCESS;
+}
+
+void TA_CloseSessionEntryPoint(void *sess_ctx)
+{
+}
+
+static TEE_Result spin(void)
+{
+	/* The empty asm is a side effect, so the loop is neither removed nor turned into a trap. */
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+	return TEE_ERROR_GENERIC;
+}
+
+static TEE_Result until_cancelled(void)
+{
+	TEE_UnmaskCancellation();
+	while (!TEE_GetCancellationFlag())
+		;
+	TEE_MaskCancellation();
+	return TEE_ERROR_CANCEL;
+}
+
+static TEE_Result wait_ms(uint32_t param_types, TEE_Param params[4])
+{
+	const uint32_t expected = TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+						  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE);
+
+	if (param_types != expected)
+		return TEE_ERROR_BAD_PARAMETERS;
+	return TEE_Wait(params[0].value.a);
+}
+
+TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t param_types,
+				      TEE_Param params[4])
+{
+	switch (cmd_id) {
+	case TA_LOOP_CMD_SPIN:
+		return spin();
+	case TA_LOOP_CMD_UNTIL_CANCEL:
+		return until_cancelled();
+	case TA_LOOP_CMD_WAIT:
+		return wait_ms(param_types, params);
+	default:
+		return TEE_ERROR_BAD_PARAMETERS;
+	}
+}

@@ -1,0 +1,17 @@
+#ifndef TA_TA2TA_H
+#define TA_TA2TA_H
+
+#define TA_TA2TA_UUID \
+	{ 0x49f9d96d, 0x8694, 0x4b40, { 0xa5, 0xc6, 0xdf, 0x87, 0x51, 0xf6, 0xfd, 0x3f } }
+
+/* value0 (VALUE_INOUT): hello_world's INC_VALUE applied to value0.a through a TA-to-TA call. */
+#define TA_TA2TA_CMD_HELLO_INC 0
+/*
+ * memref0 (MEMREF_OUTPUT, 1..TA_TA2TA_RANDOM_MAX bytes): random's GENERATE into a buffer on
+ * this TA's stack (private memory, so the dev kit bounces it), then copied to memref0.
+ */
+#define TA_TA2TA_CMD_RANDOM_VIA_STACK 1
+
+#define TA_TA2TA_RANDOM_MAX 256
+
+#endif /* TA_TA2TA_H */
