@@ -1,0 +1,137 @@
+/**
+ * `trustbox boot` and `trustbox demo isolation`.
+ */
+import type { Command } from 'commander';
+import { Device, type DeviceOptions } from '../device/device.js';
+import type { DeviceEvent } from '../device/events.js';
+import { formatEvent, prefixFor } from '../device/trace-format.js';
+import { HB_OP_PROBE, HB_OP_READ_ADDRESS } from '../ree/hostbridge.js';
+import { resultName } from '../tee/results.js';
+import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
+import { region } from '../machine/board.js';
+
+interface BootOptions {
+  board: string;
+  image?: string;
+  state?: string;
+  trace?: boolean;
+  exitOnReady?: boolean;
+  json?: boolean;
+}
+
+/** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
+export function attachPrinter(device: Device, opts: { json?: boolean; trace?: boolean }): void {
+  const color = !opts.json && process.stdout.isTTY === true;
+  device.events.on((e: DeviceEvent) => {
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(e.type === 'console' ? { event: 'console', world: e.world, line: e.line, t: e.t }
+        : { event: e.type, ...e, type: undefined }) + '\n');
+      return;
+    }
+    if (e.type === 'ready') return; // printed by the caller with more detail
+    if (e.type !== 'console' && !opts.trace && e.type !== 'fault' && e.type !== 'panic') return;
+    process.stdout.write(prefixFor(e, color) + formatEvent(e) + '\n');
+  });
+}
+
+export function deviceOptions(opts: { board?: string; image?: string; state?: string; trace?: boolean }): DeviceOptions {
+  return {
+    board: opts.board ?? DEFAULT_BOARD,
+    ...(opts.image ? { imageDir: opts.image } : {}),
+    ...(opts.state ? { stateDir: opts.state } : {}),
+    trace: opts.trace ?? false,
+  };
+}
+
+function bootCommand(opts: BootOptions): void {
+  getBoard(opts.board);
+  const device = new Device(deviceOptions(opts));
+  attachPrinter(device, opts);
+  let report;
+  try {
+    report = device.boot();
+  } catch (error) {
+    device.close();
+    const message = (error as Error).message;
+    if (opts.json) console.log(JSON.stringify({ event: 'error', message }));
+    else console.error(`trustbox: boot failed: ${message}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (opts.json) {
+    console.log(JSON.stringify({ event: 'ready', bootMs: round(report.bootMs), board: report.board, osUuid: report.osUuid, stateDir: device.stateDir }));
+  } else {
+    console.log(`ready: ${report.board} booted in ${report.bootMs.toFixed(1)} ms; state in ${device.stateDir}` +
+      (opts.exitOnReady ? '' : '; press Ctrl-C to power off'));
+  }
+  const powerOff = (why: string) => {
+    device.powerOff();
+    if (opts.json) console.log(JSON.stringify({ event: 'power', state: 'off', reason: why }));
+    else if (!opts.exitOnReady) console.log(`power: off (${why})`);
+  };
+  if (opts.exitOnReady) {
+    powerOff('--exit-on-ready');
+    return;
+  }
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const stop = (signal: string) => {
+    clearInterval(keepAlive);
+    powerOff(signal);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function isolationDemo(opts: { board: string; json?: boolean }): void {
+  const board = getBoard(opts.board);
+  const secureRam = region(board, 'secure-ram');
+  const device = new Device({ board: board.name, stateDir: tempState() });
+  attachPrinter(device, { json: opts.json ?? false });
+  const say = (text: string) => { if (!opts.json) console.log(`\n== ${text}`); };
+  say(`booting ${board.name}`);
+  device.boot();
+  say(`the normal world reads secure RAM at 0x${secureRam.base.toString(16)}`);
+  const peek = device.request({
+    op: HB_OP_READ_ADDRESS, params: [{ attr: 0, a: BigInt(secureRam.base), b: 0n, c: 0n }],
+  });
+  const blocked = peek.status !== 0;
+  say(`the firmware's request ended with ${resultName(peek.status)}: ${blocked ? 'the read was blocked' : 'THE READ SUCCEEDED'}`);
+  say('the device still answers: probing OP-TEE again');
+  const probe = device.request({ op: HB_OP_PROBE });
+  const alive = probe.status === 0;
+  say(alive ? 'probe answered: the device kept running' : 'probe failed');
+  device.powerOff();
+  if (opts.json) console.log(JSON.stringify({ event: 'demo', blocked, alive }));
+  if (!blocked || !alive) process.exitCode = 1;
+}
+
+function tempState(): string {
+  // A throwaway state directory: the demo must not touch the user's device state.
+  return `${process.env.TMPDIR ?? '/tmp'}/trustbox-demo-${process.pid}`;
+}
+
+export function registerBootCommands(program: Command): void {
+  program
+    .command('boot')
+    .description('boot a virtual TrustBox and print both consoles')
+    .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
+    .option('--image <dir>', 'image directory (default: images/<board>)')
+    .option('--state <dir>', 'device state directory (default: ~/.local/state/trustbox/<board>)')
+    .option('--trace', 'print every world switch, SMC, syscall and RPC')
+    .option('--exit-on-ready', 'power off and exit 0 once the device is ready')
+    .option('--json', 'print one JSON object per line (console lines and events)')
+    .action((opts: BootOptions) => bootCommand(opts));
+
+  const demo = program.command('demo').description('guided demonstrations of TrustZone concepts');
+  demo
+    .command('isolation')
+    .description('the normal world reads secure memory: the access is blocked and the device keeps serving')
+    .option('--board <name>', 'board', DEFAULT_BOARD)
+    .option('--json', 'print JSON lines')
+    .action((opts: { board: string; json?: boolean }) => isolationDemo(opts));
+}

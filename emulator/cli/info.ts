@@ -1,0 +1,33 @@
+/**
+ * `trustbox info`: the memory map of a board, as a table.
+ */
+import type { Command } from 'commander';
+import { hex, humanSize } from '../machine/board.js';
+import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
+
+export function registerInfoCommand(program: Command): void {
+  program
+    .command('info')
+    .description('print a board\'s memory map (every region with its world)')
+    .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
+    .option('--json', 'print JSON')
+    .action((opts: { board: string; json?: boolean }) => {
+      const board = getBoard(opts.board);
+      if (opts.json) {
+        console.log(JSON.stringify(board, null, 2));
+        return;
+      }
+      console.log(`${board.name}: ${board.description}`);
+      console.log(`CPU ${board.cpu}, board id ${board.id}\n`);
+      const rows = [...board.regions].sort((a, b) => a.base - b.base).map((r) => [
+        hex(r.base), hex(r.base + r.size - 1), humanSize(r.size), r.world, r.kind, r.name,
+      ]);
+      const head = ['start', 'end', 'size', 'world', 'kind', 'region'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+      console.log(line(head));
+      console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+      for (const r of rows) console.log(line(r));
+      console.log('\nThe normal world maps only "normal" regions; the secure world maps all of them.');
+    });
+}

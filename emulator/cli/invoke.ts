@@ -1,0 +1,1 @@
+export function registerInvokeCommands(_p: unknown): void {}

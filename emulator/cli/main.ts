@@ -1,0 +1,27 @@
+/**
+ * `trustbox`: boot virtual TrustBox devices, run TAs, inspect images and TAs.
+ */
+import { Command } from 'commander';
+import { registerBootCommands } from './boot.js';
+import { registerInfoCommand } from './info.js';
+import { registerInvokeCommands } from './invoke.js';
+import { registerTaCommands } from './ta-commands.js';
+
+const program = new Command();
+program
+  .name('trustbox')
+  .description('Emulator of a TrustBox-style ARM edge device with TrustZone: boot virtual devices, run OP-TEE TAs')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerBootCommands(program);
+registerInfoCommand(program);
+registerInvokeCommands(program);
+registerTaCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`trustbox: ${(error as Error).message}`);
+  process.exitCode = process.exitCode || 1;
+}

@@ -1,0 +1,283 @@
+/**
+ * One virtual TrustBox: boot ROM stage, secure monitor, secure world with the TEE core, and the
+ * normal world running the REE firmware. Everything runs synchronously on the calling thread;
+ * `DeviceHost` (worker.ts) runs a device in a worker thread for servers.
+ */
+import { allocateHostRam } from '../cpu/cpu.js';
+import { hex, region, type Board } from '../machine/board.js';
+import { DEFAULT_BOARD, SHM_LAYOUT, getBoard } from '../machine/boards.js';
+import { Uart } from '../machine/uart.js';
+import { Monitor } from '../monitor/monitor.js';
+import { OPTEE_OS_UUID_STRING, OpteeDispatcher } from '../monitor/optee-dispatcher.js';
+import { PsciService } from '../monitor/psci.js';
+import { HostBridge, HB_OP_POWER_OFF } from '../ree/hostbridge.js';
+import { Mailbox, type HbRequest, type HbResult } from '../ree/mailbox.js';
+import { Supplicant } from '../ree/supplicant.js';
+import type { TaStore } from '../ree/ta-store.js';
+import { TeeClient } from '../ree/teec.js';
+import { seededRandom, systemRandom, type RandomSource } from '../tee/crypto/provider.js';
+import { TeeCore } from '../tee/core.js';
+import { TEE_ERROR_COMMUNICATION, TEE_ERROR_BUSY } from '../tee/results.js';
+import { TEEC_ORIGIN_COMMS } from '../tee/errors.js';
+import { EventBus } from './events.js';
+import { defaultImageDir, loadImage, type BootImage } from './image.js';
+import { NormalWorld } from './normal-world.js';
+import { SecureWorld } from './secure-world.js';
+import { defaultStateDir, prepareStateDir, readFuses } from './state.js';
+
+export interface DeviceOptions {
+  /** Board name (default trustbox-edge). */
+  board?: string;
+  /** Image directory (default images/<board> of this project). */
+  imageDir?: string;
+  /** State directory (default ~/.local/state/trustbox/<board>). */
+  stateDir?: string;
+  /** Extra directories of `<uuid>.ta` files, searched after the state directory. */
+  taPaths?: string[];
+  /** Seed for deterministic randomness (tests); the system CSPRNG otherwise. */
+  seed?: string;
+  /** Build verbose events (SMCs, world switches, syscalls). */
+  trace?: boolean;
+  /** Longest time a TA may run in one entry before the watchdog stops it, in ms. */
+  watchdogMs?: number;
+}
+
+const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs']);
+
+/** Validates options up front: unknown keys and bad values are errors. */
+export function checkDeviceOptions(options: DeviceOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown device option "${key}"`);
+  }
+  if (options.watchdogMs !== undefined && !(options.watchdogMs > 0)) {
+    throw new TypeError('watchdogMs must be a positive number of milliseconds');
+  }
+}
+
+export interface BootReport {
+  bootMs: number;
+  board: string;
+  osUuid: string;
+}
+
+/** Thrown when a request cannot reach the TEE (the normal world is down or busy). */
+export class DeviceError extends Error {
+  constructor(message: string, public readonly code = TEE_ERROR_COMMUNICATION, public readonly origin = TEEC_ORIGIN_COMMS) {
+    super(message);
+    this.name = 'DeviceError';
+  }
+}
+
+export class Device {
+  readonly events = new EventBus();
+  readonly board: Board;
+  readonly stateDir: string;
+  readonly imageDir: string;
+  readonly random: RandomSource;
+  private readonly created = performance.now();
+  private image: BootImage | undefined;
+  private secure: SecureWorld | undefined;
+  private normal: NormalWorld | undefined;
+  private bridge: HostBridge | undefined;
+  private mailbox: Mailbox | undefined;
+  private tee: TeeCore | undefined;
+  private supplicant: Supplicant | undefined;
+  private teeClient: TeeClient | undefined;
+  private readyFlag = false;
+  private probeOk = false;
+  private readonly completed = new Set<number>();
+  private readonly freeSlots: number[] = [];
+  private power: 'off' | 'on' = 'off';
+  private bootReport: BootReport | undefined;
+
+  constructor(readonly options: DeviceOptions = {}) {
+    checkDeviceOptions(options);
+    this.board = getBoard(options.board ?? DEFAULT_BOARD);
+    this.imageDir = options.imageDir ?? defaultImageDir(this.board.name);
+    this.stateDir = options.stateDir ?? defaultStateDir(this.board.name);
+    this.random = options.seed !== undefined ? seededRandom(options.seed) : systemRandom;
+    this.events.verbose = options.trace ?? false;
+  }
+
+  /** The TEE core (after boot). */
+  get core(): TeeCore {
+    if (!this.tee) throw new DeviceError('the device has not booted');
+    return this.tee;
+  }
+
+  /** The GP-shaped client of this device (after boot). */
+  get client(): TeeClient {
+    if (!this.teeClient) throw new DeviceError('the device has not booted');
+    return this.teeClient;
+  }
+
+  /** The normal world's TA store (after boot). */
+  get taStore(): TaStore {
+    if (!this.supplicant) throw new DeviceError('the device has not booted');
+    return this.supplicant.store;
+  }
+
+  get isReady(): boolean {
+    return this.readyFlag && this.power === 'on';
+  }
+
+  get report(): BootReport | undefined {
+    return this.bootReport;
+  }
+
+  /** Runs the boot chain until the normal world waits for requests. Throws if boot fails. */
+  boot(): BootReport {
+    if (this.power === 'on') throw new Error('the device is already on');
+    this.image = loadImage(this.imageDir, this.board.name);
+    prepareStateDir(this.stateDir);
+    const fuses = readFuses(this.stateDir, this.random);
+    const dram = allocateHostRam(region(this.board, 'ns-dram').size);
+    const shm = allocateHostRam(region(this.board, 'ns-shm').size);
+    const uart0 = new Uart((line) => this.events.emit({ type: 'console', world: 'normal', line }));
+    const shmRegion = region(this.board, 'ns-shm');
+    this.mailbox = new Mailbox(shm, SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount);
+    this.freeSlots.length = 0;
+    for (let i = SHM_LAYOUT.slotCount - 1; i >= 0; i--) this.freeSlots.push(i);
+    const supplicant = new Supplicant(this.stateDir, this.image, this.options.taPaths ?? [], shm, shmRegion.base, this.events);
+    this.supplicant = supplicant;
+    this.teeClient = new TeeClient(this, shm, shmRegion.base, SHM_LAYOUT.clientPoolOffset, SHM_LAYOUT.clientPoolSize);
+    this.bridge = new HostBridge(
+      shmRegion.base + SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount,
+      shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, SHM_LAYOUT.firmwarePoolSize,
+      {
+        complete: (slot) => this.completed.add(slot),
+        supplicantCall: (slot) => supplicant.serve(this.mailbox!.rpcArgPa(slot)),
+        ready: () => { this.readyFlag = true; },
+        probe: (ok) => { this.probeOk = ok; },
+      });
+    const bridge = this.bridge;
+    this.secure = new SecureWorld(this.board, fuses, { dram, shm },
+      (line) => this.events.emit({ type: 'console', world: 'secure', line }),
+      { uart0, bridgeRead: (o) => bridge.read(o), bridgeWrite: (o, s, v) => bridge.write(o, s, v) });
+    const secure = this.secure;
+    this.logBootRom();
+    this.tee = new TeeCore(secure, this.events, this.random, {
+      watchdogMs: this.options.watchdogMs ?? 10_000,
+    });
+    const monitor = new Monitor(this.events, [
+      new OpteeDispatcher(this.tee, {
+        base: shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, size: SHM_LAYOUT.firmwarePoolSize,
+      }),
+      new PsciService({
+        systemOff: (reason) => this.powerDown('off', reason),
+        systemReset: (reason) => this.powerDown('reset', reason),
+      }),
+    ]);
+    secure.log('monitor: secure monitor (EL3) ready: SMCCC 1.1, PSCI 1.1, OP-TEE dispatcher');
+    secure.log(`tee: TEE core up (OP-TEE 4.10 ABI), ${this.image.tas.size} TAs in the image`);
+    this.normal = new NormalWorld(this.board, { dram, shm }, {
+      uartRead: (o) => uart0.read(o),
+      uartWrite: (o, s, v) => uart0.write(o, s, v),
+      bridgeRead: (o) => bridge.read(o),
+      bridgeWrite: (o, s, v) => bridge.write(o, s, v),
+      workPending: () => bridge.pending,
+      explainFault: (line) => secure.log(line),
+    }, monitor, this.events);
+    return this.startNormalWorld();
+  }
+
+  private logBootRom(): void {
+    const s = this.secure!;
+    const img = this.image!;
+    this.events.emit({ type: 'boot', stage: 'rom', detail: `board ${this.board.name}` });
+    s.log(`boot ROM: TrustBox boot ROM on ${this.board.name} (${this.board.cpu})`);
+    s.log(`boot ROM: image ${img.dir}: ${img.files.size} files match manifest.json (sha256)`);
+    s.log(`boot ROM: OTP fuses read (hardware unique key present, die id ${this.secure!.fuses.dieId.subarray(0, 4).toString('hex')}...)`);
+    s.log(`boot ROM: secure RAM ${hex(s.ramBase)}, ${s.ram.length >> 20} MiB; normal world sees none of it`);
+  }
+
+  private startNormalWorld(): BootReport {
+    const img = this.image!;
+    const normal = this.normal!;
+    this.readyFlag = false;
+    normal.loadFirmware(img.firmware.bytes, img.firmware.load, img.firmware.entry);
+    this.secure!.log(`boot ROM: starting the normal world at ${hex(img.firmware.entry)} (NS-EL1): ${img.firmware.path}`);
+    this.events.emit({ type: 'boot', stage: 'normal-world', detail: `entry ${hex(img.firmware.entry)}` });
+    this.power = 'on';
+    this.events.emit({ type: 'power', state: 'on', reason: 'boot' });
+    const stop = normal.run();
+    if (stop !== 'idle' || !this.readyFlag) {
+      this.power = 'off';
+      throw new DeviceError(`boot failed: the normal world ${stop === 'idle' ? 'went idle before it was ready' : `stopped (${stop})`}`);
+    }
+    if (!this.probeOk) throw new DeviceError('boot failed: the normal world did not find OP-TEE (see the console)');
+    const bootMs = performance.now() - this.created;
+    this.bootReport = { bootMs, board: this.board.name, osUuid: OPTEE_OS_UUID_STRING };
+    this.events.emit({ type: 'ready', bootMs, board: this.board.name, osUuid: OPTEE_OS_UUID_STRING });
+    return this.bootReport;
+  }
+
+  private powerDown(state: 'off' | 'reset', reason: string): void {
+    this.normal?.setPower(state);
+    this.events.emit({ type: 'power', state, reason });
+  }
+
+  /**
+   * Posts one request to the firmware through the host bridge and runs the normal world until
+   * the firmware completes it.
+   */
+  request(req: HbRequest): HbResult {
+    if (this.power !== 'on' || !this.normal || !this.mailbox || !this.bridge) {
+      throw new DeviceError('the device is off');
+    }
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) throw new DeviceError('all mailbox slots are in use', TEE_ERROR_BUSY);
+    try {
+      this.mailbox.write(slot, req);
+      this.completed.delete(slot);
+      this.bridge.post(slot);
+      const stop = this.normal.run();
+      if (stop !== 'idle') this.afterStop(stop);
+      if (!this.completed.has(slot)) {
+        throw new DeviceError(`the normal world stopped (${stop}) before it completed the request`);
+      }
+      return this.mailbox.read(slot);
+    } finally {
+      this.completed.delete(slot);
+      this.freeSlots.push(slot);
+    }
+  }
+
+  private afterStop(stop: string): void {
+    if (stop === 'reset') {
+      this.tee?.reset();
+      this.startNormalWorld();
+    } else {
+      this.power = 'off';
+    }
+  }
+
+  /** Asks the firmware to power off through PSCI and closes everything. */
+  powerOff(): void {
+    if (this.power === 'on' && this.normal) {
+      try {
+        this.request({ op: HB_OP_POWER_OFF });
+      } catch {
+        // The firmware powered off before completing the request: that is the expected path.
+      }
+    }
+    this.power = 'off';
+    this.close();
+  }
+
+  /** Frees the engines. */
+  close(): void {
+    this.power = 'off';
+    this.tee?.close();
+    this.normal?.close();
+    this.secure?.close();
+    this.tee = undefined;
+    this.normal = undefined;
+    this.secure = undefined;
+  }
+
+  /** Milliseconds since the device object was created. */
+  uptimeMs(): number {
+    return performance.now() - this.created;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Host-side view of the host-bridge mailbox: encoding requests into slots in NS shared memory
+ * and decoding the firmware's answers. Layout: `struct hb_request` in hostbridge.h.
+ */
+import {
+  HB_REQ_OFF_CANCEL_ID, HB_REQ_OFF_CLIENT_UUID, HB_REQ_OFF_FUNC, HB_REQ_OFF_LOGIN, HB_REQ_OFF_NUM_PARAMS,
+  HB_REQ_OFF_OP, HB_REQ_OFF_PARAMS, HB_REQ_OFF_RET, HB_REQ_OFF_RET_ORIGIN, HB_REQ_OFF_RPC_ARG_PA,
+  HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE,
+} from './hostbridge.js';
+
+/** One parameter as the firmware copies it into optee_msg_param: attr and the a/b/c union. */
+export interface HbParam {
+  attr: number;
+  a: bigint;
+  b: bigint;
+  c: bigint;
+}
+
+export interface HbRequest {
+  op: number;
+  session?: number;
+  func?: number;
+  cancelId?: number;
+  login?: number;
+  uuid?: Uint8Array;
+  clientUuid?: Uint8Array;
+  params?: HbParam[];
+}
+
+export interface HbResult {
+  status: number;
+  session: number;
+  ret: number;
+  retOrigin: number;
+  smcCalls: number;
+  params: HbParam[];
+}
+
+/** Reads and writes request slots inside the NS shared memory buffer. */
+export class Mailbox {
+  private readonly view: DataView;
+
+  /** `shm` is the NS shared memory; the mailbox starts at `offset` inside it. */
+  constructor(private readonly shm: Uint8Array, private readonly offset: number, readonly slotCount: number) {
+    this.view = new DataView(shm.buffer, shm.byteOffset, shm.byteLength);
+  }
+
+  private base(slot: number): number {
+    if (slot < 0 || slot >= this.slotCount) throw new RangeError(`no mailbox slot ${slot}`);
+    return this.offset + slot * HB_SLOT_SIZE;
+  }
+
+  /** Writes a request into a slot (clearing it first). */
+  write(slot: number, req: HbRequest): void {
+    const b = this.base(slot);
+    this.shm.fill(0, b, b + HB_SLOT_SIZE);
+    const v = this.view;
+    v.setUint32(b + HB_REQ_OFF_OP, req.op, true);
+    v.setUint32(b + HB_REQ_OFF_SESSION, req.session ?? 0, true);
+    v.setUint32(b + HB_REQ_OFF_FUNC, req.func ?? 0, true);
+    v.setUint32(b + HB_REQ_OFF_CANCEL_ID, req.cancelId ?? 0, true);
+    v.setUint32(b + HB_REQ_OFF_LOGIN, req.login ?? 0, true);
+    if (req.uuid) this.shm.set(req.uuid.subarray(0, 16), b + HB_REQ_OFF_UUID);
+    if (req.clientUuid) this.shm.set(req.clientUuid.subarray(0, 16), b + HB_REQ_OFF_CLIENT_UUID);
+    const params = req.params ?? [];
+    if (params.length > 4) throw new RangeError('at most 4 parameters');
+    v.setUint32(b + HB_REQ_OFF_NUM_PARAMS, params.length, true);
+    params.forEach((p, i) => {
+      const o = b + HB_REQ_OFF_PARAMS + i * 32;
+      v.setBigUint64(o, BigInt(p.attr), true);
+      v.setBigUint64(o + 8, BigInt.asUintN(64, p.a), true);
+      v.setBigUint64(o + 16, BigInt.asUintN(64, p.b), true);
+      v.setBigUint64(o + 24, BigInt.asUintN(64, p.c), true);
+    });
+  }
+
+  /** Reads the firmware's answer from a slot. */
+  read(slot: number): HbResult {
+    const b = this.base(slot);
+    const v = this.view;
+    const n = Math.min(v.getUint32(b + HB_REQ_OFF_NUM_PARAMS, true), 4);
+    const params: HbParam[] = [];
+    for (let i = 0; i < n; i++) {
+      const o = b + HB_REQ_OFF_PARAMS + i * 32;
+      params.push({
+        attr: Number(v.getBigUint64(o, true) & 0xffffffffn),
+        a: v.getBigUint64(o + 8, true), b: v.getBigUint64(o + 16, true), c: v.getBigUint64(o + 24, true),
+      });
+    }
+    return {
+      status: v.getUint32(b + HB_REQ_OFF_STATUS, true),
+      session: v.getUint32(b + HB_REQ_OFF_SESSION, true),
+      ret: v.getUint32(b + HB_REQ_OFF_RET, true),
+      retOrigin: v.getUint32(b + HB_REQ_OFF_RET_ORIGIN, true),
+      smcCalls: v.getUint32(b + HB_REQ_OFF_SMC_CALLS, true),
+      params,
+    };
+  }
+
+  /** The PA of the RPC optee_msg_arg that the firmware forwards from this slot. */
+  rpcArgPa(slot: number): number {
+    return Number(this.view.getBigUint64(this.base(slot) + HB_REQ_OFF_RPC_ARG_PA, true));
+  }
+}

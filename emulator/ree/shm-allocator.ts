@@ -1,0 +1,51 @@
+/**
+ * First-fit allocator over a range of NS shared memory (the client buffer pool), with
+ * coalescing on free. Allocations are aligned to 64 bytes; offsets are relative to the pool.
+ */
+const ALIGN = 64;
+
+export class ShmAllocator {
+  /** Free ranges, sorted by offset. */
+  private free: { off: number; size: number }[];
+  private readonly used = new Map<number, number>();
+
+  constructor(readonly size: number) {
+    this.free = [{ off: 0, size }];
+  }
+
+  /** Returns the offset of `n` bytes, or undefined when the pool is full. */
+  alloc(n: number): number | undefined {
+    const need = Math.max(ALIGN, Math.ceil(n / ALIGN) * ALIGN);
+    const i = this.free.findIndex((f) => f.size >= need);
+    if (i < 0) return undefined;
+    const f = this.free[i]!;
+    const off = f.off;
+    if (f.size === need) this.free.splice(i, 1);
+    else this.free[i] = { off: f.off + need, size: f.size - need };
+    this.used.set(off, need);
+    return off;
+  }
+
+  release(off: number): void {
+    const size = this.used.get(off);
+    if (size === undefined) return;
+    this.used.delete(off);
+    const at = this.free.findIndex((f) => f.off > off);
+    const idx = at < 0 ? this.free.length : at;
+    this.free.splice(idx, 0, { off, size });
+    // Coalesce with neighbours.
+    const merged: { off: number; size: number }[] = [];
+    for (const f of this.free) {
+      const last = merged[merged.length - 1];
+      if (last && last.off + last.size === f.off) last.size += f.size;
+      else merged.push({ ...f });
+    }
+    this.free = merged;
+  }
+
+  get bytesInUse(): number {
+    let n = 0;
+    for (const s of this.used.values()) n += s;
+    return n;
+  }
+}

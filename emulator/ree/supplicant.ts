@@ -1,0 +1,116 @@
+/**
+ * The host side of tee-supplicant: serves the RPC commands that the REE firmware forwards
+ * through the host bridge (LOAD_TA from the TA store, GET_TIME; secure-storage file
+ * operations come with the storage work). It reads and writes the RPC's optee_msg_arg in NS
+ * shared memory, exactly where the firmware put it, and never trusts its contents.
+ */
+import type { EventBus } from '../device/events.js';
+import type { BootImage } from '../device/image.js';
+import {
+  OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
+  OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
+  OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
+  type MsgArg,
+} from '../tee/msg.js';
+import {
+  TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SHORT_BUFFER,
+  TEE_SUCCESS,
+} from '../tee/results.js';
+import { uuidFromOctets } from '../tee/uuid.js';
+import { TaStore } from './ta-store.js';
+
+/** A handler for one RPC command; it edits `arg` in place (params and ret). */
+export type RpcCommandHandler = (arg: MsgArg) => void;
+
+export class Supplicant {
+  readonly store: TaStore;
+  private readonly handlers = new Map<number, RpcCommandHandler>();
+
+  constructor(
+    stateDir: string,
+    image: BootImage,
+    taPaths: readonly string[],
+    private readonly shm: Uint8Array,
+    private readonly shmBase: number,
+    private readonly events: EventBus,
+  ) {
+    this.store = new TaStore(stateDir, taPaths, image.tas);
+    this.handlers.set(OPTEE_RPC_CMD_LOAD_TA, (arg) => this.loadTa(arg));
+    this.handlers.set(OPTEE_RPC_CMD_GET_TIME, (arg) => this.getTime(arg));
+  }
+
+  /** Registers the handler of another RPC command (the secure-storage file server, ...). */
+  handle(cmd: number, handler: RpcCommandHandler): void {
+    this.handlers.set(cmd, handler);
+  }
+
+  /** Serves the RPC whose optee_msg_arg is at physical address `argPa`. */
+  serve(argPa: number): void {
+    const offset = argPa - this.shmBase;
+    const arg = readMsgArg(this.shm, offset);
+    if (typeof arg === 'string') {
+      this.events.emit({ type: 'rpc', name: 'invalid', detail: arg });
+      return;
+    }
+    const handler = this.handlers.get(arg.cmd);
+    if (!handler) {
+      arg.ret = TEE_ERROR_NOT_SUPPORTED;
+    } else {
+      try {
+        handler(arg);
+      } catch (error) {
+        this.events.emit({ type: 'rpc', name: `cmd ${arg.cmd}`, detail: `failed: ${(error as Error).message}` });
+        arg.ret = TEE_ERROR_BAD_PARAMETERS;
+      }
+    }
+    writeMsgArg(this.shm, offset, arg);
+  }
+
+  /** Copies `bytes` into NS shared memory at `pa`; false when the range is not shared memory. */
+  private copyOut(pa: bigint, bytes: Uint8Array): boolean {
+    const off = Number(pa) - this.shmBase;
+    if (off < 0 || off + bytes.length > this.shm.length) return false;
+    this.shm.set(bytes, off);
+    return true;
+  }
+
+  private loadTa(arg: MsgArg): void {
+    const [id, mem] = arg.params;
+    if (!id || !mem || (id.attr & OPTEE_MSG_ATTR_TYPE_MASK) !== OPTEE_MSG_ATTR_TYPE_VALUE_INPUT
+      || ![OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT].includes(mem.attr & OPTEE_MSG_ATTR_TYPE_MASK)) {
+      arg.ret = TEE_ERROR_BAD_PARAMETERS;
+      return;
+    }
+    const uuid = uuidFromOctets(uuidOctetsFromValue(id));
+    const ta = this.store.find(uuid);
+    if (!ta) {
+      this.events.emit({ type: 'rpc', name: 'LOAD_TA', detail: `${uuid}: not found in the TA store` });
+      arg.ret = TEE_ERROR_ITEM_NOT_FOUND;
+      return;
+    }
+    const capacity = mem.b;
+    mem.b = BigInt(ta.bytes.length);
+    if (mem.a === 0n) {
+      arg.ret = TEE_SUCCESS; // size query
+      return;
+    }
+    if (capacity < BigInt(ta.bytes.length)) {
+      arg.ret = TEE_ERROR_SHORT_BUFFER;
+      return;
+    }
+    arg.ret = this.copyOut(mem.a, ta.bytes) ? TEE_SUCCESS : TEE_ERROR_BAD_PARAMETERS;
+    this.events.emit({ type: 'rpc', name: 'LOAD_TA', detail: `${uuid}: ${ta.bytes.length} bytes from ${ta.source} (${ta.path})` });
+  }
+
+  private getTime(arg: MsgArg): void {
+    const p = arg.params[0];
+    if (!p || ![OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT].includes(p.attr & OPTEE_MSG_ATTR_TYPE_MASK)) {
+      arg.ret = TEE_ERROR_BAD_PARAMETERS;
+      return;
+    }
+    const ms = Date.now();
+    p.a = BigInt(Math.floor(ms / 1000));
+    p.b = BigInt((ms % 1000) * 1_000_000);
+    arg.ret = TEE_SUCCESS;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Parameters as the TEE core carries them between a client (normal world or a calling TA) and
+ * a trusted service. Memory references point at page-aligned windows of real memory (NS shared
+ * memory or secure RAM) so that a user TA can have them mapped rather than copied.
+ */
+
+/** TEE_PARAM_TYPE_* (same values as TEEC's temporary-memref types). */
+export const TEE_PARAM_TYPE_NONE = 0;
+export const TEE_PARAM_TYPE_VALUE_INPUT = 1;
+export const TEE_PARAM_TYPE_VALUE_OUTPUT = 2;
+export const TEE_PARAM_TYPE_VALUE_INOUT = 3;
+export const TEE_PARAM_TYPE_MEMREF_INPUT = 5;
+export const TEE_PARAM_TYPE_MEMREF_OUTPUT = 6;
+export const TEE_PARAM_TYPE_MEMREF_INOUT = 7;
+export const TEE_NUM_PARAMS = 4;
+
+export const PARAM_TYPE_NAMES: Record<number, string> = {
+  0: 'NONE', 1: 'VALUE_INPUT', 2: 'VALUE_OUTPUT', 3: 'VALUE_INOUT',
+  5: 'MEMREF_INPUT', 6: 'MEMREF_OUTPUT', 7: 'MEMREF_INOUT',
+};
+
+export function paramType(types: number, i: number): number {
+  return (types >>> (4 * i)) & 0xf;
+}
+
+export function isMemref(type: number): boolean {
+  return type >= TEE_PARAM_TYPE_MEMREF_INPUT && type <= TEE_PARAM_TYPE_MEMREF_INOUT;
+}
+
+export function isValue(type: number): boolean {
+  return type >= TEE_PARAM_TYPE_VALUE_INPUT && type <= TEE_PARAM_TYPE_VALUE_INOUT;
+}
+
+/** A buffer: `window` is page aligned and holds the data at `offset`. */
+export interface MemRef {
+  window: Uint8Array;
+  offset: number;
+  /** In: the buffer size. Out: the size the service reports (may exceed the buffer). */
+  size: number;
+  /** The size the caller gave; data is synced back only if `size` stays within it. */
+  capacity: number;
+  /** Whether the memory is secure (TA memory) or non-secure (client shared memory). */
+  secure: boolean;
+}
+
+export interface TaParam {
+  type: number;
+  a: number;
+  b: number;
+  /** A memory reference, or null for a NULL memref. */
+  mem?: MemRef | null;
+  /** The size that goes with a NULL memref (a size query), in and out. */
+  nullSize?: number;
+}
+
+export type TaParams = [TaParam, TaParam, TaParam, TaParam];
+
+export function noParams(): TaParams {
+  return [0, 1, 2, 3].map(() => ({ type: TEE_PARAM_TYPE_NONE, a: 0, b: 0 })) as TaParams;
+}
+
+export function typesOf(params: TaParams): number {
+  return params.reduce((acc, p, i) => acc | (p.type << (4 * i)), 0);
+}
+
+/** The bytes a memref currently designates. */
+export function memrefBytes(m: MemRef): Uint8Array {
+  return m.window.subarray(m.offset, m.offset + Math.min(m.size, m.capacity));
+}

@@ -1,0 +1,100 @@
+/**
+ * The system pseudo-TA (PTA_SYSTEM_UUID). libutee reaches it through the internal client API
+ * for zero-initialised mappings (MAP_ZI, UNMAP) that TA-to-TA calls use as shareable bounce
+ * buffers, and for device-unique keys. It acts on the calling TA's address space, so only TAs
+ * may open it.
+ */
+import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../errors.js';
+import { hmac } from '../crypto/provider.js';
+import {
+  TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
+  TEE_PARAM_TYPE_VALUE_OUTPUT, memrefBytes, typesOf, type TaParams,
+} from '../params.js';
+import {
+  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_SUCCESS,
+} from '../results.js';
+import { PAGE_SIZE } from '../secure-memory.js';
+import { TEE_LOGIN_TRUSTED_APP, type Session } from '../session.js';
+import type { CallContext, EntryResult, SecureThread, TrustedService } from '../service.js';
+import { MAP_ZI_BASE } from '../ta-instance.js';
+import { uuidToOctets } from '../uuid.js';
+
+export const PTA_SYSTEM_UUID = '3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc';
+export const PTA_SYSTEM_ADD_RNG_ENTROPY = 0;
+export const PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY = 1;
+export const PTA_SYSTEM_MAP_ZI = 2;
+export const PTA_SYSTEM_UNMAP = 3;
+export const PTA_SYSTEM_MAP_FLAG_SHAREABLE = 1 << 0;
+const TA_DERIVED_KEY_MIN_SIZE = 16;
+const TA_DERIVED_KEY_MAX_SIZE = 32;
+/** Most a TA may map through MAP_ZI at once. */
+const MAX_MAP_ZI = 16 << 20;
+
+const types = (a: number, b = 0, c = 0, d = 0) => a | (b << 4) | (c << 8) | (d << 12);
+
+export class SystemPta implements TrustedService {
+  readonly uuid = PTA_SYSTEM_UUID;
+  readonly kind = 'pseudo' as const;
+
+  constructor(private readonly huk: Uint8Array) {}
+
+  *openSession(session: Session, _params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
+    if (session.client.login !== TEE_LOGIN_TRUSTED_APP || !ctx.callerTa) {
+      return { result: TEE_ERROR_ACCESS_DENIED, origin: TEEC_ORIGIN_TRUSTED_APP };
+    }
+    return { result: TEE_SUCCESS, origin: TEEC_ORIGIN_TRUSTED_APP };
+  }
+
+  *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
+    const result = this.command(session, cmd, params, ctx);
+    return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
+  }
+
+  *closeSession(): SecureThread<void> {}
+
+  private command(session: Session, cmd: number, params: TaParams, ctx: CallContext): number {
+    const ta = ctx.callerTa;
+    if (!ta) return TEE_ERROR_ACCESS_DENIED;
+    const t = typesOf(params);
+    switch (cmd) {
+      case PTA_SYSTEM_ADD_RNG_ENTROPY:
+        return t === types(TEE_PARAM_TYPE_MEMREF_INPUT) ? TEE_SUCCESS : TEE_ERROR_BAD_PARAMETERS;
+      case PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY: {
+        if (t !== types(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT)) return TEE_ERROR_BAD_PARAMETERS;
+        const out = params[1].mem;
+        if (!out || out.size < TA_DERIVED_KEY_MIN_SIZE || out.size > TA_DERIVED_KEY_MAX_SIZE) return TEE_ERROR_BAD_PARAMETERS;
+        const extra = params[0].mem ? memrefBytes(params[0].mem) : new Uint8Array(0);
+        const key = hmac('sha256', this.huk, Buffer.from('trustbox ta unique key'), uuidToOctets(session.client.uuid), extra);
+        out.window.set(key.subarray(0, out.size), out.offset);
+        return TEE_SUCCESS;
+      }
+      case PTA_SYSTEM_MAP_ZI: {
+        if (t !== types(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_VALUE_INPUT)) {
+          return TEE_ERROR_BAD_PARAMETERS;
+        }
+        const size = params[0].a;
+        const flags = params[0].b;
+        if (size === 0 || size > MAX_MAP_ZI || (flags & ~PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0) return TEE_ERROR_BAD_PARAMETERS;
+        const bytes = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+        const va = ta.space.findFree(bytes, MAP_ZI_BASE);
+        ta.space.mapPrivate(va, bytes, 'rw', 'map_zi', undefined, (flags & PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0);
+        params[1].a = Math.floor(va / 2 ** 32);
+        params[1].b = va >>> 0;
+        return TEE_SUCCESS;
+      }
+      case PTA_SYSTEM_UNMAP: {
+        if (t !== types(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE)) return TEE_ERROR_BAD_PARAMETERS;
+        const va = params[1].a * 2 ** 32 + params[1].b;
+        const region = ta.space.regionAt(va);
+        if (!region || region.kind !== 'map_zi' || region.va !== va
+          || region.size !== Math.ceil(params[0].a / PAGE_SIZE) * PAGE_SIZE) {
+          return TEE_ERROR_BAD_PARAMETERS;
+        }
+        ta.space.unmap(region);
+        return TEE_SUCCESS;
+      }
+      default:
+        return TEE_ERROR_NOT_SUPPORTED;
+    }
+  }
+}

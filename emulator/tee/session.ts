@@ -1,0 +1,36 @@
+/**
+ * Sessions and client identities.
+ */
+import type { TrustedService } from './service.js';
+
+/** TEE_LOGIN_* values. */
+export const TEE_LOGIN_PUBLIC = 0;
+export const TEE_LOGIN_USER = 1;
+export const TEE_LOGIN_GROUP = 2;
+export const TEE_LOGIN_APPLICATION = 4;
+export const TEE_LOGIN_APPLICATION_USER = 5;
+export const TEE_LOGIN_APPLICATION_GROUP = 6;
+export const TEE_LOGIN_TRUSTED_APP = 0xf0000000;
+
+/** Who opened a session (TEE_Identity). */
+export interface ClientIdentity {
+  login: number;
+  uuid: string;
+}
+
+let nextId = 1;
+
+export class Session {
+  readonly id: number;
+  /** Cancellation requested by the client for the operation in progress. */
+  cancelRequested = false;
+  /** Cancellation is masked until the TA unmasks it (GP default). */
+  cancelMasked = true;
+  /** The TA's per-session context, as libutee keeps it, is opaque to us. */
+  closed = false;
+
+  constructor(readonly service: TrustedService, readonly client: ClientIdentity) {
+    this.id = nextId++;
+    if (nextId > 0x7fffffff) nextId = 1;
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * One instance of a user TA: its S-EL0 address space (an engine of its own), its sessions,
+ * and the entry into `__ta_entry` with OP-TEE's register contract:
+ * x0 = function (open/close/invoke), x1 = session id, x2 = &utee_params at the stack top,
+ * x3 = command id, SP_EL0 = x2, every other GPR zero, EL0t.
+ */
+import { EXCP, REG, xreg, type CpuContext, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
+import type { EventBus } from '../device/events.js';
+import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TeeError } from './errors.js';
+import type { LoadedImage } from './loader/load.js';
+import { taFlagNames } from './loader/load.js';
+import {
+  TEE_NUM_PARAMS, isMemref, paramType, typesOf, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT,
+  TEE_PARAM_TYPE_VALUE_INPUT,
+  TEE_PARAM_TYPE_VALUE_OUTPUT, type TaParams,
+} from './params.js';
+import {
+  TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD,
+  resultName,
+} from './results.js';
+import { PAGE_SIZE, type SecureMemory } from './secure-memory.js';
+import type { Session } from './session.js';
+import type { CallContext, EntryResult, SecureThread, TrustedService } from './service.js';
+import { SYSCALL_NAMES, TEE_SCN_MAX } from './syscalls/numbers.js';
+import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table.js';
+import { TaAddressSpace, type VmRegion } from './ta-space.js';
+import type { Watchdog } from './watchdog.js';
+
+/** utee_entry_func values. */
+export const UTEE_ENTRY_OPEN_SESSION = 0;
+export const UTEE_ENTRY_CLOSE_SESSION = 1;
+export const UTEE_ENTRY_INVOKE_COMMAND = 2;
+
+/** TA flags (ta_head.flags). */
+export const TA_FLAG_SINGLE_INSTANCE = 1 << 2;
+export const TA_FLAG_MULTI_SESSION = 1 << 3;
+export const TA_FLAG_INSTANCE_KEEP_ALIVE = 1 << 4;
+export const TA_FLAG_CACHE_MAINTENANCE = 1 << 7;
+export const TA_FLAG_INSTANCE_KEEP_CRASHED = 1 << 13;
+
+/** Fixed parts of every TA address space. */
+export const STUB_VA = 0x1000;
+export const IMAGE_BASE = 0x0010_0000;
+export const MAP_ZI_BASE = 0x4000_0000;
+export const PARAM_BASE = 0x7000_0000;
+/** struct utee_params is 72 bytes; the kernel reserves ROUNDUP(72, 16). */
+const UTEE_PARAMS_SIZE = 72;
+const UTEE_PARAMS_RESERVED = 80;
+
+const ERET = Buffer.from([0xe0, 0x03, 0x9f, 0xd6]);
+const SVC_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(xreg);
+const ENTRY_REGS = [...Array.from({ length: 31 }, (_, i) => xreg(i)), REG.SP_EL0, REG.ELR_EL1];
+
+type Exit =
+  | { kind: 'return'; code: number }
+  | { kind: 'panic'; code: number; pc: number }
+  | { kind: 'abort'; what: string; pc: number; address?: number };
+
+/** What the core offers to an instance (kept narrow so instances stay testable). */
+export interface InstanceHost {
+  readonly events: EventBus;
+  readonly watchdog: Watchdog;
+  readonly watchdogMs: number;
+  readonly syscalls: readonly SyscallEntry[];
+  syscallContext(instance: TaInstance, session: Session): SyscallContext;
+  /** Writes a line on the secure console. */
+  log(line: string): void;
+}
+
+export interface TaInstanceInit {
+  uuid: string;
+  image: LoadedImage;
+  signer: string;
+  model: CpuModel;
+  memory: SecureMemory;
+  host: InstanceHost;
+}
+
+export class TaInstance implements TrustedService {
+  readonly kind = 'user' as const;
+  readonly uuid: string;
+  readonly flags: number;
+  readonly space: TaAddressSpace;
+  readonly image: LoadedImage;
+  readonly signer: string;
+  readonly stackTop: number;
+  readonly sessions = new Set<Session>();
+  /** Sessions this TA opened to other services (TA-to-TA), by handle. */
+  readonly taSessions = new Map<number, Session>();
+  /** State that syscall families keep per instance (crypto objects, storage handles...). */
+  readonly ext = new Map<string, unknown>();
+  /** Why the instance died (panic, abort, watchdog), or undefined while it lives. */
+  dead: string | undefined;
+  busy = false;
+  private readonly host: InstanceHost;
+  private exit: Exit | undefined;
+  private pending: { entry: SyscallEntry & { kind: 'thread' }; args: SyscallArgs } | undefined;
+  private current: Session | undefined;
+  private deadline = 0;
+
+  constructor(init: TaInstanceInit) {
+    this.uuid = init.uuid;
+    this.image = init.image;
+    this.signer = init.signer;
+    this.flags = init.image.taHead.flags;
+    this.host = init.host;
+    this.space = new TaAddressSpace(init.model, init.memory);
+    try {
+      this.space.mapPrivate(STUB_VA, PAGE_SIZE, 'rx', 'core stub', ERET, true);
+      for (const r of init.image.regions) this.space.mapPrivate(r.va, r.size, r.prot, r.kind, r.bytes);
+      const stackSize = Math.ceil(init.image.taHead.stackSize / PAGE_SIZE) * PAGE_SIZE;
+      const stackVa = this.space.findFree(stackSize, init.image.end);
+      this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack');
+      this.stackTop = stackVa + stackSize;
+      for (const r of init.image.regions) {
+        if (r.prot === 'rx') this.space.cpu.exactFaultPcs(r.va, r.va + r.size);
+      }
+    } catch (error) {
+      this.space.close();
+      throw error;
+    }
+    this.space.cpu.onInterrupt = (intno) => this.interrupt(intno);
+    this.space.cpu.onMemoryFault = (fault) => this.memoryFault(fault);
+    // A snapshot at EL1: each entry restores it, because writing PSTATE cannot leave EL0 on
+    // Unicorn 2.0.1 (the translation flags keep the old EL), while a context restore can.
+    this.el1 = this.space.cpu.saveContext();
+  }
+
+  private readonly el1: CpuContext;
+
+  get singleInstance(): boolean {
+    return (this.flags & TA_FLAG_SINGLE_INSTANCE) !== 0;
+  }
+
+  get multiSession(): boolean {
+    return (this.flags & TA_FLAG_MULTI_SESSION) !== 0;
+  }
+
+  get keepAlive(): boolean {
+    return (this.flags & TA_FLAG_INSTANCE_KEEP_ALIVE) !== 0;
+  }
+
+  flagNames(): string[] {
+    return taFlagNames(this.flags);
+  }
+
+  /** The base VA of the main module (for TA-relative addresses in traces). */
+  get loadAddress(): number {
+    return this.image.modules[0]?.base ?? 0;
+  }
+
+  openSession(session: Session, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
+    return this.enter(UTEE_ENTRY_OPEN_SESSION, session, params, 0, ctx);
+  }
+
+  invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
+    return this.enter(UTEE_ENTRY_INVOKE_COMMAND, session, params, cmd, ctx);
+  }
+
+  *closeSession(session: Session, ctx: CallContext): SecureThread<void> {
+    if (!this.dead) {
+      const params = [0, 1, 2, 3].map(() => ({ type: 0, a: 0, b: 0 })) as TaParams;
+      yield* this.enter(UTEE_ENTRY_CLOSE_SESSION, session, params, 0, ctx);
+    }
+  }
+
+  /** Enters the TA once and runs it until it returns, panics, faults or times out. */
+  *enter(func: number, session: Session, params: TaParams, cmd: number, _ctx: CallContext): SecureThread<EntryResult> {
+    if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+    if (this.busy) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
+    this.busy = true;
+    this.current = session;
+    const mapped: VmRegion[] = [];
+    try {
+      const up = this.stackTop - UTEE_PARAMS_RESERVED;
+      const vals = this.mapParams(params, mapped);
+      const block = Buffer.alloc(UTEE_PARAMS_SIZE);
+      block.writeBigUInt64LE(BigInt(typesOf(params)), 0);
+      vals.forEach((v, i) => block.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), 8 + 8 * i));
+      this.space.write(up, block);
+      const regs: number[] = new Array(ENTRY_REGS.length).fill(0);
+      regs[0] = func;
+      regs[1] = session.id;
+      regs[2] = up;
+      regs[3] = cmd;
+      regs[31] = up; // SP_EL0
+      regs[32] = this.image.entry; // ELR_EL1: where eret goes
+      const tpidr = this.space.cpu.reg(REG.TPIDR_EL0);
+      this.space.cpu.restoreContext(this.el1);
+      this.space.cpu.writeRegs(ENTRY_REGS, regs);
+      this.space.cpu.setReg(REG.TPIDR_EL0, tpidr); // libutee sets it once per instance
+      this.space.cpu.setSysreg('SPSR_EL1', 0n); // EL0t
+      const result = yield* this.run(session);
+      if (!this.dead) this.readBackParams(params, up);
+      return result;
+    } finally {
+      for (const r of mapped) if (!this.dead) this.space.unmap(r);
+      this.busy = false;
+      this.current = undefined;
+    }
+  }
+
+  /** Maps memref windows into the param area; returns utee_params.vals. */
+  private mapParams(params: TaParams, mapped: VmRegion[]): number[] {
+    const vals = new Array(2 * TEE_NUM_PARAMS).fill(0);
+    params.forEach((p, i) => {
+      if (isMemref(p.type)) {
+        if (!p.mem) {
+          vals[2 * i + 1] = p.nullSize ?? 0; // NULL memref: va 0 (a size query when the size is not 0)
+          return;
+        }
+        const prot = p.type === TEE_PARAM_TYPE_MEMREF_INPUT ? 'r' : 'rw';
+        const va = this.space.findFree(p.mem.window.length, PARAM_BASE);
+        mapped.push(this.space.mapShared(va, p.mem.window, prot, 'param', p.mem.secure));
+        vals[2 * i] = va + p.mem.offset;
+        vals[2 * i + 1] = p.mem.size;
+      } else if (p.type === TEE_PARAM_TYPE_VALUE_INOUT || p.type === TEE_PARAM_TYPE_VALUE_INPUT) {
+        vals[2 * i] = p.a >>> 0;
+        vals[2 * i + 1] = p.b >>> 0;
+      }
+    });
+    return vals;
+  }
+
+  private readBackParams(params: TaParams, up: number): void {
+    let block: Buffer;
+    try {
+      block = this.space.read(up, UTEE_PARAMS_SIZE);
+    } catch {
+      return; // the TA unmapped its own stack top: nothing to copy back
+    }
+    params.forEach((p, i) => {
+      const a = block.readBigUInt64LE(8 + 16 * i);
+      const b = block.readBigUInt64LE(16 + 16 * i);
+      if (p.type === TEE_PARAM_TYPE_VALUE_OUTPUT || p.type === TEE_PARAM_TYPE_VALUE_INOUT) {
+        p.a = Number(a & 0xffffffffn);
+        p.b = Number(b & 0xffffffffn);
+      } else if (isMemref(p.type) && p.type !== TEE_PARAM_TYPE_MEMREF_INPUT) {
+        const size = b > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
+        if (p.mem) p.mem.size = size;
+        else p.nullSize = size;
+      }
+    });
+  }
+
+  private *run(session: Session): SecureThread<EntryResult> {
+    const cpu = this.space.cpu;
+    let pc = STUB_VA;
+    for (;;) {
+      this.exit = undefined;
+      this.pending = undefined;
+      this.deadline = performance.now() + this.host.watchdogMs;
+      this.host.watchdog.arm(cpu.handle, this.host.watchdogMs);
+      let err: number;
+      try {
+        err = cpu.run(pc);
+      } finally {
+        this.host.watchdog.disarm();
+      }
+      const exit = this.exit as Exit | undefined;
+      if (this.pending) {
+        const { entry, args } = this.pending;
+        this.pending = undefined;
+        const result = yield* this.runThreaded(entry, args, session);
+        if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+        cpu.setX(0, result >>> 0);
+        pc = cpu.pc;
+        continue;
+      }
+      if (exit?.kind === 'return') return { result: exit.code, origin: TEEC_ORIGIN_TRUSTED_APP };
+      if (exit?.kind === 'panic') {
+        this.kill(`panicked with code 0x${exit.code.toString(16)}`, exit.code, exit.pc);
+        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+      }
+      if (exit?.kind === 'abort') {
+        this.kill(exit.what, 0, exit.pc);
+        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+      }
+      if (this.host.watchdog.fired() || (cpu.stopRequested && performance.now() >= this.deadline)) {
+        this.kill(`ran longer than the watchdog allows (${this.host.watchdogMs} ms) and was stopped`, 0, cpu.pc);
+        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+      }
+      if (err !== 0) {
+        this.kill(`stopped with engine error ${err}`, 0, cpu.pc);
+        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+      }
+      pc = cpu.pc; // a wfi or a stale stop request: carry on
+    }
+  }
+
+  private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs, session: Session): SecureThread<number> {
+    const ctx = this.host.syscallContext(this, session);
+    let result: number;
+    try {
+      result = yield* entry.fn(ctx, args);
+    } catch (error) {
+      result = error instanceof TeeError ? error.code : TEE_ERROR_GENERIC;
+      if (!(error instanceof TeeError)) this.host.log(`tee: internal error in ${entry.name}: ${(error as Error).message}`);
+    }
+    this.traceSyscall(entry, args, result);
+    return result;
+  }
+
+  /** The engine's interrupt hook: svc (syscalls), undefined instructions, aborts, breakpoints. */
+  private interrupt(intno: number): void {
+    const cpu = this.space.cpu;
+    if (intno !== EXCP.SWI) {
+      const what = intno === EXCP.UDEF ? 'executed an undefined or privileged instruction'
+        : intno === EXCP.BKPT ? 'hit a breakpoint (brk)'
+        : intno === EXCP.DATA_ABORT ? 'caused a data abort'
+        : intno === EXCP.PREFETCH_ABORT ? 'caused a prefetch abort' : `raised exception ${intno}`;
+      this.exit = { kind: 'abort', what, pc: cpu.pc };
+      cpu.stop();
+      return;
+    }
+    const regs = cpu.readRegs(SVC_REGS);
+    const scn = regs[8]!;
+    const args: bigint[] = [regs[0]!, regs[1]!, regs[2]!, regs[3]!, regs[4]!, regs[5]!, regs[6]!, regs[7]!];
+    const entry = scn <= BigInt(TEE_SCN_MAX) ? this.host.syscalls[Number(scn)]! : undefined;
+    if (!entry) {
+      this.traceUnknown(scn, args);
+      cpu.setX(0, TEE_ERROR_NOT_SUPPORTED);
+      return;
+    }
+    switch (entry.kind) {
+      case 'return':
+        this.exit = { kind: 'return', code: Number(args[0]! & 0xffffffffn) };
+        this.traceSyscall(entry, args, this.exit.code);
+        cpu.stop();
+        return;
+      case 'panic':
+        this.exit = { kind: 'panic', code: Number(args[0]! & 0xffffffffn), pc: cpu.pc - 4 };
+        this.traceSyscall(entry, args, TEE_ERROR_TARGET_DEAD);
+        cpu.stop();
+        return;
+      case 'thread':
+        this.pending = { entry, args };
+        cpu.stop();
+        return;
+      case 'unsupported':
+        this.traceSyscall(entry, args, TEE_ERROR_NOT_SUPPORTED);
+        cpu.setX(0, TEE_ERROR_NOT_SUPPORTED);
+        return;
+      case 'inline': {
+        let result: number;
+        try {
+          result = entry.fn(this.host.syscallContext(this, this.current!), args);
+        } catch (error) {
+          if (!(error instanceof TeeError)) throw error;
+          result = error.code;
+        }
+        this.traceSyscall(entry, args, result);
+        cpu.setX(0, result >>> 0);
+      }
+    }
+  }
+
+  private memoryFault(fault: MemoryFault): boolean {
+    const pc = this.space.cpu.pc;
+    const region = this.space.regionAt(fault.address);
+    const what = fault.kind === 'unmapped'
+      ? `tried to ${fault.access === 'fetch' ? 'execute' : fault.access} unmapped address 0x${fault.address.toString(16)}`
+      : `tried to ${fault.access === 'fetch' ? 'execute' : fault.access} 0x${fault.address.toString(16)} in its ${region?.kind ?? 'memory'}, which is ${region?.prot === 'rx' ? 'read-only code' : region?.prot === 'r' ? 'read-only' : 'not executable'}`;
+    this.exit = { kind: 'abort', what, pc, address: fault.address };
+    return false;
+  }
+
+  /** Ends the current entry from inside a syscall: the instance dies with `reason`. */
+  abortFromSyscall(reason: string): void {
+    this.exit = { kind: 'abort', what: reason, pc: this.space.cpu.pc };
+    this.space.cpu.stop();
+  }
+
+  /** Marks the instance dead and releases its memory; its sessions answer TARGET_DEAD from now on. */
+  kill(reason: string, code: number, pc: number): void {
+    if (this.dead) return;
+    this.dead = reason;
+    const taPc = pc >= this.loadAddress ? pc - this.loadAddress : pc;
+    this.host.log(`E/TC: TA ${this.uuid} ${reason} at pc 0x${pc.toString(16)} (TA offset 0x${taPc.toString(16)}); ` +
+      'its sessions now answer TEE_ERROR_TARGET_DEAD');
+    this.host.events.emit({ type: 'panic', uuid: this.uuid, code, pc, taPc, reason });
+  }
+
+  /** Frees the address space (after the last session closed or the instance died). */
+  destroy(): void {
+    if (!this.space.cpu.isClosed) this.space.close();
+  }
+
+  private traceSyscall(entry: SyscallEntry, args: SyscallArgs, result: number): void {
+    const events = this.host.events;
+    if (!events.wants('syscall')) return;
+    const n = Math.max(entry.argNames.length, 0);
+    const shown = args.slice(0, n).map((v, i) => `${entry.argNames[i]}=0x${v.toString(16)}`);
+    events.emit({
+      type: 'syscall', uuid: this.uuid, num: SYSCALL_NAMES.indexOf(entry.name), name: entry.name,
+      args: shown, result: result >>> 0, resultName: resultName(result),
+    });
+  }
+
+  private traceUnknown(scn: bigint, args: SyscallArgs): void {
+    if (!this.host.events.wants('syscall')) return;
+    this.host.events.emit({
+      type: 'syscall', uuid: this.uuid, num: Number(scn & 0xffffn), name: `unknown ${scn}`,
+      args: args.slice(0, 4).map((v) => `0x${v.toString(16)}`), result: TEE_ERROR_NOT_SUPPORTED,
+      resultName: resultName(TEE_ERROR_NOT_SUPPORTED),
+    });
+  }
+}
+
+/** Checks client parameter types: each nibble must be a known TEE_PARAM_TYPE. */
+export function checkParamTypes(params: TaParams): void {
+  for (let i = 0; i < TEE_NUM_PARAMS; i++) {
+    const t = paramType(typesOf(params), i);
+    if (t === 4 || t > 7) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} has an unknown type ${t}`);
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds everything a device needs, in order, and is quiet when nothing changed:
+#   1. the TypeScript emulator (dist/)
+#   2. the normal-world firmware (firmware/normal/build/normal.bin)
+#   3. the TA dev kit and the sample TAs, signed with the development key
+#   4. the boot images images/<board>/ with their manifest.json
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
+
+step "TypeScript -> dist/"
+npx tsc -p tsconfig.json --incremental --tsBuildInfoFile dist/.tsbuildinfo
+
+step "normal-world firmware"
+make -s -C firmware/normal
+
+step "TA dev kit and sample TAs (signed with keys/trustbox-dev-ta.pem)"
+make -s -C firmware/ta TRUSTBOX="node $PWD/bin/trustbox.js"
+
+step "boot images"
+node scripts/make-image.mjs
