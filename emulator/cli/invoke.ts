@@ -1,1 +1,146 @@
-export function registerInvokeCommands(_p: unknown): void {}
+/**
+ * `trustbox invoke` (one call) and `trustbox session` (a session driven by JSON lines on
+ * standard input).
+ */
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { TEEC_ORIGIN_API, TeeError } from '../tee/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../tee/results.js';
+import { isUuid } from '../tee/uuid.js';
+import { originName } from '../device/trace-format.js';
+import { DEFAULT_BOARD } from '../machine/boards.js';
+import type { ClientResult } from '../ree/teec.js';
+import { attachPrinter } from './boot.js';
+import { LocalBackend, type TeeBackend } from './backend.js';
+import { parseParamSpec, parseParamSpecs, resultToJson } from './params.js';
+
+interface TargetOptions {
+  uuid?: string;
+  ta?: string;
+  taPath: string[];
+  board?: string;
+  image?: string;
+  trace?: boolean;
+  json?: boolean;
+  watchdogMs?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Chooses the backend and the TA: `--uuid` or `--ta FILE`. */
+async function connect(opts: TargetOptions): Promise<{ backend: TeeBackend; uuid: string }> {
+  if (!opts.uuid === !opts.ta) throw new Error('give exactly one of --uuid UUID or --ta FILE');
+  if (opts.uuid && !isUuid(opts.uuid)) throw new Error(`--uuid ${opts.uuid} is not a UUID`);
+  const backend = new LocalBackend({
+    board: opts.board ?? DEFAULT_BOARD, taPaths: opts.taPath, trace: opts.trace ?? false,
+    ...(opts.image ? { image: opts.image } : {}),
+    ...(opts.watchdogMs ? { watchdogMs: Number(opts.watchdogMs) } : {}),
+  });
+  // With --trace everything from the first boot line; otherwise only what happens after boot
+  // (TA logs on the secure console, faults, panics).
+  if (opts.trace && !opts.json) attachPrinter(backend.device, { trace: true });
+  backend.boot();
+  if (!opts.trace && !opts.json) attachPrinter(backend.device, {});
+  const uuid = opts.ta ? await backend.addTaFile(opts.ta) : opts.uuid!.toLowerCase();
+  return { backend, uuid };
+}
+
+function printResult(r: ClientResult, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(resultToJson(r)));
+    return;
+  }
+  console.log(`result: ${hex32(r.result)} (${resultName(r.result)}), origin ${r.origin} (${originName(r.origin)})`);
+  r.params.forEach((p, i) => {
+    if (p.type === 'value') console.log(`param ${i}: value a=${p.a} b=${p.b}`);
+    else if (p.type === 'memref') console.log(`param ${i}: memref size ${p.size}${p.data.length ? `: ${Buffer.from(p.data).toString('hex')}` : ''}`);
+  });
+}
+
+async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[] }): Promise<void> {
+  const cmd = Number(opts.cmd);
+  if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff) throw new Error('--cmd must be a 32-bit command id');
+  const params = parseParamSpecs(opts.param);
+  const { backend, uuid } = await connect(opts);
+  try {
+    const open = await backend.open(uuid, []);
+    if (open.result !== TEE_SUCCESS) {
+      printResult(open, opts.json ?? false);
+      process.exitCode = 3;
+      return;
+    }
+    const r = await backend.invoke(open.session!, cmd, params);
+    printResult(r, opts.json ?? false);
+    await backend.close(open.session!);
+    if (r.result !== TEE_SUCCESS) process.exitCode = 3;
+  } finally {
+    await backend.dispose();
+  }
+}
+
+async function sessionCommand(opts: TargetOptions): Promise<void> {
+  const { backend, uuid } = await connect({ ...opts, json: true });
+  try {
+    const open = await backend.open(uuid, []);
+    if (open.result !== TEE_SUCCESS) {
+      console.log(JSON.stringify(resultToJson(open)));
+      process.exitCode = 3;
+      return;
+    }
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      console.log(JSON.stringify(await sessionRequest(backend, open.session!, line)));
+    }
+    await backend.close(open.session!);
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/** Serves one JSON request line; a malformed line gets an error answer and the session goes on. */
+async function sessionRequest(backend: TeeBackend, session: number, line: string): Promise<object> {
+  let request: { cmd?: unknown; params?: unknown };
+  try {
+    request = JSON.parse(line) as typeof request;
+    if (typeof request !== 'object' || request === null) throw new Error('a request is a JSON object');
+    if (typeof request.cmd !== 'number' || !Number.isInteger(request.cmd) || request.cmd < 0 || request.cmd > 0xffffffff) {
+      throw new Error('"cmd" must be a 32-bit command id');
+    }
+    const specs = request.params ?? [];
+    if (!Array.isArray(specs) || specs.length > 4 || specs.some((s) => typeof s !== 'string')) {
+      throw new Error('"params" must be a list of at most 4 parameter specs');
+    }
+    const params = (specs as string[]).map(parseParamSpec);
+    return resultToJson(await backend.invoke(session, request.cmd, params));
+  } catch (error) {
+    const code = error instanceof TeeError ? error.code : TEE_ERROR_BAD_PARAMETERS;
+    const origin = error instanceof TeeError ? error.origin : TEEC_ORIGIN_API;
+    return { result: hex32(code), origin, params: [], error: (error as Error).message };
+  }
+}
+
+function targetOptions(cmd: Command): Command {
+  return cmd
+    .option('--uuid <uuid>', 'the TA to open')
+    .option('--ta <file>', 'a signed .ta file to load (its header names the UUID)')
+    .option('--ta-path <dir>', 'add a directory of <uuid>.ta files to the TA store (repeatable)', collect, [])
+    .option('--board <name>', 'board of the throwaway device', DEFAULT_BOARD)
+    .option('--image <dir>', 'image directory of the throwaway device')
+    .option('--watchdog-ms <ms>', 'watchdog budget for one TA run')
+    .option('--trace', 'print world switches, SMCs, syscalls and RPCs');
+}
+
+export function registerInvokeCommands(program: Command): void {
+  targetOptions(program.command('invoke'))
+    .description('open a session, invoke one command, close, and print the result (boots a throwaway device)')
+    .requiredOption('--cmd <n>', 'command id')
+    .option('--param <spec>', 'parameter, positional (repeatable): none, value-in:A,B, value-out, ' +
+      'value-inout:A,B, memref-in:HEX, memref-out:SIZE, memref-inout:HEX', collect, [])
+    .option('--json', 'print {"result":"0x...","origin":N,"params":[...]}')
+    .action((opts) => invokeCommand(opts));
+
+  targetOptions(program.command('session'))
+    .description('open one session and answer JSON requests {"cmd":N,"params":[SPEC,...]} from standard input, one per line')
+    .action((opts) => sessionCommand(opts));
+}

@@ -111,6 +111,12 @@ export class Device {
     return this.teeClient;
   }
 
+  /** The host-side supplicant (after boot): storage and other RPC servers register here. */
+  get supplicantService(): Supplicant {
+    if (!this.supplicant) throw new DeviceError('the device has not booted');
+    return this.supplicant;
+  }
+
   /** The normal world's TA store (after boot). */
   get taStore(): TaStore {
     if (!this.supplicant) throw new DeviceError('the device has not booted');

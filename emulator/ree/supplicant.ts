@@ -67,11 +67,18 @@ export class Supplicant {
   }
 
   /** Copies `bytes` into NS shared memory at `pa`; false when the range is not shared memory. */
-  private copyOut(pa: bigint, bytes: Uint8Array): boolean {
+  copyOut(pa: bigint | number, bytes: Uint8Array): boolean {
     const off = Number(pa) - this.shmBase;
     if (off < 0 || off + bytes.length > this.shm.length) return false;
     this.shm.set(bytes, off);
     return true;
+  }
+
+  /** Copies `len` bytes out of NS shared memory at `pa`; undefined when not shared memory. */
+  copyIn(pa: bigint | number, len: number): Buffer | undefined {
+    const off = Number(pa) - this.shmBase;
+    if (off < 0 || len < 0 || off + len > this.shm.length) return undefined;
+    return Buffer.from(this.shm.subarray(off, off + len));
   }
 
   private loadTa(arg: MsgArg): void {

@@ -45,9 +45,7 @@ import {
 import { PAGE_SIZE, SecureMemory } from './secure-memory.js';
 import { Session, type ClientIdentity } from './session.js';
 import type { CallContext, EntryResult, RpcReply, RpcRequest, SecureThread, TrustedService } from './service.js';
-import { basicSyscalls } from './syscalls/basic.js';
-import { propertySyscalls } from './syscalls/properties.js';
-import { ta2taSyscalls } from './syscalls/ta2ta.js';
+import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { IMAGE_BASE, TA_FLAG_INSTANCE_KEEP_CRASHED, TaInstance, type InstanceHost } from './ta-instance.js';
 import { uuidFromOctets, uuidToOctets } from './uuid.js';
@@ -112,7 +110,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
     this.watchdogMs = options.watchdogMs;
     this.keys = options.trustedKeys ?? developmentKeys();
     const families = new Map<number, SyscallEntry>();
-    for (const f of [basicSyscalls, propertySyscalls, ta2taSyscalls, ...(options.extraSyscalls ?? [])]) {
+    for (const f of [...SYSCALL_FAMILIES, ...(options.extraSyscalls ?? [])]) {
       for (const [n, e] of f) families.set(n, e);
     }
     this.syscalls = buildTable(families);

@@ -1,0 +1,79 @@
+/**
+ * Where `trustbox invoke` and `trustbox session` send their calls: a throwaway device booted in
+ * this process, or (with the client API) a running device.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Device } from '../device/device.js';
+import type { ClientParam, ClientResult } from '../ree/teec.js';
+import { parseTaContainer } from '../tee/loader/container.js';
+import { TeeError } from '../tee/errors.js';
+import { TEE_ERROR_BAD_FORMAT } from '../tee/results.js';
+
+export interface TeeBackend {
+  open(uuid: string, params: ClientParam[]): Promise<ClientResult>;
+  invoke(session: number, cmd: number, params: ClientParam[]): Promise<ClientResult>;
+  close(session: number): Promise<void>;
+  /** Makes a `.ta` file available to the device; returns its UUID. */
+  addTaFile(path: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+/** The UUID a signed TA file declares in its bootstrap header. */
+export function taFileUuid(bytes: Uint8Array, path: string): string {
+  const c = parseTaContainer(bytes, path);
+  if (!c.bootstrap) throw new TeeError(TEE_ERROR_BAD_FORMAT, `${path} has no bootstrap header, so it names no UUID`);
+  return c.bootstrap.uuid;
+}
+
+export interface LocalBackendOptions {
+  board?: string;
+  image?: string;
+  taPaths: string[];
+  trace: boolean;
+  watchdogMs?: number;
+}
+
+/** A device booted in this process with a temporary state directory, gone when disposed. */
+export class LocalBackend implements TeeBackend {
+  readonly device: Device;
+  private readonly stateDir: string;
+
+  constructor(opts: LocalBackendOptions) {
+    this.stateDir = mkdtempSync(join(tmpdir(), 'trustbox-invoke-'));
+    this.device = new Device({
+      stateDir: this.stateDir, taPaths: opts.taPaths, trace: opts.trace,
+      ...(opts.board ? { board: opts.board } : {}), ...(opts.image ? { imageDir: opts.image } : {}),
+      ...(opts.watchdogMs ? { watchdogMs: opts.watchdogMs } : {}),
+    });
+  }
+
+  boot(): void {
+    this.device.boot();
+  }
+
+  async open(uuid: string, params: ClientParam[]): Promise<ClientResult> {
+    return this.device.client.openSession(uuid, params);
+  }
+
+  async invoke(session: number, cmd: number, params: ClientParam[]): Promise<ClientResult> {
+    return this.device.client.invoke(session, cmd, params);
+  }
+
+  async close(session: number): Promise<void> {
+    this.device.client.closeSession(session);
+  }
+
+  async addTaFile(path: string): Promise<string> {
+    const bytes = readFileSync(path);
+    const uuid = taFileUuid(bytes, path);
+    this.device.taStore.addFile(uuid, bytes, path);
+    return uuid;
+  }
+
+  async dispose(): Promise<void> {
+    this.device.powerOff();
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
