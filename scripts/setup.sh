@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent set-up, run by `npm start` and `npm test` before anything else:
+#   1. Debian packages the emulator needs (libunicorn2, the AArch64 cross compiler, make);
+#   2. npm packages (npm ci) when node_modules is missing or older than package-lock.json;
+#   3. the build: dist/, firmware, TAs and boot images (scripts/build.sh; quick when nothing changed).
+# Where it cannot install (not root and no password-less sudo) it prints the exact command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+dpkg -s libunicorn2 >/dev/null 2>&1 || missing+=(libunicorn2)
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-gnu)
+command -v aarch64-linux-gnu-objcopy >/dev/null 2>&1 || missing+=(binutils-aarch64-linux-gnu)
+command -v make >/dev/null 2>&1 || missing+=(make)
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: these Debian packages are missing and I cannot install them without root:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    echo "run that command, then run this one again." >&2
+    exit 1
+  fi
+fi
+
+if [ ! -d node_modules/koffi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash scripts/build.sh
