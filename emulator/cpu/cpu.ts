@@ -108,6 +108,11 @@ export class Cpu {
   private readonly callbacks: bigint[] = [];
   private readonly hooks: bigint[] = [];
   private readonly contexts = new Set<bigint>();
+  /**
+   * Host memory mapped into the engine, kept reachable here: the engine holds only a raw
+   * pointer, so a buffer that JS forgets would be garbage-collected under the guest's feet.
+   */
+  private readonly pinned = new Map<number, Uint8Array>();
   private readonly scratch = new BigUint64Array(1);
   private readonly cpReg: { ptr: bigint; view: DataView };
   private readonly batch: { ids: bigint; vals: bigint; ptrs: bigint; idView: Int32Array; valView: BigUint64Array; max: number };
@@ -217,6 +222,7 @@ export class Cpu {
       throw new TypeError('host memory must live in a SharedArrayBuffer so that its address never moves');
     }
     this.check('uc_mem_map_ptr', this.uc.memMapPtr(this.handle, address, memory.byteLength, perms, addressOf(memory)));
+    this.pinned.set(address, memory);
   }
 
   /** Maps a device: reads and writes call the handlers (offsets are relative to `address`). */
@@ -234,6 +240,7 @@ export class Cpu {
   unmap(address: number, size: number): void {
     checkRange(address, size);
     this.check('uc_mem_unmap', this.uc.memUnmap(this.handle, address, size));
+    this.pinned.delete(address);
   }
 
   protect(address: number, size: number, perms: number): void {
@@ -397,6 +404,7 @@ export class Cpu {
     this.contexts.clear();
     for (const hh of this.hooks) this.uc.hookDel(this.handle, hh);
     this.uc.close(this.handle);
+    this.pinned.clear();
     for (const cb of this.callbacks) unregisterCallback(cb);
     this.callbacks.length = 0;
     freeNative(this.cpReg.ptr);

@@ -112,9 +112,13 @@ export function decodeFunctionId(id: number): SmcFunction {
   return { id: fid, fast, smc64, owner, ownerName, number, name, known: known !== undefined };
 }
 
-/** Whether a0 returned by the secure world asks the normal world to serve an RPC. */
+/**
+ * Whether a0 returned by the secure world asks the normal world to serve an RPC
+ * (OPTEE_SMC_RETURN_IS_RPC: the RPC prefix, except UNKNOWN_FUNCTION which shares it).
+ */
 export function isRpcReturn(a0: number): boolean {
-  return ((a0 >>> 0) & 0xffff0000) === 0xffff0000;
+  const v = a0 >>> 0;
+  return v !== OPTEE_SMC_RETURN_UNKNOWN_FUNCTION && ((v & 0xffff0000) >>> 0) === 0xffff0000;
 }
 
 /** The name of an RPC return code. */

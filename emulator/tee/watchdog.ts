@@ -9,9 +9,9 @@
  * Arming and disarming are plain atomic stores (no thread wake-up on the hot path); the
  * watchdog thread polls every few milliseconds.
  *
- * Shared state: Int32 cells [0] generation, [1] armed (0 no, 1 yes, 2 exit), [2] fired,
- * [3] budget in ms; a Float64 cell with the start time (Date.now()); a BigInt64 cell with the
- * engine handle.
+ * One thread serves every core of a JS thread, each through a 32-byte slot of shared memory:
+ * Int32 cells [0] generation, [1] armed, [2] fired, [3] budget in ms; a Float64 start time
+ * (Date.now()); a BigInt64 engine handle.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -27,36 +27,72 @@ const { workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffiPath);
 const lib = koffi.load('libunicorn.so.2');
 const stop = lib.func('int uc_emu_stop(void *uc)');
-const cells = new Int32Array(workerData.sab, 0, 4);
-const start = new Float64Array(workerData.sab, 16, 1);
-const handle = new BigInt64Array(workerData.sab, 24, 1);
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const slots = [];
+for (let i = 0; i < workerData.slots; i++) {
+  const base = i * workerData.slotBytes;
+  slots.push({
+    cells: new Int32Array(workerData.sab, base, 4),
+    start: new Float64Array(workerData.sab, base + 16, 1),
+    handle: new BigInt64Array(workerData.sab, base + 24, 1),
+  });
+}
 for (;;) {
   Atomics.wait(sleeper, 0, 0, workerData.pollMs);
-  const armed = Atomics.load(cells, 1);
-  if (armed === 2) break;
-  if (armed !== 1) continue;
-  const gen = Atomics.load(cells, 0);
-  if (Date.now() - start[0] < Atomics.load(cells, 3)) continue;
-  while (Atomics.load(cells, 1) === 1 && Atomics.load(cells, 0) === gen) {
-    Atomics.store(cells, 2, 1);
-    stop(handle[0]);
-    Atomics.wait(sleeper, 0, 0, 2);
+  for (const s of slots) {
+    if (Atomics.load(s.cells, 1) !== 1) continue;
+    const gen = Atomics.load(s.cells, 0);
+    if (Date.now() - s.start[0] < Atomics.load(s.cells, 3)) continue;
+    // Keep stopping until the run ends: a stop that lands just before uc_emu_start is lost.
+    while (Atomics.load(s.cells, 1) === 1 && Atomics.load(s.cells, 0) === gen) {
+      Atomics.store(s.cells, 2, 1);
+      stop(s.handle[0]);
+      Atomics.wait(sleeper, 0, 0, 2);
+    }
   }
 }
 `;
 
+/** Slots available to watchdogs of one JS thread (one per TEE core alive at once). */
+const SLOTS = 64;
+const SLOT_BYTES = 32;
+
+/**
+ * The watchdog thread of this JS thread: started on first use and never terminated (it only
+ * sleeps in Atomics.wait), because terminating a thread that is loading a native library can
+ * bring the whole process down.
+ */
+let shared: { sab: SharedArrayBuffer; used: boolean[] } | undefined;
+
+function sharedThread(): { sab: SharedArrayBuffer; used: boolean[] } {
+  if (!shared) {
+    const sab = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
+    const koffiPath = createRequire(import.meta.url).resolve('koffi');
+    const worker = new Worker(THREAD_SOURCE, {
+      eval: true, workerData: { sab, koffiPath, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES },
+    });
+    worker.unref();
+    shared = { sab, used: new Array<boolean>(SLOTS).fill(false) };
+  }
+  return shared;
+}
+
 export class Watchdog {
-  private readonly sab = new SharedArrayBuffer(32);
-  private readonly cells = new Int32Array(this.sab, 0, 4);
-  private readonly start = new Float64Array(this.sab, 16, 1);
-  private readonly handle = new BigInt64Array(this.sab, 24, 1);
-  private readonly worker: Worker;
+  private readonly slot: number;
+  private readonly cells: Int32Array;
+  private readonly start: Float64Array;
+  private readonly handle: BigInt64Array;
 
   constructor() {
-    const koffiPath = createRequire(import.meta.url).resolve('koffi');
-    this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { sab: this.sab, koffiPath, pollMs: 10 } });
-    this.worker.unref();
+    const t = sharedThread();
+    this.slot = t.used.indexOf(false);
+    if (this.slot < 0) throw new Error(`at most ${SLOTS} TEE cores may be alive in one thread`);
+    t.used[this.slot] = true;
+    const base = this.slot * SLOT_BYTES;
+    this.cells = new Int32Array(t.sab, base, 4);
+    this.start = new Float64Array(t.sab, base + 16, 1);
+    this.handle = new BigInt64Array(t.sab, base + 24, 1);
+    Atomics.store(this.cells, ARMED, 0);
   }
 
   /** Starts watching the engine `handle` for `budgetMs`. */
@@ -80,9 +116,9 @@ export class Watchdog {
     return Atomics.load(this.cells, FIRED) === 1;
   }
 
-  /** Ends the watchdog thread. */
+  /** Frees the slot (the core closed). */
   close(): void {
-    Atomics.store(this.cells, ARMED, 2);
-    void this.worker.terminate();
+    this.disarm();
+    if (shared) shared.used[this.slot] = false;
   }
 }

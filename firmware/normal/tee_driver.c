@@ -20,7 +20,9 @@
 
 static int is_rpc(uint32_t a0)
 {
-	return (a0 & OPTEE_SMC_RETURN_RPC_PREFIX_MASK) == OPTEE_SMC_RETURN_RPC_PREFIX;
+	/* UNKNOWN_FUNCTION shares the RPC prefix but is an answer, not a request. */
+	return a0 != OPTEE_SMC_RETURN_UNKNOWN_FUNCTION &&
+	       (a0 & OPTEE_SMC_RETURN_RPC_PREFIX_MASK) == OPTEE_SMC_RETURN_RPC_PREFIX;
 }
 
 /* RPC_ALLOC: a1 = size. Reply a1:a2 = PA and a4:a5 = cookie (the same), 0 on failure. */

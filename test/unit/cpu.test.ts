@@ -148,3 +148,23 @@ describe('Cpu', () => {
     expect(cpu(true, 'cortex-a72').sysreg('MIDR_EL1')).toBe(0x410fd083n);
   });
 });
+
+describe('host memory lifetime', () => {
+  it('keeps mapped host memory alive after the caller drops it (regression: SIGSEGV in code fetch)', () => {
+    const c = cpu();
+    (() => {
+      const ram = new Uint8Array(new SharedArrayBuffer(0x10000));
+      ram.set(code(
+        0xd2800540, // mov x0, #42
+        0xd4000001, // svc #0
+      ));
+      c.mapHost(0x50000000, ram, PERM.RWX);
+    })();
+    // Churn the heap so that an unreferenced SharedArrayBuffer would be collected.
+    for (let i = 0; i < 200; i++) new SharedArrayBuffer(1 << 20);
+    (globalThis as { gc?: () => void }).gc?.();
+    c.onInterrupt = () => c.stop();
+    c.run(0x50000000);
+    expect(c.x(0)).toBe(42n);
+  });
+});

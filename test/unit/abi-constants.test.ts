@@ -1,0 +1,75 @@
+/**
+ * Each ABI constant is defined once per language; this test proves the C headers in
+ * firmware/include (and the dev kit's syscall numbers) agree with the TypeScript constants.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { region } from '../../emulator/machine/board.js';
+import { SHM_LAYOUT, getBoard } from '../../emulator/machine/boards.js';
+import * as smccc from '../../emulator/monitor/smccc.js';
+import * as hostbridge from '../../emulator/ree/hostbridge.js';
+import * as msg from '../../emulator/tee/msg.js';
+import * as results from '../../emulator/tee/results.js';
+import * as scn from '../../emulator/tee/syscalls/numbers.js';
+
+function defines(path: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^#define\s+(\w+)\s+\(?(0x[0-9a-fA-F]+|\d+)[uUlL]*\)?\s*(\/\*.*)?$/.exec(line.trim());
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** Compares every header name that the TS module also exports; returns how many matched. */
+function compare(header: Map<string, number>, ts: Record<string, unknown>, rename = (n: string) => n): number {
+  let n = 0;
+  for (const [name, value] of header) {
+    const v = ts[rename(name)];
+    if (typeof v !== 'number') continue;
+    expect({ name, value: v >>> 0 }).toEqual({ name, value: value >>> 0 });
+    n++;
+  }
+  return n;
+}
+
+describe('ABI constants agree between C and TypeScript', () => {
+  it('board.h matches the board table', () => {
+    const h = defines('firmware/include/board.h');
+    const b = getBoard('trustbox-edge');
+    expect(h.get('BOARD_UART0_BASE')).toBe(region(b, 'uart0').base);
+    expect(h.get('BOARD_UART1_BASE')).toBe(region(b, 'uart1').base);
+    expect(h.get('BOARD_HOSTBRIDGE_BASE')).toBe(region(b, 'hostbridge').base);
+    expect(h.get('BOARD_SECURE_RAM_BASE')).toBe(region(b, 'secure-ram').base);
+    expect(h.get('BOARD_NS_DRAM_BASE')).toBe(region(b, 'ns-dram').base);
+    expect(h.get('BOARD_NS_DRAM_SIZE')).toBe(region(b, 'ns-dram').size);
+    expect(h.get('BOARD_NS_SHM_BASE')).toBe(region(b, 'ns-shm').base);
+    expect(h.get('BOARD_NS_SHM_SIZE')).toBe(region(b, 'ns-shm').size);
+  });
+
+  it('hostbridge.h matches emulator/ree/hostbridge.ts', () => {
+    expect(compare(defines('firmware/include/hostbridge.h'), hostbridge)).toBeGreaterThanOrEqual(35);
+    expect(hostbridge.HB_SLOT_SIZE).toBe(SHM_LAYOUT.slotSize);
+  });
+
+  it('optee_smc.h and psci.h match emulator/monitor/smccc.ts', () => {
+    expect(compare(defines('firmware/include/optee_smc.h'), smccc)).toBeGreaterThanOrEqual(25);
+    expect(compare(defines('firmware/include/psci.h'), smccc)).toBeGreaterThanOrEqual(4);
+  });
+
+  it('optee_msg.h matches emulator/tee/msg.ts', () => {
+    expect(compare(defines('firmware/include/optee_msg.h'), msg)).toBeGreaterThanOrEqual(30);
+  });
+
+  it('tee_results.h matches emulator/tee/results.ts', () => {
+    const n = compare(defines('firmware/include/tee_results.h'), results as Record<string, unknown>,
+      (name) => name.replace(/^TEEC_/, 'TEE_'));
+    expect(n).toBeGreaterThanOrEqual(15);
+  });
+
+  it('the dev kit numbers syscalls as the core does', () => {
+    const h = defines('firmware/ta-devkit/include/tee_syscall_numbers.h');
+    expect(compare(h, scn)).toBeGreaterThanOrEqual(56);
+    expect(h.get('TEE_SCN_MAX')).toBe(scn.TEE_SCN_MAX);
+  });
+});
