@@ -1,0 +1,2 @@
+global-incdirs-y += ../sims/include
+srcs-y += ../sims/sims_ta.c
