@@ -47,6 +47,26 @@ function bootCommand(opts: BootOptions): void {
   getBoard(opts.board);
   const device = new Device(deviceOptions(opts));
   attachPrinter(device, opts);
+  const powerOff = (why: string) => {
+    device.powerOff();
+    if (opts.json) console.log(JSON.stringify({ event: 'power', state: 'off', reason: why }));
+    else if (!opts.exitOnReady) console.log(`power: off (${why})`);
+  };
+  // Signals are handled from the start (a Ctrl-C during boot powers off too), and a second
+  // Ctrl-C while powering off must not kill the process half-way.
+  let stopping = false;
+  let keepAlive: NodeJS.Timeout | undefined;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (keepAlive) clearInterval(keepAlive);
+    powerOff(signal);
+    process.exit(0);
+  };
+  if (!opts.exitOnReady) {
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  }
   let report;
   try {
     report = device.boot();
@@ -58,29 +78,22 @@ function bootCommand(opts: BootOptions): void {
     process.exitCode = 1;
     return;
   }
-  if (opts.json) {
-    console.log(JSON.stringify({ event: 'ready', bootMs: round(report.bootMs), board: report.board, osUuid: report.osUuid, stateDir: device.stateDir }));
-  } else {
-    console.log(`ready: ${report.board} booted in ${report.bootMs.toFixed(1)} ms; state in ${device.stateDir}` +
-      (opts.exitOnReady ? '' : '; press Ctrl-C to power off'));
-  }
-  const powerOff = (why: string) => {
-    device.powerOff();
-    if (opts.json) console.log(JSON.stringify({ event: 'power', state: 'off', reason: why }));
-    else if (!opts.exitOnReady) console.log(`power: off (${why})`);
-  };
   if (opts.exitOnReady) {
+    printReady(report, device.stateDir, opts);
     powerOff('--exit-on-ready');
     return;
   }
-  const keepAlive = setInterval(() => {}, 1 << 30);
-  const stop = (signal: string) => {
-    clearInterval(keepAlive);
-    powerOff(signal);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  keepAlive = setInterval(() => {}, 1 << 30);
+  printReady(report, device.stateDir, opts);
+}
+
+function printReady(report: { bootMs: number; board: string; osUuid: string }, stateDir: string, opts: BootOptions): void {
+  if (opts.json) {
+    console.log(JSON.stringify({ event: 'ready', bootMs: round(report.bootMs), board: report.board, osUuid: report.osUuid, stateDir }));
+  } else {
+    console.log(`ready: ${report.board} booted in ${report.bootMs.toFixed(1)} ms; state in ${stateDir}` +
+      (opts.exitOnReady ? '' : '; press Ctrl-C to power off'));
+  }
 }
 
 function round(ms: number): number {
