@@ -2,7 +2,8 @@
  * `trustbox ta sign` and `trustbox ta inspect`: sign a TA ELF into a `<uuid>.ta` container and
  * show what a container (or a bare TA ELF) holds. Errors print one sentence and exit non-zero.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { TeeError } from '../tee/errors.js';
 import { resultName } from '../tee/results.js';
@@ -70,6 +71,7 @@ function signCommand(opts: SignCliOptions): void {
   const elf = parseElf(elfBytes, opts.in);
   const uuid = (opts.uuid ?? defaultUuid(elf)).toLowerCase();
   const key = opts.key ? loadPrivateKey(opts.key) : developmentSigningKey();
+  mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, signTa({ elf: elfBytes, uuid, taVersion, key, algo: opts.algo }));
   process.stdout.write(`signed ${uuid} (ta_version ${taVersion}, ${opts.algo}) -> ${opts.out}\n`);
 }
