@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
+step() { printf '\033[1mbuild:\033[0m %s\n' "$*" >&2; }
 
 step "TypeScript -> dist/"
 npx tsc -p tsconfig.json --incremental --tsBuildInfoFile dist/.tsbuildinfo

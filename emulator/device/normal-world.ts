@@ -14,7 +14,6 @@ import type { EventBus } from './events.js';
 export type NormalWorldStop = 'idle' | 'off' | 'reset' | 'halted';
 
 const SMC_ARG_REGS = [0, 1, 2, 3, 4, 5, 6, 7].map(xreg);
-const WFI = 0xd503207f;
 /** ESR_EL1 exception classes for aborts taken from the current EL. */
 const EC_DATA_ABORT_SAME_EL = 0x25;
 const EC_INSN_ABORT_SAME_EL = 0x21;
@@ -147,15 +146,8 @@ export class NormalWorld {
         return 'halted';
       }
       this.faultStorm = 0;
-      if (!this.cpu.stopRequested && this.isWfi(this.pc - 4) && !this.workPending()) return 'idle';
-    }
-  }
-
-  private isWfi(address: number): boolean {
-    try {
-      return this.cpu.read(address, 4).readUInt32LE(0) === WFI;
-    } catch {
-      return false;
+      // Nothing stopped the engine and it raised nothing: the firmware executed wfi.
+      if (!this.cpu.stopRequested && !this.workPending()) return 'idle';
     }
   }
 

@@ -20,7 +20,7 @@ import { TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE, TeeError } from './errors.js';
 import { parseElf } from './loader/elf.js';
 import { verifyTaContainer, type TrustedKey } from './loader/container.js';
 import { developmentKeys } from './loader/keys.js';
-import { loadTa } from './loader/load.js';
+import { loadTa, type LoadedImage } from './loader/load.js';
 import {
   MSG_HEADER_SIZE, OPTEE_MSG_ATTR_META, OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_NONE,
   OPTEE_MSG_ATTR_TYPE_RMEM_INOUT, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
@@ -449,6 +449,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
     }
     const instance = new TaInstance({
       uuid, image, signer: verified.signer, model: this.secure.board.cpu, memory: this.memory, host: this,
+      codeRanges: codeRanges(image, verified.elf, libraries),
     });
     const ms = performance.now() - t0;
     this.log(`tee: loaded TA ${uuid} (${bytes.length} bytes, signed by ${verified.signer}) at 0x${instance.loadAddress.toString(16)} ` +
@@ -636,6 +637,24 @@ export class TeeCore implements TeeEntry, InstanceHost {
       ...(result !== undefined ? { result: result >>> 0 } : {}), ...(origin !== undefined ? { origin } : {}),
     });
   }
+}
+
+/**
+ * Where each module's executable sections (.text, .plt...) are mapped: exact fault PCs are
+ * asked for these ranges only, not for the whole RX segment, because the segment also holds
+ * .rodata and a hook over data that code reads costs several times the run time.
+ */
+function codeRanges(image: LoadedImage, main: Uint8Array, libraries: ReadonlyMap<string, Uint8Array>): { va: number; end: number }[] {
+  const SHF_EXECINSTR = 0x4;
+  const out: { va: number; end: number }[] = [];
+  image.modules.forEach((m, i) => {
+    const elf = i === 0 ? main : m.uuid ? libraries.get(m.uuid.toLowerCase()) : undefined;
+    if (!elf) return;
+    for (const s of parseElf(elf).sections) {
+      if ((s.flags & SHF_EXECINSTR) && s.size > 0) out.push({ va: m.base + s.addr, end: m.base + s.addr + s.size });
+    }
+  });
+  return out;
 }
 
 function rpcCmdName(cmd: number): string {

@@ -4,7 +4,7 @@
  * x0 = function (open/close/invoke), x1 = session id, x2 = &utee_params at the stack top,
  * x3 = command id, SP_EL0 = x2, every other GPR zero, EL0t.
  */
-import { EXCP, REG, xreg, type CpuContext, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
+import { EXCP, REG, xreg, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
 import type { EventBus } from '../device/events.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TeeError } from './errors.js';
 import type { LoadedImage } from './loader/load.js';
@@ -49,7 +49,11 @@ const UTEE_PARAMS_RESERVED = 80;
 
 const ERET = Buffer.from([0xe0, 0x03, 0x9f, 0xd6]);
 const SVC_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(xreg);
-const ENTRY_REGS = [...Array.from({ length: 31 }, (_, i) => xreg(i)), REG.SP_EL0, REG.ELR_EL1];
+/**
+ * x0..x30, then both SP_EL0 (the banked copy, used by the first entry's eret) and SP (the live
+ * stack pointer once the engine runs at EL0), then ELR_EL1 (where the first eret goes).
+ */
+const ENTRY_REGS = [...Array.from({ length: 31 }, (_, i) => xreg(i)), REG.SP_EL0, REG.SP, REG.ELR_EL1];
 
 type Exit =
   | { kind: 'return'; code: number }
@@ -74,6 +78,8 @@ export interface TaInstanceInit {
   model: CpuModel;
   memory: SecureMemory;
   host: InstanceHost;
+  /** Executable sections: fault PCs are made exact there. */
+  codeRanges: { va: number; end: number }[];
 }
 
 export class TaInstance implements TrustedService {
@@ -112,21 +118,17 @@ export class TaInstance implements TrustedService {
       const stackVa = this.space.findFree(stackSize, init.image.end);
       this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack');
       this.stackTop = stackVa + stackSize;
-      for (const r of init.image.regions) {
-        if (r.prot === 'rx') this.space.cpu.exactFaultPcs(r.va, r.va + r.size);
-      }
+      for (const r of init.codeRanges) this.space.cpu.exactFaultPcs(r.va, r.end);
     } catch (error) {
       this.space.close();
       throw error;
     }
     this.space.cpu.onInterrupt = (intno) => this.interrupt(intno);
     this.space.cpu.onMemoryFault = (fault) => this.memoryFault(fault);
-    // A snapshot at EL1: each entry restores it, because writing PSTATE cannot leave EL0 on
-    // Unicorn 2.0.1 (the translation flags keep the old EL), while a context restore can.
-    this.el1 = this.space.cpu.saveContext();
   }
 
-  private readonly el1: CpuContext;
+  /** Whether the engine is at EL0 (after the first entry returned normally). */
+  private atEl0 = false;
 
   get singleInstance(): boolean {
     return (this.flags & TA_FLAG_SINGLE_INSTANCE) !== 0;
@@ -184,13 +186,16 @@ export class TaInstance implements TrustedService {
       regs[2] = up;
       regs[3] = cmd;
       regs[31] = up; // SP_EL0
-      regs[32] = this.image.entry; // ELR_EL1: where eret goes
-      const tpidr = this.space.cpu.reg(REG.TPIDR_EL0);
-      this.space.cpu.restoreContext(this.el1);
+      regs[32] = up; // SP
+      regs[33] = this.image.entry; // ELR_EL1: where eret goes
       this.space.cpu.writeRegs(ENTRY_REGS, regs);
-      this.space.cpu.setReg(REG.TPIDR_EL0, tpidr); // libutee sets it once per instance
-      this.space.cpu.setSysreg('SPSR_EL1', 0n); // EL0t
-      const result = yield* this.run(session);
+      // The first entry goes through the eret stub to reach EL0 for real (writing PSTATE
+      // cannot leave EL1 on Unicorn 2.0.1). The engine then stays at EL0, because Unicorn
+      // calls our hook instead of taking exceptions to EL1: later entries start at the entry
+      // point directly. TPIDR_EL0, which libutee sets once per instance, stays in the engine.
+      const start = this.atEl0 ? this.image.entry : STUB_VA;
+      if (!this.atEl0) this.space.cpu.setSysreg('SPSR_EL1', 0n); // EL0t
+      const result = yield* this.run(session, start);
       if (!this.dead) this.readBackParams(params, up);
       return result;
     } finally {
@@ -243,9 +248,9 @@ export class TaInstance implements TrustedService {
     });
   }
 
-  private *run(session: Session): SecureThread<EntryResult> {
+  private *run(session: Session, start: number): SecureThread<EntryResult> {
     const cpu = this.space.cpu;
-    let pc = STUB_VA;
+    let pc = start;
     for (;;) {
       this.exit = undefined;
       this.pending = undefined;
@@ -267,7 +272,10 @@ export class TaInstance implements TrustedService {
         pc = cpu.pc;
         continue;
       }
-      if (exit?.kind === 'return') return { result: exit.code, origin: TEEC_ORIGIN_TRUSTED_APP };
+      if (exit?.kind === 'return') {
+        this.atEl0 = true;
+        return { result: exit.code, origin: TEEC_ORIGIN_TRUSTED_APP };
+      }
       if (exit?.kind === 'panic') {
         this.kill(`panicked with code 0x${exit.code.toString(16)}`, exit.code, exit.pc);
         return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };

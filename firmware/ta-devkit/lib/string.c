@@ -1,7 +1,8 @@
 /*
  * Freestanding string functions. GCC emits calls to memcpy/memset/memmove/memcmp even with
- * -ffreestanding (struct copies, large initialisers), so every TA needs them. Byte loops on
- * purpose: TAs are built -mstrict-align and these are not hot paths here.
+ * -ffreestanding (struct copies, large initialisers), so every TA needs them. TAs are built
+ * -mstrict-align, so wide accesses are used only when both addresses are 8-byte aligned.
+ * They matter: every store is costly in the emulator, so 8 bytes a store is 8 times cheaper.
  */
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +12,10 @@ void *memcpy(void *dst, const void *src, size_t n)
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
+	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -33,7 +38,14 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
 
+	while (n > 0 && ((uintptr_t)d & 7)) {
+		*d++ = (uint8_t)c;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)(void *)d = v;
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;

@@ -1,0 +1,2 @@
+global-incdirs-y += include
+srcs-y += bench_ta.c sha256.c
