@@ -52,3 +52,4 @@ export function bootDevice(options: DeviceOptions = {}): TestDevice {
 export const SYSPROBE_TA = '7a3f5c21-0b6e-4c8d-9e44-1f2a60d13b85';
 export const SIMS_TA = '2d8e6f0a-77c1-4b3e-a51d-0c934e22b761';
 export const SINGLE_TA = '9c41b7e2-3f05-4d6a-8b72-e15d09a4c318';
+export const TLSCTOR_TA = '3b0c7e19-5d24-4f8a-860e-4a771cd29503';

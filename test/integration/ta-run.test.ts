@@ -7,7 +7,7 @@ import {
   TEE_SUCCESS,
 } from '../../emulator/tee/results.js';
 import {
-  HELLO_WORLD, LOOP_TA, PANIC_TA, PROPS_TA, RANDOM_TA, SIMS_TA, SINGLE_TA, TA2TA_TA, TIMECHECK_TA,
+  HELLO_WORLD, LOOP_TA, PANIC_TA, PROPS_TA, RANDOM_TA, SIMS_TA, SINGLE_TA, TA2TA_TA, TIMECHECK_TA, TLSCTOR_TA,
   bootDevice, type TestDevice,
 } from '../helpers/device.js';
 
@@ -64,6 +64,16 @@ describe('sample TAs', () => {
     const names = new Set(dev.events.flatMap((e) => (e.type === 'syscall' ? [e.name] : [])));
     for (const n of ['CRYP_RANDOM_NUMBER_GENERATE', 'LOG', 'RETURN']) expect(names).toContain(n);
     expect(dev.events.some((e) => e.type === 'session' && e.action === 'open' && e.uuid === HELLO_WORLD)).toBe(true);
+  });
+});
+
+describe('what the loader sets up', () => {
+  it('runs .init_array constructors and gives each instance its TLS block', () => {
+    const s = open(TLSCTOR_TA);
+    const state = () => dev.device.client.invoke(s, 0, [{ type: 'value-out' }, { type: 'value-out' }]).params;
+    expect(state()).toEqual([{ type: 'value', a: 0xc0ffee, b: 1 }, { type: 'value', a: 0x7157, b: 0 }]);
+    expect(state()[0]).toEqual({ type: 'value', a: 0xc0ffee, b: 2 });
+    dev.device.client.closeSession(s);
   });
 });
 
