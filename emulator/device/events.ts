@@ -9,16 +9,24 @@ export interface ConsoleEvent { type: 'console'; world: WorldName; line: string 
 export interface BootEvent { type: 'boot'; stage: string; detail: string }
 export interface ReadyEvent { type: 'ready'; bootMs: number; board: string; osUuid?: string }
 export interface PowerEvent { type: 'power'; state: 'on' | 'off' | 'reset'; reason: string }
-/** One SMC crossing from the normal world into the monitor and back. */
+/** An SMC from the normal world arriving at the monitor (emitted before it is served). */
 export interface SmcEvent {
   type: 'smc';
   fid: number;
   name: string;
   fast: boolean;
   owner: string;
+  /** a1..a7 */
   args: number[];
+}
+/** The monitor returning from an SMC to the normal world. */
+export interface SmcReturnEvent {
+  type: 'smc-return';
+  fid: number;
+  name: string;
+  /** a0..a3 (or more) as returned. */
   result: number[];
-  /** What a0 means on return: OK, an RPC request, unknown function. */
+  /** What a0 means: OK, an RPC request, unknown function. */
   outcome: string;
 }
 export interface WorldSwitchEvent { type: 'world-switch'; from: WorldName; to: WorldName; reason: string }
@@ -55,7 +63,7 @@ export interface PanicEvent { type: 'panic'; uuid: string; code: number; pc: num
 export interface RpcEvent { type: 'rpc'; name: string; detail: string }
 
 export type DeviceEventBody =
-  | ConsoleEvent | BootEvent | ReadyEvent | PowerEvent | SmcEvent | WorldSwitchEvent | FaultEvent
+  | ConsoleEvent | BootEvent | ReadyEvent | PowerEvent | SmcEvent | SmcReturnEvent | WorldSwitchEvent | FaultEvent
   | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent;
 
 export type DeviceEvent = DeviceEventBody & { t: number };

@@ -19,11 +19,11 @@ export function formatEvent(e: DeviceEvent): string {
     case 'boot': return `boot: ${e.stage}: ${e.detail}`;
     case 'ready': return `ready: ${e.board} booted in ${e.bootMs.toFixed(1)} ms`;
     case 'power': return `power: ${e.state} (${e.reason})`;
-    case 'smc': {
-      const args = e.args.slice(0, 3).map(hex).join(', ');
-      return `smc  ${e.name} (${hex32(e.fid)}, ${e.fast ? 'fast' : 'yielding'}, ${e.owner}) args [${args}] -> ` +
-        `[${e.result.map(hex).join(', ')}] ${e.outcome}`;
-    }
+    case 'smc':
+      return `smc -> ${e.name} (${hex32(e.fid)}, ${e.fast ? 'fast' : 'yielding'}, ${e.owner}) ` +
+        `a1..a3 = ${e.args.slice(0, 3).map(hex).join(', ')}`;
+    case 'smc-return':
+      return `smc <- ${e.name}: ${e.outcome} (a0..a${e.result.length - 1} = ${e.result.map(hex).join(', ')})`;
     case 'world-switch': return `world switch: ${e.from} -> ${e.to} (${e.reason})`;
     case 'fault': return `fault: ${e.explanation}`;
     case 'ta-load': return `ta-load: ${e.uuid} (${e.size} bytes, signer ${e.signer}, from ${e.source})` +

@@ -23,15 +23,18 @@ export class Monitor {
   smc(args: SmcArgs): number[] {
     this.smcCount++;
     const fn = decodeFunctionId(args[0]!);
+    if (this.events.wants('smc')) {
+      this.events.emit({ type: 'smc', fid: fn.id, name: fn.name, fast: fn.fast, owner: fn.ownerName, args: args.slice(1, 8) });
+    }
     const service = this.services.find((s) => s.owns(fn));
     if (!service) {
-      this.trace(fn.id, fn.name, fn.fast, fn.ownerName, args, [SMC_UNK], 'UNKNOWN_FUNCTION (SMC_UNK)');
+      this.traceReturn(fn.id, fn.name, [SMC_UNK], 'UNKNOWN_FUNCTION (SMC_UNK)');
       return [SMC_UNK];
     }
     if (service.runsInSecureWorld) this.switchWorld('normal', 'secure', fn.name);
     const result = service.call(fn, args);
     if (service.runsInSecureWorld) this.switchWorld('secure', 'normal', result.outcome);
-    this.trace(fn.id, fn.name, fn.fast, fn.ownerName, args, result.regs, result.outcome);
+    this.traceReturn(fn.id, fn.name, result.regs, result.outcome);
     return result.regs;
   }
 
@@ -39,8 +42,8 @@ export class Monitor {
     if (this.events.wants('world-switch')) this.events.emit({ type: 'world-switch', from, to, reason });
   }
 
-  private trace(fid: number, name: string, fast: boolean, owner: string, args: SmcArgs, result: number[], outcome: string): void {
-    if (!this.events.wants('smc')) return;
-    this.events.emit({ type: 'smc', fid, name, fast, owner, args: args.slice(1, 8), result, outcome });
+  private traceReturn(fid: number, name: string, result: number[], outcome: string): void {
+    if (!this.events.wants('smc-return')) return;
+    this.events.emit({ type: 'smc-return', fid, name, result, outcome });
   }
 }

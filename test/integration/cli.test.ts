@@ -52,7 +52,8 @@ describe('trustbox boot', () => {
 
   it('--trace prints decoded SMCs and world switches', () => {
     const r = run(['boot', '--exit-on-ready', '--trace']);
-    expect(r.stdout).toMatch(/trace  \| smc  OPTEE_SMC_CALLS_UID \(0xbf00ff01, fast, trusted OS\)/);
+    expect(r.stdout).toMatch(/trace  \| smc -> OPTEE_SMC_CALLS_UID \(0xbf00ff01, fast, trusted OS\)/);
+    expect(r.stdout).toMatch(/trace  \| smc <- OPTEE_SMC_CALLS_UID: OK \(a0..a3 = 0x384fb3e0, 0xe7f811e3, 0xaf630002, 0xa5d5c51b\)/);
     expect(r.stdout).toMatch(/trace  \| world switch: normal -> secure \(OPTEE_SMC_CALLS_UID\)/);
   });
 

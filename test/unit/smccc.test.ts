@@ -40,7 +40,8 @@ describe('Monitor', () => {
     const offs: string[] = [];
     const monitor = new Monitor(events, [new PsciService({ systemOff: (r) => offs.push(r), systemReset: () => {} })]);
     expect(monitor.smc([0x83000007, 1, 2, 3, 0, 0, 0, 0])).toEqual([SMC_UNK]);
-    expect(seen).toContainEqual(expect.objectContaining({ type: 'smc', fid: 0x83000007, outcome: 'UNKNOWN_FUNCTION (SMC_UNK)' }));
+    expect(seen).toContainEqual(expect.objectContaining({ type: 'smc', fid: 0x83000007, args: [1, 2, 3, 0, 0, 0, 0] }));
+    expect(seen).toContainEqual(expect.objectContaining({ type: 'smc-return', fid: 0x83000007, outcome: 'UNKNOWN_FUNCTION (SMC_UNK)' }));
     expect(monitor.smc([0x84000000, 0, 0, 0, 0, 0, 0, 0])).toEqual([PSCI_VERSION_1_1]);
     monitor.smc([0x84000008, 0, 0, 0, 0, 0, 0, 0]);
     expect(offs).toHaveLength(1);
