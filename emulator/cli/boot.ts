@@ -8,7 +8,8 @@ import { formatEvent, prefixFor } from '../device/trace-format.js';
 import { HB_OP_PROBE, HB_OP_READ_ADDRESS } from '../ree/hostbridge.js';
 import { resultName } from '../tee/results.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
-import { region } from '../machine/board.js';
+import { hex, region } from '../machine/board.js';
+import { bootAndServe } from '../api/boot-serve.js';
 
 interface BootOptions {
   board: string;
@@ -17,6 +18,7 @@ interface BootOptions {
   trace?: boolean;
   exitOnReady?: boolean;
   json?: boolean;
+  listen?: string;
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
@@ -29,7 +31,8 @@ export function attachPrinter(device: Device, opts: { json?: boolean; trace?: bo
       return;
     }
     if (e.type === 'ready') return; // printed by the caller with more detail
-    if (e.type !== 'console' && !opts.trace && e.type !== 'fault' && e.type !== 'panic') return;
+    // Faults and panics are explained on the secure console; the trace adds the structured view.
+    if (e.type !== 'console' && !opts.trace) return;
     process.stdout.write(prefixFor(e, color) + formatEvent(e) + '\n');
   });
 }
@@ -43,8 +46,12 @@ export function deviceOptions(opts: { board?: string; image?: string; state?: st
   };
 }
 
-function bootCommand(opts: BootOptions): void {
+function bootCommand(opts: BootOptions): void | Promise<void> {
   getBoard(opts.board);
+  // Serving is the default: the device runs in a worker behind the TEE Client API server.
+  if (!opts.exitOnReady) {
+    return bootAndServe(deviceOptions(opts), opts, (on) => attachPrinter({ events: { on } } as unknown as Device, opts));
+  }
   const device = new Device(deviceOptions(opts));
   attachPrinter(device, opts);
   const powerOff = (why: string) => {
@@ -108,7 +115,7 @@ function isolationDemo(opts: { board: string; json?: boolean }): void {
   const say = (text: string) => { if (!opts.json) console.log(`\n== ${text}`); };
   say(`booting ${board.name}`);
   device.boot();
-  say(`the normal world reads secure RAM at 0x${secureRam.base.toString(16)}`);
+  say(`the normal world reads secure RAM at ${hex(secureRam.base)}`);
   const peek = device.request({
     op: HB_OP_READ_ADDRESS, params: [{ attr: 0, a: BigInt(secureRam.base), b: 0n, c: 0n }],
   });
@@ -136,7 +143,8 @@ export function registerBootCommands(program: Command): void {
     .option('--image <dir>', 'image directory (default: images/<board>)')
     .option('--state <dir>', 'device state directory (default: ~/.local/state/trustbox/<board>)')
     .option('--trace', 'print every world switch, SMC, syscall and RPC')
-    .option('--exit-on-ready', 'power off and exit 0 once the device is ready')
+    .option('--exit-on-ready', 'power off and exit 0 once the device is ready (no API server)')
+    .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
     .option('--json', 'print one JSON object per line (console lines and events)')
     .action((opts: BootOptions) => bootCommand(opts));
 
