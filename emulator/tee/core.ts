@@ -15,7 +15,7 @@ import {
   OPTEE_SMC_RETURN_EBADADDR, OPTEE_SMC_RETURN_ERESUME, OPTEE_SMC_RETURN_ETHREAD_LIMIT, OPTEE_SMC_RETURN_OK,
   OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_SMC_RETURN_RPC_CMD, OPTEE_SMC_RETURN_RPC_FREE,
 } from '../monitor/smccc.js';
-import type { RandomSource } from './crypto/provider.js';
+import { hmac, type RandomSource } from './crypto/provider.js';
 import { TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE, TeeError } from './errors.js';
 import { parseElf } from './loader/elf.js';
 import { verifyTaContainer, type TrustedKey } from './loader/container.js';
@@ -591,6 +591,14 @@ export class TeeCore implements TeeEntry, InstanceHost {
     const r = yield* this.rpcCmd(OPTEE_RPC_CMD_GET_TIME, [{ attr: OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, a: 0n, b: 0n, c: 0n }]);
     if (r.ret !== TEE_SUCCESS || !r.params[0]) throw new TeeError(TEE_ERROR_COMMUNICATION, 'the normal world did not tell the time');
     return { seconds: Number(r.params[0].a & 0xffffffffn), millis: Math.floor(Number(r.params[0].b) / 1_000_000) % 1000 };
+  }
+
+  /**
+   * A key derived from the hardware unique key, which only the secure world can read:
+   * HMAC-SHA256(HUK, label || 0x00 || parts...). Use a distinct label per purpose.
+   */
+  hukDerive(label: string, ...parts: Uint8Array[]): Buffer {
+    return hmac('sha256', this.secure.fuses.huk, Buffer.from(label, 'utf8'), Buffer.from([0]), ...parts);
   }
 
   properties(set: number, session: Session, instance: TaInstance): Property[] | undefined {
