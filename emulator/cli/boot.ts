@@ -9,6 +9,7 @@ import { HB_OP_PROBE, HB_OP_READ_ADDRESS } from '../ree/hostbridge.js';
 import { resultName } from '../tee/results.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
 import { hex, region } from '../machine/board.js';
+import { bootAndServe } from '../api/boot-serve.js';
 
 interface BootOptions {
   board: string;
@@ -17,6 +18,7 @@ interface BootOptions {
   trace?: boolean;
   exitOnReady?: boolean;
   json?: boolean;
+  listen?: string;
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
@@ -44,8 +46,12 @@ export function deviceOptions(opts: { board?: string; image?: string; state?: st
   };
 }
 
-function bootCommand(opts: BootOptions): void {
+function bootCommand(opts: BootOptions): void | Promise<void> {
   getBoard(opts.board);
+  // Serving is the default: the device runs in a worker behind the TEE Client API server.
+  if (!opts.exitOnReady) {
+    return bootAndServe(deviceOptions(opts), opts, (on) => attachPrinter({ events: { on } } as unknown as Device, opts));
+  }
   const device = new Device(deviceOptions(opts));
   attachPrinter(device, opts);
   const powerOff = (why: string) => {
@@ -137,7 +143,8 @@ export function registerBootCommands(program: Command): void {
     .option('--image <dir>', 'image directory (default: images/<board>)')
     .option('--state <dir>', 'device state directory (default: ~/.local/state/trustbox/<board>)')
     .option('--trace', 'print every world switch, SMC, syscall and RPC')
-    .option('--exit-on-ready', 'power off and exit 0 once the device is ready')
+    .option('--exit-on-ready', 'power off and exit 0 once the device is ready (no API server)')
+    .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
     .option('--json', 'print one JSON object per line (console lines and events)')
     .action((opts: BootOptions) => bootCommand(opts));
 

@@ -12,6 +12,7 @@ import { DEFAULT_BOARD } from '../machine/boards.js';
 import type { ClientResult } from '../ree/teec.js';
 import { attachPrinter } from './boot.js';
 import { LocalBackend, type TeeBackend } from './backend.js';
+import { RemoteBackend, wantsRemote } from './remote-backend.js';
 import { parseParamSpec, parseParamSpecs, resultToJson } from './params.js';
 
 interface TargetOptions {
@@ -23,6 +24,9 @@ interface TargetOptions {
   trace?: boolean;
   json?: boolean;
   watchdogMs?: string;
+  state?: string;
+  connect?: string;
+  token?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -31,6 +35,11 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 async function connect(opts: TargetOptions): Promise<{ backend: TeeBackend; uuid: string }> {
   if (!opts.uuid === !opts.ta) throw new Error('give exactly one of --uuid UUID or --ta FILE');
   if (opts.uuid && !isUuid(opts.uuid)) throw new Error(`--uuid ${opts.uuid} is not a UUID`);
+  if (wantsRemote(opts)) {
+    // Connected to a running device: --ta FILE is uploaded into its TA store first.
+    const remote = await RemoteBackend.connect(opts);
+    return { backend: remote, uuid: opts.ta ? await remote.addTaFile(opts.ta) : opts.uuid!.toLowerCase() };
+  }
   const backend = new LocalBackend({
     board: opts.board ?? DEFAULT_BOARD, taPaths: opts.taPath, trace: opts.trace ?? false,
     ...(opts.image ? { image: opts.image } : {}),
@@ -128,7 +137,10 @@ function targetOptions(cmd: Command): Command {
     .option('--board <name>', 'board of the throwaway device', DEFAULT_BOARD)
     .option('--image <dir>', 'image directory of the throwaway device')
     .option('--watchdog-ms <ms>', 'watchdog budget for one TA run')
-    .option('--trace', 'print world switches, SMCs, syscalls and RPCs');
+    .option('--trace', 'print world switches, SMCs, syscalls and RPCs')
+    .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json)')
+    .option('--connect <url>', 'use the running device at ws://HOST:PORT (with --token)')
+    .option('--token <token>', 'token for --connect, from endpoint.json');
 }
 
 export function registerInvokeCommands(program: Command): void {

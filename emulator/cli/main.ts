@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerBootCommands } from './boot.js';
 import { registerInfoCommand } from './info.js';
+import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
 import { registerTaCommands } from './ta-commands.js';
 
@@ -18,6 +19,7 @@ registerBootCommands(program);
 registerInfoCommand(program);
 registerInvokeCommands(program);
 registerTaCommands(program);
+registerInstallCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,12 +6,16 @@
  * issues the SMC.
  */
 import {
-  OPTEE_MSG_ATTR_TYPE_NONE, OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT,
+  OPTEE_MSG_ATTR_TYPE_NONE, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
+  OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT,
 } from '../tee/msg.js';
 import { TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS, TeeError } from '../tee/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS } from '../tee/results.js';
 import { uuidToOctets } from '../tee/uuid.js';
-import { HB_OP_CANCEL, HB_OP_CLOSE_SESSION, HB_OP_INVOKE_COMMAND, HB_OP_OPEN_SESSION } from './hostbridge.js';
+import {
+  HB_OP_CANCEL, HB_OP_CLOSE_SESSION, HB_OP_INVOKE_COMMAND, HB_OP_OPEN_SESSION, HB_OP_REGISTER_SHM,
+  HB_OP_UNREGISTER_SHM,
+} from './hostbridge.js';
 import type { HbParam, HbRequest, HbResult } from './mailbox.js';
 import { ShmAllocator } from './shm-allocator.js';
 
@@ -21,12 +25,40 @@ export type ClientParam =
   | { type: 'value-in' | 'value-inout'; a: number; b: number }
   | { type: 'value-out' }
   | { type: 'memref-in' | 'memref-inout'; data: Uint8Array }
-  | { type: 'memref-out'; size: number };
+  | { type: 'memref-out'; size: number }
+  /** TEEC_MEMREF_WHOLE: the whole registered block, direction from its flags. */
+  | { type: 'memref-whole'; shm: SharedMemory }
+  /** TEEC_MEMREF_PARTIAL_*: [offset, offset + size) of a registered block. */
+  | { type: 'memref-partial-in' | 'memref-partial-out' | 'memref-partial-inout'; shm: SharedMemory; offset: number; size: number };
+
+/** TEEC_MEM_INPUT / TEEC_MEM_OUTPUT. */
+export const SHM_FLAG_INPUT = 0x1;
+export const SHM_FLAG_OUTPUT = 0x2;
+
+/**
+ * A block of NS shared memory registered with the TEE (HB_OP_REGISTER_SHM): what
+ * TEEC_AllocateSharedMemory / TEEC_RegisterSharedMemory make on a real device. `bytes` is the
+ * block itself, so writes are seen by the TA without a copy, as with Linux's shm mmap.
+ */
+export interface SharedMemory {
+  readonly cookie: bigint;
+  readonly size: number;
+  readonly flags: number;
+  /** Offset of the block in the client pool. */
+  readonly poolOffset: number;
+  /** The block's bytes (a view of NS shared memory). */
+  readonly bytes: Uint8Array;
+  released: boolean;
+}
 
 /** One parameter after the call. */
 export type ClientResultParam =
   | { type: 'none' }
   | { type: 'value'; a: number; b: number }
+  /**
+   * `data`: the output bytes (temporary memrefs: a copy; registered memrefs: a copy of
+   * [offset, offset + size) of the block), empty for inputs or when `size` does not fit.
+   */
   | { type: 'memref'; data: Uint8Array; size: number };
 
 export interface ClientResult {
@@ -48,6 +80,8 @@ const DIRECTION = { in: 0, out: 1, inout: 2 } as const;
 
 export class TeeClient {
   private readonly pool: ShmAllocator;
+  private nextCookie = 1n;
+  private readonly registered = new Set<SharedMemory>();
 
   /**
    * `shm` is the NS shared memory, `shmBase` its physical address; client buffers live in
@@ -78,6 +112,50 @@ export class TeeClient {
 
   cancel(session: number, cancelId: number): ClientResult {
     return this.call({ op: HB_OP_CANCEL, session, cancelId }, []);
+  }
+
+  /**
+   * Allocates a block in the client pool and registers it with the TEE through the firmware
+   * (REGISTER_SHM). Throws a TeeError (origin API) when the pool is full, or the TEE's error.
+   */
+  registerSharedMemory(size: number, flags: number): SharedMemory {
+    if (!Number.isInteger(size) || size < 0) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'shared memory size must be a non-negative integer', TEEC_ORIGIN_API);
+    if ((flags & ~(SHM_FLAG_INPUT | SHM_FLAG_OUTPUT)) !== 0 || flags === 0) {
+      throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'shared memory flags must be a non-zero subset of TEEC_MEM_INPUT | TEEC_MEM_OUTPUT', TEEC_ORIGIN_API);
+    }
+    const off = this.pool.alloc(Math.max(size, 1));
+    if (off === undefined) throw new TeeError(TEE_ERROR_OUT_OF_MEMORY, `no room for ${size} bytes of shared memory in the client pool`, TEEC_ORIGIN_API);
+    const at = this.poolOffset + off;
+    this.shm.fill(0, at, at + size);
+    const cookie = this.nextCookie++;
+    const pa = BigInt(this.shmBase + at);
+    try {
+      const res = this.channel.request({
+        op: HB_OP_REGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: pa, b: BigInt(size), c: cookie }],
+      });
+      const failure = res.status !== TEE_SUCCESS ? [res.status, TEEC_ORIGIN_COMMS] : res.ret !== TEE_SUCCESS ? [res.ret, res.retOrigin] : undefined;
+      if (failure) throw new TeeError(failure[0]!, `the TEE refused to register ${size} bytes of shared memory`, failure[1]);
+    } catch (error) {
+      this.pool.release(off);
+      throw error;
+    }
+    const block: SharedMemory = { cookie, size, flags, poolOffset: off, bytes: this.shm.subarray(at, at + size), released: false };
+    this.registered.add(block);
+    return block;
+  }
+
+  /** Unregisters a block (UNREGISTER_SHM) and returns it to the pool. Releasing twice is a no-op. */
+  releaseSharedMemory(block: SharedMemory): void {
+    if (block.released || !this.registered.has(block)) return;
+    block.released = true;
+    this.registered.delete(block);
+    try {
+      this.channel.request({
+        op: HB_OP_UNREGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, a: 0n, b: 0n, c: block.cookie }],
+      });
+    } finally {
+      this.pool.release(block.poolOffset);
+    }
   }
 
   /** Bytes of the client pool in use (for leak checks). */
@@ -111,6 +189,11 @@ export class TeeClient {
       case 'value-in': return value(OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, p.a, p.b);
       case 'value-out': return value(OPTEE_MSG_ATTR_TYPE_VALUE_INPUT + 1, 0, 0);
       case 'value-inout': return value(OPTEE_MSG_ATTR_TYPE_VALUE_INPUT + 2, p.a, p.b);
+      case 'memref-whole':
+      case 'memref-partial-in':
+      case 'memref-partial-out':
+      case 'memref-partial-inout':
+        return this.marshalRegistered(p);
       default: {
         const dir = p.type === 'memref-in' ? DIRECTION.in : p.type === 'memref-out' ? DIRECTION.out : DIRECTION.inout;
         const size = p.type === 'memref-out' ? p.size : p.data.length;
@@ -130,12 +213,50 @@ export class TeeClient {
     }
   }
 
+  private marshalRegistered(p: Extract<ClientParam, { shm: SharedMemory }>): HbParam {
+    const shm = p.shm;
+    if (shm.released || !this.registered.has(shm)) {
+      throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'the memref names shared memory that is not registered (released?)', TEEC_ORIGIN_API);
+    }
+    let dir: number;
+    let offset = 0;
+    let size = shm.size;
+    if (p.type === 'memref-whole') {
+      dir = shm.flags === SHM_FLAG_INPUT ? DIRECTION.in : shm.flags === SHM_FLAG_OUTPUT ? DIRECTION.out : DIRECTION.inout;
+    } else {
+      dir = p.type === 'memref-partial-in' ? DIRECTION.in : p.type === 'memref-partial-out' ? DIRECTION.out : DIRECTION.inout;
+      // GP: a partial memref's direction must be allowed by the block's flags.
+      const need = (dir === DIRECTION.out ? 0 : SHM_FLAG_INPUT) | (dir === DIRECTION.in ? 0 : SHM_FLAG_OUTPUT);
+      if ((shm.flags & need) !== need) {
+        throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${p.type} needs shared memory flags 0x${need.toString(16)}, the block has 0x${shm.flags.toString(16)}`, TEEC_ORIGIN_API);
+      }
+      offset = p.offset;
+      size = p.size;
+      if (!Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size < 0 || offset + size > shm.size) {
+        throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${p.type} [${offset}, ${offset}+${size}) is outside the ${shm.size}-byte block`, TEEC_ORIGIN_API);
+      }
+    }
+    return { attr: OPTEE_MSG_ATTR_TYPE_RMEM_INPUT + dir, a: BigInt(offset), b: BigInt(size), c: shm.cookie };
+  }
+
   private unmarshal(p: ClientParam, out: HbParam | undefined, buf: { off: number; capacity: number } | undefined): ClientResultParam {
     switch (p.type) {
       case 'none': return { type: 'none' };
       case 'value-in': return { type: 'value', a: p.a, b: p.b };
       case 'value-out':
       case 'value-inout': return { type: 'value', a: Number((out?.a ?? 0n) & 0xffffffffn), b: Number((out?.b ?? 0n) & 0xffffffffn) };
+      case 'memref-whole':
+      case 'memref-partial-in':
+      case 'memref-partial-out':
+      case 'memref-partial-inout': {
+        const size = Number(out?.b ?? 0n);
+        const offset = p.type === 'memref-whole' ? 0 : p.offset;
+        const capacity = p.type === 'memref-whole' ? p.shm.size : p.size;
+        const output = p.type === 'memref-whole' ? (p.shm.flags & SHM_FLAG_OUTPUT) !== 0 : p.type !== 'memref-partial-in';
+        // GP: outputs are synced back only when the returned size fits the buffer.
+        const data = output && size <= capacity ? Uint8Array.from(p.shm.bytes.subarray(offset, offset + size)) : new Uint8Array(0);
+        return { type: 'memref', data, size };
+      }
       default: {
         const size = Number(out?.b ?? 0n);
         if (!buf) return { type: 'memref', data: new Uint8Array(0), size };

@@ -1,0 +1,63 @@
+/**
+ * Starting a served device: a `DeviceHost` (device in a worker), the API server on
+ * HOST:PORT, and `<state>/endpoint.json` with the URL and a fresh token. Used by
+ * `trustbox boot`, tests and benchmarks.
+ */
+import type { DeviceOptions } from '../device/device.js';
+import type { DeviceEvent } from '../device/events.js';
+import { DeviceHost } from '../device/host.js';
+import { newToken, writeEndpoint } from './auth.js';
+import type { Limits } from './protocol.js';
+import { ApiServer } from './server.js';
+
+export interface ServeOptions {
+  device: DeviceOptions;
+  /** HOST:PORT (default 127.0.0.1:0, a free port). */
+  listen?: string;
+  limits?: Partial<Limits>;
+  /** Device events (console lines during boot and, with `printConsole`, afterwards). */
+  onEvent?: (e: DeviceEvent) => void;
+  /** Keep forwarding console lines after boot (costs a message per line). */
+  printConsole?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Served {
+  host: DeviceHost;
+  server: ApiServer;
+  url: string;
+  token: string;
+  endpointFile: string;
+  /** Closes the server, then powers the device off. */
+  close(): Promise<void>;
+}
+
+/** Parses HOST:PORT ([v6]:PORT allowed); throws a sentence naming the fix. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error(`--listen ${text}: expected HOST:PORT, e.g. 127.0.0.1:7878 (port 0 picks a free one)`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+export async function serveDevice(opts: ServeOptions): Promise<Served> {
+  const { host: hostname, port } = parseListen(opts.listen ?? '127.0.0.1:0');
+  const host = await DeviceHost.start(opts.device, opts.onEvent);
+  if (opts.printConsole) host.forward('printer', { console: true, trace: opts.device.trace ?? false });
+  let server: ApiServer;
+  try {
+    const token = newToken();
+    server = await ApiServer.listen({ host: hostname, port, token, device: host, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    const endpointFile = writeEndpoint(host.stateDir, server.url, token);
+    return {
+      host, server, url: server.url, token, endpointFile,
+      async close() {
+        await server.close();
+        await host.close();
+      },
+    };
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * `RemoteBackend`: `trustbox invoke/session/ta install` connected to a running device over the
+ * TEE Client API protocol (`--state DIR` reads `<state>/endpoint.json`; `--connect URL --token
+ * TOKEN` names it directly). Calls cross the same WebSocket path as any edge module.
+ */
+import { readFileSync } from 'node:fs';
+import { readEndpoint } from '../api/auth.js';
+import {
+  TEEC_LOGIN_PUBLIC, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE,
+  TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, type WireParam, type WireResultParam,
+} from '../api/protocol.js';
+import { TeeConnection, TeecError } from '../client/index.js';
+import type { ClientParam, ClientResult, ClientResultParam } from '../ree/teec.js';
+import type { TeeBackend } from './backend.js';
+
+export interface RemoteTarget {
+  state?: string;
+  connect?: string;
+  token?: string;
+}
+
+/** Whether the options ask for a running device; throws when they are half given. */
+export function wantsRemote(opts: RemoteTarget): boolean {
+  if (opts.state && opts.connect) throw new Error('give either --state DIR or --connect URL --token TOKEN, not both');
+  if (opts.connect && !opts.token) throw new Error('--connect URL needs --token TOKEN (from <state>/endpoint.json)');
+  if (opts.token && !opts.connect) throw new Error('--token needs --connect URL');
+  return Boolean(opts.state || opts.connect);
+}
+
+export class RemoteBackend implements TeeBackend {
+  private constructor(private readonly conn: TeeConnection, private readonly context: number) {}
+
+  static async connect(target: RemoteTarget): Promise<RemoteBackend> {
+    const { url, token } = target.state ? readEndpoint(target.state) : { url: target.connect!, token: target.token! };
+    let conn: TeeConnection;
+    try {
+      conn = await TeeConnection.connect({ url, token, client: 'trustbox-cli' });
+    } catch (error) {
+      const hint = target.state ? ` (is the device of ${target.state} still running?)` : '';
+      throw new Error(`cannot reach ${url}: ${(error as Error).message}${hint}`);
+    }
+    const { context } = await conn.request('initializeContext', { name: 'trustbox-cli' });
+    return new RemoteBackend(conn, context);
+  }
+
+  get connection(): TeeConnection {
+    return this.conn;
+  }
+
+  async open(uuid: string, params: ClientParam[]): Promise<ClientResult> {
+    const r = await this.conn.request('openSession', { context: this.context, uuid, login: TEEC_LOGIN_PUBLIC, params: params.map(toWire) });
+    return { result: r.result, origin: r.origin, params: fromWire(params, r.params), smcCalls: 0, ...(r.session !== undefined ? { session: r.session } : {}) };
+  }
+
+  async invoke(session: number, cmd: number, params: ClientParam[]): Promise<ClientResult> {
+    try {
+      const r = await this.conn.request('invokeCommand', { session, cmd, params: params.map(toWire) });
+      return { result: r.result, origin: r.origin, params: fromWire(params, r.params), smcCalls: 0 };
+    } catch (error) {
+      if (error instanceof TeecError) return { result: error.result, origin: error.origin, params: [], smcCalls: 0 };
+      throw error;
+    }
+  }
+
+  async close(session: number): Promise<void> {
+    await this.conn.request('closeSession', { session });
+  }
+
+  /** Uploads the file into the device's TA store (installTA); returns the UUID it names. */
+  async addTaFile(path: string): Promise<string> {
+    const { uuid } = await this.conn.request('installTA', { bytes: readFileSync(path) });
+    return uuid;
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      await this.conn.request('finalizeContext', { context: this.context });
+    } finally {
+      this.conn.close();
+    }
+  }
+}
+
+function toWire(p: ClientParam): WireParam {
+  switch (p.type) {
+    case 'none': return { type: TEEC_NONE };
+    case 'value-in': return { type: TEEC_VALUE_INPUT, a: p.a, b: p.b };
+    case 'value-inout': return { type: TEEC_VALUE_INOUT, a: p.a, b: p.b };
+    case 'value-out': return { type: TEEC_VALUE_OUTPUT };
+    case 'memref-in': return { type: TEEC_MEMREF_TEMP_INPUT, size: p.data.length, data: p.data };
+    case 'memref-inout': return { type: TEEC_MEMREF_TEMP_INOUT, size: p.data.length, data: p.data };
+    case 'memref-out': return { type: TEEC_MEMREF_TEMP_OUTPUT, size: p.size };
+    default: throw new Error(`${p.type} parameters need registered shared memory, which the CLI does not use`);
+  }
+}
+
+function fromWire(params: ClientParam[], out: WireResultParam[]): ClientResultParam[] {
+  return params.map((p, i) => {
+    const r = out[i];
+    if (p.type === 'none') return { type: 'none' };
+    if (p.type === 'value-in') return { type: 'value', a: p.a, b: p.b };
+    if (p.type.startsWith('value')) return { type: 'value', a: r?.a ?? 0, b: r?.b ?? 0 };
+    return { type: 'memref', data: r?.data ? Uint8Array.from(r.data) : new Uint8Array(0), size: r?.size ?? 0 };
+  });
+}

@@ -1,0 +1,213 @@
+/**
+ * One authenticated WebSocket connection to a trustbox device: hello, request ids,
+ * multiplexed answers, call timeouts, event subscriptions. Uses the global WebSocket where
+ * there is one (browsers, Node >= 22) and the `ws` package otherwise.
+ */
+import { Packr } from 'msgpackr';
+import {
+  MSGPACK_OPTIONS, PROTOCOL_VERSION, ProtocolError, type EventFrame, type Limits, type OperationArgs, type OperationName,
+  type OperationResult, type ServerFrame, type WireError,
+} from '../api/protocol.js';
+
+/** Every failure the client reports: a TEEC result code, its origin, a protocol code and a message. */
+export class TeecError extends Error {
+  constructor(readonly result: number, readonly origin: number, message: string, readonly code: string = 'tee') {
+    super(message);
+    this.name = 'TeecError';
+  }
+
+  static from(e: WireError): TeecError {
+    return new TeecError(e.result >>> 0, e.origin, e.message, e.code);
+  }
+}
+
+function clientError(kind: keyof typeof ProtocolError, message: string): TeecError {
+  const e = ProtocolError[kind];
+  return new TeecError(e.result, e.origin, message, e.code);
+}
+
+/** The subset of the WebSocket interface both the browser's and `ws` implement. */
+interface SocketLike {
+  binaryType: string;
+  readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+type SocketConstructor = new (url: string) => SocketLike;
+
+export interface ConnectOptions {
+  /** ws://host:port, as in endpoint.json. */
+  url: string;
+  /** The token from endpoint.json. */
+  token: string;
+  /** Name shown in server logs; the application identity for LOGIN_APPLICATION. */
+  client?: string;
+  /** Time to open the socket and be welcomed (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** Default time to wait for any answer (default 60000 ms; TA runs can be long). */
+  callTimeoutMs?: number;
+  /** A WebSocket constructor to use instead of the global one or `ws`. */
+  WebSocket?: SocketConstructor;
+}
+
+const KNOWN = new Set(['url', 'token', 'client', 'connectTimeoutMs', 'callTimeoutMs', 'WebSocket']);
+
+async function socketConstructor(given?: SocketConstructor): Promise<SocketConstructor> {
+  if (given) return given;
+  const g = (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
+  if (g) return g;
+  const mod = (await import('ws')) as unknown as { WebSocket: SocketConstructor };
+  return mod.WebSocket;
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> | undefined };
+type EventListener = (stream: 'console' | 'trace', event: EventFrame['event']) => void;
+
+export class TeeConnection {
+  private readonly packr = new Packr(MSGPACK_OPTIONS);
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closedError: TeecError | undefined;
+  private readonly listeners = new Set<EventListener>();
+  /** The server's limits, from the welcome. */
+  limits!: Limits;
+
+  private constructor(private readonly socket: SocketLike, private readonly callTimeoutMs: number) {}
+
+  /** Opens the socket, sends the hello and resolves once welcomed. */
+  static async connect(options: ConnectOptions): Promise<TeeConnection> {
+    for (const k of Object.keys(options)) if (!KNOWN.has(k)) throw new TypeError(`unknown connect option "${k}"`);
+    if (typeof options.url !== 'string' || !/^wss?:\/\//.test(options.url)) throw new TypeError('url must be ws://HOST:PORT');
+    if (typeof options.token !== 'string') throw new TypeError('token must be a string (see <state>/endpoint.json)');
+    const Ctor = await socketConstructor(options.WebSocket);
+    const socket = new Ctor(options.url);
+    socket.binaryType = 'arraybuffer';
+    const conn = new TeeConnection(socket, options.callTimeoutMs ?? 60_000);
+    const timeoutMs = options.connectTimeoutMs ?? 5000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(clientError('TIMEOUT', `no welcome from ${options.url} within ${timeoutMs} ms`));
+        socket.close();
+      }, timeoutMs);
+      const fail = (e: TeecError) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      socket.onerror = () => fail(clientError('CONNECTION_CLOSED', `cannot connect to ${options.url}`));
+      socket.onclose = (ev) => fail(clientError('CONNECTION_CLOSED', `connection closed before the welcome (${ev.code} ${ev.reason})`));
+      socket.onopen = () => {
+        socket.send(conn.packr.pack({ type: 'hello', version: PROTOCOL_VERSION, token: options.token, client: options.client ?? 'trustbox-client' }));
+      };
+      socket.onmessage = (ev) => {
+        const frame = conn.decode(ev.data);
+        if (frame?.type === 'welcome') {
+          clearTimeout(timer);
+          conn.limits = frame.limits;
+          conn.attach();
+          resolve();
+        } else if (frame?.type === 'error') {
+          fail(TeecError.from(frame.error));
+        }
+      };
+    });
+    return conn;
+  }
+
+  private attach(): void {
+    this.socket.onmessage = (ev) => this.onFrame(this.decode(ev.data));
+    this.socket.onerror = () => {};
+    this.socket.onclose = (ev) => this.shutdown(clientError('CONNECTION_CLOSED', `connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`));
+  }
+
+  private decode(data: unknown): ServerFrame | undefined {
+    try {
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array);
+      return this.packr.unpack(bytes) as ServerFrame;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private onFrame(frame: ServerFrame | undefined): void {
+    if (!frame) return;
+    if (frame.type === 'event') {
+      for (const l of this.listeners) l(frame.stream, frame.event);
+      return;
+    }
+    if (frame.type !== 'res' && frame.type !== 'error') return;
+    if (frame.id === null) return; // a connection-level error; the close (if any) follows
+    const p = this.pending.get(frame.id);
+    if (!p) return;
+    this.pending.delete(frame.id);
+    if (p.timer) clearTimeout(p.timer);
+    if (frame.error) p.reject(TeecError.from(frame.error));
+    else p.resolve((frame as { result?: unknown }).result ?? {});
+  }
+
+  private shutdown(error: TeecError): void {
+    if (this.closedError) return;
+    this.closedError = error;
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(error);
+    }
+    this.pending.clear();
+  }
+
+  get closed(): boolean {
+    return this.closedError !== undefined;
+  }
+
+  /** Sends one request and resolves with its result; rejects with a TeecError. */
+  request<O extends OperationName>(op: O, args: OperationArgs<O>, timeoutMs = this.callTimeoutMs): Promise<OperationResult<O>> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs > 0 && Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+          this.pending.delete(id);
+          reject(clientError('TIMEOUT', `${op}: no answer within ${timeoutMs} ms`));
+        }, timeoutMs)
+        : undefined;
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.socket.send(this.packr.pack({ type: 'req', id, op, args }));
+    });
+  }
+
+  /** Receives console lines and (with trace) every device event. */
+  async subscribe(opts: { console?: boolean; trace?: boolean }, listener: EventListener): Promise<() => Promise<void>> {
+    this.listeners.add(listener);
+    await this.request('subscribe', opts);
+    return async () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && !this.closed) await this.request('subscribe', { console: false, trace: false });
+    };
+  }
+
+  info(): Promise<OperationResult<'info'>> {
+    return this.request('info', {});
+  }
+
+  /** Uploads a signed `.ta` into the device's TA store. */
+  installTA(bytes: Uint8Array): Promise<{ uuid: string; path: string }> {
+    return this.request('installTA', { bytes });
+  }
+
+  async listTAs(): Promise<{ uuid: string; source: string; size: number }[]> {
+    return (await this.request('listTAs', {})).tas;
+  }
+
+  /** Closes the socket; the server closes this connection's sessions and frees its shared memory. */
+  close(): void {
+    this.shutdown(clientError('CONNECTION_CLOSED', 'the connection was closed by the client'));
+    try {
+      this.socket.close(1000, 'bye');
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * The worker side of a `DeviceHost`: boots one Device on this thread and serves batches of
+ * work items posted by the main thread, one at a time (the firmware is single-threaded). The
+ * main thread never waits on this thread: it keeps serving WebSocket traffic while a TA runs.
+ *
+ * Cancellation cannot travel as a message (this thread is busy running the TA), so the main
+ * thread writes session ids into a SharedArrayBuffer board that the TEE core consults through
+ * `core.cancelBoard` whenever a TA asks for its cancellation flag.
+ */
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import {
+  TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_GENERIC, TEEC_MEMREF_PARTIAL_INOUT,
+  TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT,
+  TEEC_MEMREF_TEMP_OUTPUT, TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_ORIGIN_API, TEEC_VALUE_INOUT, TEEC_VALUE_INPUT,
+  TEEC_VALUE_OUTPUT, paramDirection, type WireParam, type WireResultParam,
+} from '../api/protocol.js';
+import type { ClientParam, ClientResult, SharedMemory } from '../ree/teec.js';
+import { parseTaContainer } from '../tee/loader/container.js';
+import { TeeError } from '../tee/errors.js';
+import { Device, DeviceError } from './device.js';
+import type { DeviceEvent } from './events.js';
+import {
+  CANCEL_BOARD_SLOTS, type FromWorker, type ToWorker, type WorkDone, type WorkError, type WorkItem, type WorkerInit,
+  type WorkOps,
+} from './host.js';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const board = new Int32Array(init.cancelBoard);
+const doorbell = new Int32Array(init.doorbell);
+/** How long the worker keeps polling for the next batch before it returns to its event loop. */
+const POLL_WINDOW_MS = 5;
+const send = (m: FromWorker) => port.postMessage(m);
+
+let forwardConsole = false;
+let forwardTrace = false;
+let requests = 0;
+const shm = new Map<number, SharedMemory>();
+
+const device = new Device(init.options);
+device.events.on(onEvent);
+let trace: DeviceEvent[] = [];
+
+function onEvent(e: DeviceEvent): void {
+  if (e.type === 'console' || e.type === 'panic' || e.type === 'fault' || e.type === 'boot' || e.type === 'power' || e.type === 'ready') {
+    if (forwardConsole || forwardTrace) send({ kind: 'events', events: [plain(e)] });
+  } else if (forwardTrace) {
+    trace.push(e);
+    if (trace.length >= 256) flushTrace();
+  }
+}
+
+function flushTrace(): void {
+  if (trace.length) send({ kind: 'events', events: trace.map(plain) });
+  trace = [];
+}
+
+/** Events as structured-clone- and msgpack-safe data (bigints become decimal strings). */
+function plain(e: DeviceEvent): { type: string; t: number; [key: string]: unknown } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) out[k] = typeof v === 'bigint' ? v.toString() : v;
+  return out as { type: string; t: number };
+}
+
+function boot(): void {
+  // Boot lines go to the host so `trustbox boot` can print them.
+  forwardConsole = true;
+  try {
+    const report = device.boot();
+    device.core.cancelBoard = (session) => {
+      for (let i = 0; i < CANCEL_BOARD_SLOTS; i++) if (Atomics.load(board, i) === session.id) return true;
+      return false;
+    };
+    forwardConsole = false;
+    send({ kind: 'ready', report, stateDir: device.stateDir });
+  } catch (error) {
+    send({ kind: 'boot-failed', message: (error as Error).message });
+    device.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work items
+
+type Handler<K extends keyof WorkOps> = (args: WorkOps[K]['args']) => WorkOps[K]['result'];
+
+const handlers: { [K in keyof WorkOps]: Handler<K> } = {
+  open: (a) => {
+    const params = a.params.map(toClientParam);
+    const r = device.client.openSession(a.uuid, params, a.login, a.clientUuid);
+    return { result: r.result, origin: r.origin, ...(r.session ? { session: r.session } : {}), params: toWire(a.params, r) };
+  },
+  invoke: (a) => {
+    const params = a.params.map(toClientParam);
+    const r = device.client.invoke(a.session, a.cmd, params, a.cancelId ?? 0);
+    return { result: r.result, origin: r.origin, params: toWire(a.params, r) };
+  },
+  close: (a) => {
+    const r = device.client.closeSession(a.session);
+    return { result: r.result, origin: r.origin };
+  },
+  registerShm: (a) => {
+    shm.set(a.id, device.client.registerSharedMemory(a.size, a.flags));
+    return {};
+  },
+  releaseShm: (a) => {
+    const block = shm.get(a.id);
+    shm.delete(a.id);
+    if (block) device.client.releaseSharedMemory(block);
+    return {};
+  },
+  install: (a) => {
+    let uuid: string | undefined;
+    try {
+      uuid = parseTaContainer(a.bytes, 'uploaded TA').bootstrap?.uuid;
+    } catch (error) {
+      throw new TeeError(TEEC_ERROR_BAD_FORMAT, (error as Error).message, TEEC_ORIGIN_API);
+    }
+    if (!uuid) throw new TeeError(TEEC_ERROR_BAD_FORMAT, 'the uploaded TA has no bootstrap header, so it names no UUID', TEEC_ORIGIN_API);
+    return { uuid, path: device.taStore.install(uuid, a.bytes) };
+  },
+  list: () => device.taStore.list(),
+  stats: () => ({
+    sessions: device.core.stats().sessions, poolBytesInUse: device.client.poolBytesInUse, registeredShm: shm.size, requests,
+  }),
+};
+
+/** A wire parameter as the TeeClient takes it; registered memrefs get their input bytes synced in. */
+function toClientParam(p: WireParam): ClientParam {
+  switch (p.type) {
+    case TEEC_NONE: return { type: 'none' };
+    case TEEC_VALUE_INPUT: return { type: 'value-in', a: p.a ?? 0, b: p.b ?? 0 };
+    case TEEC_VALUE_OUTPUT: return { type: 'value-out' };
+    case TEEC_VALUE_INOUT: return { type: 'value-inout', a: p.a ?? 0, b: p.b ?? 0 };
+    case TEEC_MEMREF_TEMP_INPUT: return { type: 'memref-in', data: p.data ?? new Uint8Array(0) };
+    case TEEC_MEMREF_TEMP_INOUT: return { type: 'memref-inout', data: p.data ?? new Uint8Array(0) };
+    case TEEC_MEMREF_TEMP_OUTPUT: return { type: 'memref-out', size: p.size ?? 0 };
+    default: break;
+  }
+  const block = shm.get(p.shm ?? -1);
+  if (!block) throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, `shared memory ${p.shm} is not registered`, TEEC_ORIGIN_API);
+  const whole = p.type === TEEC_MEMREF_WHOLE;
+  const offset = whole ? 0 : p.offset ?? 0;
+  const size = whole ? block.size : p.size ?? 0;
+  if (offset + size > block.size) {
+    throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, `memref [${offset}, ${offset}+${size}) is outside the ${block.size}-byte block`, TEEC_ORIGIN_API);
+  }
+  if (p.data && paramDirection(p.type, block.flags).input) {
+    if (p.data.length > size) throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, 'synced-in data is longer than the memref', TEEC_ORIGIN_API);
+    block.bytes.set(p.data, offset);
+  }
+  switch (p.type) {
+    case TEEC_MEMREF_WHOLE: return { type: 'memref-whole', shm: block };
+    case TEEC_MEMREF_PARTIAL_INPUT: return { type: 'memref-partial-in', shm: block, offset, size };
+    case TEEC_MEMREF_PARTIAL_OUTPUT: return { type: 'memref-partial-out', shm: block, offset, size };
+    case TEEC_MEMREF_PARTIAL_INOUT: return { type: 'memref-partial-inout', shm: block, offset, size };
+    default: throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, `unknown parameter type ${p.type}`, TEEC_ORIGIN_API);
+  }
+}
+
+/** Results on the wire: values for outputs, sizes for memrefs, data only where GP syncs it back. */
+function toWire(input: WireParam[], r: ClientResult): WireResultParam[] {
+  return input.map((p, i) => {
+    const out = r.params[i];
+    if (!out || out.type === 'none' || p.type === TEEC_VALUE_INPUT) return { type: p.type };
+    if (out.type === 'value') return { type: p.type, a: out.a, b: out.b };
+    const flags = p.shm !== undefined ? shm.get(p.shm)?.flags ?? 0 : 0;
+    const output = paramDirection(p.type, flags).output;
+    return output && out.data.length > 0 ? { type: p.type, size: out.size, data: out.data } : { type: p.type, size: out.size };
+  });
+}
+
+function serve(item: WorkItem): WorkDone {
+  requests++;
+  try {
+    const handler = handlers[item.op] as (a: unknown) => unknown;
+    if (!handler) throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, `unknown work item ${item.op}`, TEEC_ORIGIN_API);
+    return { seq: item.seq, value: handler(item.args) };
+  } catch (error) {
+    return { seq: item.seq, error: toWorkError(error) };
+  }
+}
+
+function toWorkError(error: unknown): WorkError {
+  if (error instanceof TeeError || error instanceof DeviceError) {
+    return { result: error.code >>> 0, origin: error.origin, message: error.message };
+  }
+  return { result: TEEC_ERROR_GENERIC, origin: 2, message: `device: ${(error as Error)?.message ?? String(error)}`, code: 'device-error' };
+}
+
+/**
+ * Serves a batch in order. Answers go back in groups: at once when the batch is done, and
+ * every 2 ms during a long batch so that one slow call does not hold back the answers of the
+ * calls before it.
+ */
+function serveBatch(items: WorkItem[]): void {
+  let done: WorkDone[] = [];
+  let last = performance.now();
+  for (let i = 0; i < items.length; i++) {
+    done.push(serve(items[i]!));
+    const now = performance.now();
+    if (now - last > 2 && i < items.length - 1) {
+      send({ kind: 'done', items: done, idle: false });
+      done = [];
+      last = now;
+    }
+  }
+  flushTrace();
+  send({ kind: 'done', items: done, idle: true });
+}
+
+/**
+ * Serves a message, then keeps taking messages synchronously (receiveMessageOnPort) while they
+ * come within POLL_WINDOW_MS, sleeping on the doorbell in between. A worker returning to its
+ * event loop after every batch pays an event-loop wake-up per request; a futex wake-up is
+ * several times cheaper. Atomics.wait blocks without spinning, so an idle device costs no CPU.
+ */
+function onMessage(first: ToWorker): void {
+  let m: ToWorker | undefined = first;
+  let deadline = performance.now() + POLL_WINDOW_MS;
+  for (;;) {
+    if (m) {
+      handle(m);
+      if (m.kind === 'power-off') return;
+      deadline = performance.now() + POLL_WINDOW_MS;
+    }
+    const seen = Atomics.load(doorbell, 0);
+    const next = receiveMessageOnPort(port as unknown as import('node:worker_threads').MessagePort);
+    if (next) {
+      m = next.message as ToWorker;
+      continue;
+    }
+    m = undefined;
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    Atomics.wait(doorbell, 0, seen, left);
+  }
+}
+
+port.on('message', onMessage);
+
+function handle(m: ToWorker): void {
+  switch (m.kind) {
+    case 'batch': serveBatch(m.items); break;
+    case 'forward':
+      forwardConsole = m.console;
+      forwardTrace = m.trace;
+      device.events.verbose = m.trace || (init.options.trace ?? false);
+      break;
+    case 'power-off':
+      try {
+        device.powerOff();
+      } finally {
+        send({ kind: 'off' });
+      }
+      break;
+  }
+}
+
+boot();
