@@ -8,6 +8,12 @@ import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
 import { registerTaCommands } from './ta-commands.js';
 
+// `trustbox ... | head` closes our stdout early: that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command();
 program
   .name('trustbox')

@@ -296,8 +296,8 @@ export class TaInstance implements TrustedService {
     }
   }
 
-  private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs, session: Session): SecureThread<number> {
-    const ctx = this.host.syscallContext(this, session);
+  private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs, _session: Session): SecureThread<number> {
+    const ctx = this.context();
     let result: number;
     try {
       result = yield* entry.fn(ctx, args);
@@ -307,6 +307,17 @@ export class TaInstance implements TrustedService {
     }
     this.traceSyscall(entry, args, result);
     return result;
+  }
+
+  private syscallCtx: SyscallContext | undefined;
+
+  /** The context handed to syscall handlers (one object per instance, reused). */
+  private context(): SyscallContext {
+    const session = this.current!;
+    if (!this.syscallCtx || this.syscallCtx.session !== session) {
+      this.syscallCtx = this.host.syscallContext(this, session);
+    }
+    return this.syscallCtx;
   }
 
   /** The engine's interrupt hook: svc (syscalls), undefined instructions, aborts, breakpoints. */
@@ -323,10 +334,12 @@ export class TaInstance implements TrustedService {
     }
     const regs = cpu.readRegs(SVC_REGS);
     const scn = regs[8]!;
-    const args: bigint[] = [regs[0]!, regs[1]!, regs[2]!, regs[3]!, regs[4]!, regs[5]!, regs[6]!, regs[7]!];
+    // Inline handlers read x0..x7 straight from the register batch (valid until the next
+    // register read); anything that outlives this hook gets a copy.
+    const args = regs as unknown as SyscallArgs;
     const entry = scn <= BigInt(TEE_SCN_MAX) ? this.host.syscalls[Number(scn)]! : undefined;
     if (!entry) {
-      this.traceUnknown(scn, args);
+      this.traceUnknown(scn, Array.from(regs.subarray(0, 8)));
       cpu.setX(0, TEE_ERROR_NOT_SUPPORTED);
       return;
     }
@@ -342,7 +355,7 @@ export class TaInstance implements TrustedService {
         cpu.stop();
         return;
       case 'thread':
-        this.pending = { entry, args };
+        this.pending = { entry, args: Array.from(regs.subarray(0, 8)) };
         cpu.stop();
         return;
       case 'unsupported':
@@ -352,7 +365,7 @@ export class TaInstance implements TrustedService {
       case 'inline': {
         let result: number;
         try {
-          result = entry.fn(this.host.syscallContext(this, this.current!), args);
+          result = entry.fn(this.context(), args);
         } catch (error) {
           if (!(error instanceof TeeError)) throw error;
           result = error.code;
@@ -398,7 +411,8 @@ export class TaInstance implements TrustedService {
     const events = this.host.events;
     if (!events.wants('syscall')) return;
     const n = Math.max(entry.argNames.length, 0);
-    const shown = args.slice(0, n).map((v, i) => `${entry.argNames[i]}=0x${v.toString(16)}`);
+    const shown: string[] = [];
+    for (let i = 0; i < n; i++) shown.push(`${entry.argNames[i]}=0x${args[i]!.toString(16)}`);
     events.emit({
       type: 'syscall', uuid: this.uuid, num: SYSCALL_NAMES.indexOf(entry.name), name: entry.name,
       args: shown, result: result >>> 0, resultName: resultName(result),

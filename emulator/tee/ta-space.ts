@@ -204,7 +204,8 @@ export class TaAddressSpace {
   }
 
   readU32(va: number | bigint): number {
-    return this.read(va, 4).readUInt32LE(0);
+    const at = this.within(va, 4, false);
+    return at ? at.view.getUint32(at.off, true) : this.read(va, 4).readUInt32LE(0);
   }
 
   readU64(va: number | bigint): bigint {
@@ -212,9 +213,33 @@ export class TaAddressSpace {
   }
 
   writeU32(va: number | bigint, value: number): void {
+    const at = this.within(va, 4, true);
+    if (at) {
+      at.view.setUint32(at.off, value >>> 0, true);
+      return;
+    }
     const b = Buffer.allocUnsafe(4);
     b.writeUInt32LE(value >>> 0);
     this.write(va, b);
+  }
+
+  private readonly views = new WeakMap<VmRegion, DataView>();
+
+  /**
+   * The fast path for small accesses that lie inside one region: the region's DataView and the
+   * offset, or undefined (then the general path decides, and fails with ACCESS_DENIED).
+   */
+  private within(va: number | bigint, len: number, write: boolean): { view: DataView; off: number } | undefined {
+    const a = typeof va === 'bigint' ? (va < BigInt(USER_VA_MAX) ? Number(va) : -1) : va;
+    if (a < 0) return undefined;
+    const r = this.regionAt(a);
+    if (!r || a + len > r.va + r.size || (write && r.prot !== 'rw')) return undefined;
+    let view = this.views.get(r);
+    if (!view) {
+      view = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+      this.views.set(r, view);
+    }
+    return { view, off: a - r.va };
   }
 
   writeU64(va: number | bigint, value: bigint | number): void {

@@ -24,9 +24,13 @@ const BUDGET = 3;
 // Runs in the watchdog thread. Plain JavaScript so that it works from sources and from dist.
 const THREAD_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const koffi = require(workerData.koffiPath);
-const lib = koffi.load('libunicorn.so.2');
-const stop = lib.func('int uc_emu_stop(void *uc)');
+// koffi and libunicorn are loaded only when a run must be stopped: a thread caught inside a
+// native library load when the process exits takes the whole process down.
+let stopFn;
+const stop = (handle) => {
+  if (!stopFn) stopFn = require(workerData.koffiPath).load('libunicorn.so.2').func('int uc_emu_stop(void *uc)');
+  stopFn(handle);
+};
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const slots = [];
 for (let i = 0; i < workerData.slots; i++) {
@@ -59,8 +63,8 @@ const SLOT_BYTES = 32;
 
 /**
  * The watchdog thread of this JS thread: started on first use and never terminated (it only
- * sleeps in Atomics.wait), because terminating a thread that is loading a native library can
- * bring the whole process down.
+ * sleeps in Atomics.wait). It loads the native library only when it must stop a run, because a
+ * thread that is inside a native library load when the process exits aborts the process.
  */
 let shared: { sab: SharedArrayBuffer; used: boolean[] } | undefined;
 

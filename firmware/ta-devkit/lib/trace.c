@@ -17,6 +17,26 @@ static char level_letter(int level)
 	return level >= TRACE_ERROR && level <= TRACE_FLOW ? letters[level] : '?';
 }
 
+/* Appends `s` to buf at *len, keeping room for the newline and the NUL. */
+static void append(char *buf, size_t *len, const char *s)
+{
+	while (*s && *len < TRACE_LINE_MAX - 2)
+		buf[(*len)++] = *s++;
+}
+
+static void append_uint(char *buf, size_t *len, unsigned int v)
+{
+	char digits[10];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < (int)sizeof(digits));
+	while (n > 0 && *len < TRACE_LINE_MAX - 2)
+		buf[(*len)++] = digits[--n];
+}
+
 static size_t clamp(int n, size_t room)
 {
 	if (n < 0)
@@ -32,12 +52,20 @@ void trace_printf(const char *func, int line, int level, bool level_ok, const ch
 
 	if (!level_ok || level > trace_level)
 		return;
-	if (level == TRACE_INFO || !func)
-		len = clamp(snprintf(buf, sizeof(buf), "%c/%s: ", level_letter(level),
-				     trace_ext_prefix), sizeof(buf));
-	else
-		len = clamp(snprintf(buf, sizeof(buf), "%c/%s:  %s:%d ", level_letter(level),
-				     trace_ext_prefix, func, line), sizeof(buf));
+	/* The prefix by hand: one formatting pass per line instead of two. */
+	buf[0] = level_letter(level);
+	buf[1] = '/';
+	len = 2;
+	append(buf, &len, trace_ext_prefix);
+	if (level == TRACE_INFO || !func) {
+		append(buf, &len, ": ");
+	} else {
+		append(buf, &len, ":  ");
+		append(buf, &len, func);
+		append(buf, &len, ":");
+		append_uint(buf, &len, line > 0 ? (unsigned int)line : 0);
+		append(buf, &len, " ");
+	}
 	va_start(ap, fmt);
 	len += clamp(vsnprintf(buf + len, sizeof(buf) - len, fmt, ap), sizeof(buf) - len);
 	va_end(ap);
