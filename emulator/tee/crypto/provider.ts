@@ -61,3 +61,151 @@ export const generateKeyPairSync = nodeCrypto.generateKeyPairSync;
 export const timingSafeEqual = nodeCrypto.timingSafeEqual;
 export const constants = nodeCrypto.constants;
 export const nodeCryptoModule = nodeCrypto;
+
+/* ---- Primitives for the GP crypto syscalls (emulator/tee/crypto/*) ---- */
+
+/** A streaming hash that can be copied (TEE_CopyOperation needs copies of running states). */
+export type Hash = nodeCrypto.Hash;
+export const createHash = (name: HashName): Hash => nodeCrypto.createHash(name);
+
+/** A streaming AES cipher (ECB, CBC, CTR, XTS, GCM, CCM), padding always off. */
+export interface StreamCipher {
+  update(data: Uint8Array): Buffer;
+  final(): Buffer;
+  setAAD(data: Uint8Array, options?: { plaintextLength: number }): unknown;
+  getAuthTag(): Buffer;
+  setAuthTag(tag: Uint8Array): unknown;
+}
+
+/** Creates an AES cipher `aes-<bits>-<mode>`; `tagLength` for GCM/CCM. */
+export function aesCipher(mode: 'ecb' | 'cbc' | 'ctr' | 'xts' | 'gcm' | 'ccm', encrypt: boolean, key: Uint8Array,
+  iv: Uint8Array | null, tagLength?: number): StreamCipher {
+  const bits = mode === 'xts' ? key.length * 4 : key.length * 8;
+  const name = `aes-${bits}-${mode}`;
+  const options = tagLength === undefined ? undefined : { authTagLength: tagLength };
+  const c = encrypt
+    ? nodeCrypto.createCipheriv(name, key, iv, options as nodeCrypto.CipherGCMOptions)
+    : nodeCrypto.createDecipheriv(name, key, iv, options as nodeCrypto.CipherGCMOptions);
+  c.setAutoPadding(false);
+  return c as unknown as StreamCipher;
+}
+
+/** One AES block encryption (ECB), for CMAC subkeys and the like. */
+export function aesEncryptBlock(key: Uint8Array, block: Uint8Array): Buffer {
+  const c = aesCipher('ecb', true, key, null);
+  return Buffer.concat([c.update(block), c.final()]);
+}
+
+/** Key object construction from JWK (RSA, EC, OKP). */
+export function privateKeyFromJwk(jwk: nodeCrypto.JsonWebKey): KeyObject {
+  return nodeCrypto.createPrivateKey({ key: jwk, format: 'jwk' });
+}
+export function publicKeyFromJwk(jwk: nodeCrypto.JsonWebKey): KeyObject {
+  return nodeCrypto.createPublicKey({ key: jwk, format: 'jwk' });
+}
+export function exportJwk(key: KeyObject): nodeCrypto.JsonWebKey {
+  return key.export({ format: 'jwk' });
+}
+
+/** Raw RSA: m^e mod n with the public key, c^d mod n with the private key (no padding). */
+export function rsaRawPublic(key: KeyObject, data: Uint8Array): Buffer {
+  return nodeCrypto.publicEncrypt({ key, padding: nodeCrypto.constants.RSA_NO_PADDING }, data);
+}
+export function rsaRawPrivate(key: KeyObject, data: Uint8Array): Buffer {
+  return nodeCrypto.privateDecrypt({ key, padding: nodeCrypto.constants.RSA_NO_PADDING }, data);
+}
+/** RSAES-PKCS1-v1_5 encryption (random padding from OpenSSL). */
+export function rsaPkcs1Encrypt(key: KeyObject, data: Uint8Array): Buffer {
+  return nodeCrypto.publicEncrypt({ key, padding: nodeCrypto.constants.RSA_PKCS1_PADDING }, data);
+}
+/** RSAES-OAEP with MGF1 over the same hash as the label hash. */
+export function rsaOaepEncrypt(key: KeyObject, hash: HashName, label: Uint8Array | undefined, data: Uint8Array): Buffer {
+  return nodeCrypto.publicEncrypt({ key, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash,
+    oaepLabel: label && label.length ? label : undefined }, data);
+}
+export function rsaOaepDecrypt(key: KeyObject, hash: HashName, label: Uint8Array | undefined, data: Uint8Array): Buffer {
+  return nodeCrypto.privateDecrypt({ key, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash,
+    oaepLabel: label && label.length ? label : undefined }, data);
+}
+
+/** Generates an RSA key pair and returns its JWK (n, e, d, p, q, dp, dq, qi). */
+export function generateRsaJwk(bits: number, publicExponent: number): nodeCrypto.JsonWebKey {
+  const { privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent });
+  return privateKey.export({ format: 'jwk' });
+}
+/** The public point (X, Y) of an EC private value on an OpenSSL-named curve. */
+export function ecPublicFromPrivate(opensslCurve: string, d: Uint8Array): { x: Buffer; y: Buffer } {
+  const e = nodeCrypto.createECDH(opensslCurve);
+  e.setPrivateKey(d);
+  const pub = e.getPublicKey();
+  const len = (pub.length - 1) / 2;
+  return { x: pub.subarray(1, 1 + len), y: pub.subarray(1 + len) };
+}
+
+/** PKCS#8 prefixes (RFC 8410) of a raw 32-byte Ed25519 / X25519 private key. */
+const OKP_PKCS8: Record<'ed25519' | 'x25519', string> = {
+  ed25519: '302e020100300506032b657004220420',
+  x25519: '302e020100300506032b656e04220420',
+};
+
+/** An Ed25519 / X25519 key pair from a 32-byte private seed; returns its JWK (x, d). */
+export function okpFromSeed(kind: 'ed25519' | 'x25519', seed: Uint8Array): nodeCrypto.JsonWebKey {
+  const der = Buffer.concat([Buffer.from(OKP_PKCS8[kind], 'hex'), seed]);
+  return nodeCrypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+}
+
+/** ECDH shared secret (X coordinate) from a private value and the peer's uncompressed point. */
+export function ecdhSecret(opensslCurve: string, d: Uint8Array, peerPoint: Uint8Array): Buffer {
+  const e = nodeCrypto.createECDH(opensslCurve);
+  e.setPrivateKey(d);
+  return e.computeSecret(peerPoint);
+}
+/** Ed25519 (pure) signature and verification over a message. */
+export function ed25519Sign(key: KeyObject, message: Uint8Array): Buffer {
+  return nodeCrypto.sign(null, message, key);
+}
+export function ed25519Verify(key: KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
+  return nodeCrypto.verify(null, message, key, signature);
+}
+
+/** ECDH / X25519 shared secret. */
+export function diffieHellman(privateKey: KeyObject, publicKey: KeyObject): Buffer {
+  return nodeCrypto.diffieHellman({ privateKey, publicKey });
+}
+
+/** HKDF (RFC 5869) extract-and-expand. */
+export function hkdf(hash: HashName, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
+  return Buffer.from(nodeCrypto.hkdfSync(hash, ikm, salt, info, length));
+}
+
+/** The generator of a named curve: the public point of the private value 1. */
+export function ecGenerator(opensslCurve: string): { x: Buffer; y: Buffer } {
+  const e = nodeCrypto.createECDH(opensslCurve);
+  e.setPrivateKey(Buffer.from([1]));
+  const pub = e.getPublicKey();
+  const len = (pub.length - 1) / 2;
+  return { x: pub.subarray(1, 1 + len), y: pub.subarray(1 + len) };
+}
+
+// ---- trusted storage (emulator/tee/storage) ----------------------------------------------
+// One-shot AES-256-GCM sealing of secure-storage blobs and of the per-TA index.
+
+/** AES-GCM encryption of `plain` under `key` with a 12-byte `iv`; returns ciphertext and 16-byte tag. */
+export function gcmSeal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plain: Uint8Array): { ct: Buffer; tag: Buffer } {
+  const c = nodeCrypto.createCipheriv(`aes-${key.length * 8}-gcm` as nodeCrypto.CipherGCMTypes, key, iv, { authTagLength: 16 });
+  c.setAAD(aad);
+  const ct = Buffer.concat([c.update(plain), c.final()]);
+  return { ct, tag: c.getAuthTag() };
+}
+
+/** AES-GCM decryption; undefined when the tag does not authenticate (wrong key, tampered data). */
+export function gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ct: Uint8Array, tag: Uint8Array): Buffer | undefined {
+  try {
+    const d = nodeCrypto.createDecipheriv(`aes-${key.length * 8}-gcm` as nodeCrypto.CipherGCMTypes, key, iv, { authTagLength: 16 });
+    d.setAAD(aad);
+    d.setAuthTag(tag);
+    return Buffer.concat([d.update(ct), d.final()]);
+  } catch {
+    return undefined;
+  }
+}

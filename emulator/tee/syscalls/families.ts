@@ -3,6 +3,7 @@
  * `buildTable` turns them into the ordered dispatch table (gaps become not-supported entries).
  * Add a family here, one line, when it is written.
  */
+import { cryptoSyscalls } from '../crypto/syscalls.js';
 import { basicSyscalls } from './basic.js';
 import { propertySyscalls } from './properties.js';
 import type { SyscallEntry } from './table.js';
@@ -12,4 +13,5 @@ export const SYSCALL_FAMILIES: readonly ReadonlyMap<number, SyscallEntry>[] = [
   basicSyscalls,
   propertySyscalls,
   ta2taSyscalls,
+  cryptoSyscalls,
 ];

@@ -1,0 +1,65 @@
+/**
+ * CRYP_OBJ_GENERATE_KEY: fresh keys for every supported object type. Secrets, EC and curve 25519
+ * keys come from the device random source (repeatable under a seed); RSA key generation is
+ * OpenSSL's (system randomness).
+ */
+import { TeeError } from '../errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../results.js';
+import {
+  CURVES, TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_ECDH_KEYPAIR,
+  TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_X25519_KEYPAIR,
+} from './algorithms.js';
+import { curveParams } from './ecdsa.js';
+import { ecAttrs, fromBig, okpAttrs, rsaAttrs, toBig } from './keys.js';
+import { validKeySize, type AttrValue, type CryptoObject } from './objects.js';
+import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from './provider.js';
+
+/** Fills `obj` with a new key of `bits` bits; `params` are GP's generation attributes. */
+export function generateKey(obj: CryptoObject, bits: number, params: Map<number, AttrValue>,
+  random: (n: number) => Buffer): void {
+  if (obj.initialized) throw new TeeError(TEE_ERROR_BAD_STATE, 'the object already holds a key');
+  if (obj.persistent) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'keys are generated into transient objects');
+  if (bits > obj.maxSize || !validKeySize(obj.info, bits)) {
+    throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `key size ${bits} is not valid for this object`);
+  }
+  const info = obj.info;
+  if (info.secret) {
+    if (bits % 8) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'secret keys are whole bytes');
+    obj.setAttributes(new Map([[info.attrs[0]!.id >>> 0, random(bits / 8)]]), bits);
+    return;
+  }
+  switch (obj.type) {
+    case TEE_TYPE_RSA_KEYPAIR >>> 0: {
+      const e = params.get(TEE_ATTR_RSA_PUBLIC_EXPONENT >>> 0);
+      let exponent = 65537;
+      if (e !== undefined) {
+        if (!Buffer.isBuffer(e) || e.length > 4) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, 'public exponent above 32 bits');
+        exponent = Number(toBig(e));
+        if (exponent < 3 || exponent % 2 === 0) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'public exponent must be odd and >= 3');
+      }
+      if (bits % 8) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, 'RSA key generation needs a whole number of bytes');
+      obj.setAttributes(rsaAttrs(generateRsaJwk(bits, exponent)), bits);
+      return;
+    }
+    case TEE_TYPE_ECDSA_KEYPAIR >>> 0:
+    case TEE_TYPE_ECDH_KEYPAIR >>> 0: {
+      const c = params.get(TEE_ATTR_ECC_CURVE >>> 0);
+      const curve = c && !Buffer.isBuffer(c) ? CURVES.get(c.a) : undefined;
+      if (!curve) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'TEE_ATTR_ECC_CURVE missing or unknown');
+      if (curve.bits !== bits) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'key size differs from the curve size');
+      // The private value comes from the device's random source, so seeded runs repeat.
+      const n = curveParams(curve).n;
+      const d = fromBig((toBig(random(curve.bytes + 8)) % (n - 1n)) + 1n, curve.bytes);
+      obj.setAttributes(ecAttrs(curve, { d, ...ecPublicFromPrivate(curve.openssl, d) }), bits);
+      return;
+    }
+    case TEE_TYPE_ED25519_KEYPAIR >>> 0:
+      obj.setAttributes(okpAttrs('ed25519', okpFromSeed('ed25519', random(32))), 256);
+      return;
+    case TEE_TYPE_X25519_KEYPAIR >>> 0:
+      obj.setAttributes(okpAttrs('x25519', okpFromSeed('x25519', random(32))), 256);
+      return;
+    default:
+      throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `cannot generate keys of type 0x${obj.type.toString(16)}`);
+  }
+}

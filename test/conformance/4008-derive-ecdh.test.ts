@@ -1,0 +1,46 @@
+/**
+ * 4008 derive (ECDH): TEE_DeriveKey with TEE_ALG_ECDH_DERIVE_SHARED_SECRET and OP-TEE's
+ * per-curve ids on P-256/P-384/P-521, against node:crypto's ECDH on the same keys; a peer point
+ * off the curve is refused (the TA panics, as TEE_DeriveKey has no error return).
+ */
+import * as nodeCrypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Cryptest, CMD, MODE, TEE_ERROR_TARGET_DEAD, blob, key } from './4xxx-cryptest-client.js';
+
+const ECDH_KEYPAIR = 0xa1000042;
+const A = { X: 0xd0000141, Y: 0xd0000241, PRIV: 0xc0000341, CURVE: 0xf0000441 };
+const ECDH = 0x80000042;
+const OLD = { 3: 0x80003042, 4: 0x80004042, 5: 0x80005042 } as const;
+
+describe('4008 derive: ECDH', () => {
+  const ct = Cryptest.shared();
+
+  for (const [n, name, openssl, c, bits] of [['4008.1', 'P-256', 'prime256v1', 3, 256], ['4008.2', 'P-384', 'secp384r1', 4, 384],
+    ['4008.3', 'P-521', 'secp521r1', 5, 521]] as const) {
+    it(`${n} ECDH ${name}: the TA's shared secret equals node:crypto's (GP and per-curve ids)`, () => {
+      const mine = nodeCrypto.createECDH(openssl);
+      const minePub = mine.generateKeys();
+      const peer = nodeCrypto.createECDH(openssl);
+      const peerPub = peer.generateKeys();
+      const len = (minePub.length - 1) / 2;
+      const k = key(ECDH_KEYPAIR, bits, [[A.PRIV, mine.getPrivateKey()], [A.X, minePub.subarray(1, 1 + len)],
+        [A.Y, minePub.subarray(1 + len)], [A.CURVE, { a: c, b: 0 }]]);
+      const params = blob([[A.X, peerPub.subarray(1, 1 + len)], [A.Y, peerPub.subarray(1 + len)]]);
+      const want = peer.computeSecret(minePub).toString('hex');
+      for (const algo of [ECDH, OLD[c]]) {
+        const r = ct.run(CMD.DERIVE, algo, MODE.DERIVE, k, params, Math.ceil(bits / 8));
+        expect(r.result).toBe(0);
+        expect(r.out.toString('hex')).toBe(want);
+      }
+    });
+  }
+
+  it('4008.4 a peer point that is not on the curve makes TEE_DeriveKey panic', () => {
+    const mine = nodeCrypto.createECDH('prime256v1');
+    const pub = mine.generateKeys();
+    const k = key(ECDH_KEYPAIR, 256, [[A.PRIV, mine.getPrivateKey()], [A.X, pub.subarray(1, 33)], [A.Y, pub.subarray(33)],
+      [A.CURVE, { a: 3, b: 0 }]]);
+    const r = ct.run(CMD.DERIVE, ECDH, MODE.DERIVE, k, blob([[A.X, Buffer.alloc(32, 1)], [A.Y, Buffer.alloc(32, 2)]]), 32);
+    expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);
+  });
+});

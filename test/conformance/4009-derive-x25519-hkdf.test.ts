@@ -1,0 +1,60 @@
+/**
+ * 4009 derive: X25519 (RFC 7748 section 6.1) and HKDF (RFC 5869 test cases 1 and 3) through
+ * TEE_DeriveKey, with GP 1.3.1's TEE_ALG_HKDF and OP-TEE's TEE_ALG_HKDF_SHA256_DERIVE_KEY.
+ */
+import { describe, expect, it } from 'vitest';
+import { Cryptest, CMD, MODE, blob, hex, key } from './4xxx-cryptest-client.js';
+
+const X25519_KEYPAIR = 0xa1000044;
+const HKDF_TYPE = 0xa000004a;
+const HKDF_IKM_TYPE = 0xa10000c0;
+const A = {
+  X_PUB: 0xd0000944, X_PRIV: 0xc0000a44, SECRET: 0xc0000000, IKM: 0xc00001c0,
+  GP_SALT: 0xd0000946, GP_INFO: 0xd0000a46, GP_HASH: 0xf0000b46, GP_SIZE: 0xf0000c46,
+  OP_SALT: 0xd00002c0, OP_INFO: 0xd00003c0, OP_LEN: 0xf00004c0,
+};
+
+const alicePriv = hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
+const alicePub = hex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+const bobPriv = hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb');
+const bobPub = hex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
+const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
+
+describe('4009 derive: X25519 and HKDF', () => {
+  const ct = Cryptest.shared();
+
+  it('4009.1 X25519 RFC 7748 6.1: Alice and Bob derive the same shared secret', () => {
+    const a = ct.run(CMD.DERIVE, 0x80000044, MODE.DERIVE, key(X25519_KEYPAIR, 256, [[A.X_PUB, alicePub], [A.X_PRIV, alicePriv]]),
+      blob([[A.X_PUB, bobPub]]), 32);
+    expect(a.result).toBe(0);
+    expect(a.out.toString('hex')).toBe(shared);
+    const b = ct.run(CMD.DERIVE, 0x80000044, MODE.DERIVE, key(X25519_KEYPAIR, 256, [[A.X_PUB, bobPub], [A.X_PRIV, bobPriv]]),
+      blob([[A.X_PUB, alicePub]]), 32);
+    expect(b.out.toString('hex')).toBe(shared);
+  });
+
+  const ikm = Buffer.alloc(22, 0x0b);
+  const salt = hex('000102030405060708090a0b0c');
+  const info = hex('f0f1f2f3f4f5f6f7f8f9');
+  const okm1 = '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865';
+
+  it('4009.2 HKDF-SHA256 RFC 5869 test case 1 with OP-TEE\'s HKDF_SHA256_DERIVE_KEY', () => {
+    const r = ct.run(CMD.DERIVE, 0x800040c0, MODE.DERIVE, key(HKDF_IKM_TYPE, 4096, [[A.IKM, ikm]]),
+      blob([[A.OP_SALT, salt], [A.OP_INFO, info], [A.OP_LEN, { a: 42, b: 0 }]]), 42);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe(okm1);
+  });
+
+  it('4009.3 HKDF-SHA256 RFC 5869 test case 1 with GP\'s TEE_ALG_HKDF', () => {
+    const r = ct.run(CMD.DERIVE, 0x80000047, MODE.DERIVE, key(HKDF_TYPE, 4096, [[A.SECRET, ikm]]),
+      blob([[A.GP_SALT, salt], [A.GP_INFO, info], [A.GP_HASH, { a: 0x50000004, b: 0 }], [A.GP_SIZE, { a: 42, b: 0 }]]), 42);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe(okm1);
+  });
+
+  it('4009.4 HKDF-SHA256 RFC 5869 test case 3 (no salt, no info)', () => {
+    const r = ct.run(CMD.DERIVE, 0x800040c0, MODE.DERIVE, key(HKDF_IKM_TYPE, 4096, [[A.IKM, ikm]]),
+      blob([[A.OP_LEN, { a: 42, b: 0 }]]), 42);
+    expect(r.out.toString('hex')).toBe('8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8');
+  });
+});
