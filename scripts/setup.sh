@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up, run by `npm start` and `npm test` before anything else:
 #   1. Debian packages the emulator needs (libunicorn2, the AArch64 cross compiler, make);
-#   2. npm packages (npm ci) when node_modules is missing or older than package-lock.json;
+#   2. npm packages when node_modules is missing or older than package-lock.json (`npm install`
+#      with the committed lock file: `npm ci` refuses this lock because vite lists a Windows-only
+#      optional package that the registry does not serve, so the lock cannot record it);
 #   3. the build: dist/, firmware, TAs and boot images (scripts/build.sh; quick when nothing changed).
 # Where it cannot install (not root and no password-less sudo) it prints the exact command.
 set -euo pipefail
@@ -31,8 +33,8 @@ if ((${#missing[@]} > 0)); then
 fi
 
 if [ ! -d node_modules/koffi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: installing npm packages (npm install, from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 bash scripts/build.sh
