@@ -1,2 +1,2 @@
 global-incdirs-y += include
-srcs-y += signer_ta.c sha256.c
+srcs-y += signer_ta.c
