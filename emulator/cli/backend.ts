@@ -33,6 +33,7 @@ export interface LocalBackendOptions {
   taPaths: string[];
   trace: boolean;
   watchdogMs?: number;
+  exactFaults?: boolean;
 }
 
 /** A device booted in this process with a temporary state directory, gone when disposed. */
@@ -46,6 +47,7 @@ export class LocalBackend implements TeeBackend {
       stateDir: this.stateDir, taPaths: opts.taPaths, trace: opts.trace,
       ...(opts.board ? { board: opts.board } : {}), ...(opts.image ? { imageDir: opts.image } : {}),
       ...(opts.watchdogMs ? { watchdogMs: opts.watchdogMs } : {}),
+      ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
     });
   }
 

@@ -19,6 +19,8 @@ interface BootOptions {
   exitOnReady?: boolean;
   json?: boolean;
   listen?: string;
+  watchdogMs?: string;
+  exactFaults?: boolean;
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
@@ -37,12 +39,18 @@ export function attachPrinter(device: Device, opts: { json?: boolean; trace?: bo
   });
 }
 
-export function deviceOptions(opts: { board?: string; image?: string; state?: string; trace?: boolean }): DeviceOptions {
+export function deviceOptions(opts: {
+  board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean;
+}): DeviceOptions {
+  const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
+  if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
   return {
     board: opts.board ?? DEFAULT_BOARD,
     ...(opts.image ? { imageDir: opts.image } : {}),
     ...(opts.state ? { stateDir: opts.state } : {}),
     trace: opts.trace ?? false,
+    ...(watchdogMs !== undefined ? { watchdogMs } : {}),
+    ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
   };
 }
 
@@ -146,6 +154,8 @@ export function registerBootCommands(program: Command): void {
     .option('--exit-on-ready', 'power off and exit 0 once the device is ready (no API server)')
     .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
     .option('--json', 'print one JSON object per line (console lines and events)')
+    .option('--watchdog-ms <ms>', 'longest time a TA may run in one go (default 10000)')
+    .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .action((opts: BootOptions) => bootCommand(opts));
 
   const demo = program.command('demo').description('guided demonstrations of TrustZone concepts');

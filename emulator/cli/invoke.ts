@@ -24,6 +24,7 @@ interface TargetOptions {
   trace?: boolean;
   json?: boolean;
   watchdogMs?: string;
+  exactFaults?: boolean;
   state?: string;
   connect?: string;
   token?: string;
@@ -44,6 +45,7 @@ async function connect(opts: TargetOptions): Promise<{ backend: TeeBackend; uuid
     board: opts.board ?? DEFAULT_BOARD, taPaths: opts.taPath, trace: opts.trace ?? false,
     ...(opts.image ? { image: opts.image } : {}),
     ...(opts.watchdogMs ? { watchdogMs: Number(opts.watchdogMs) } : {}),
+    ...(opts.exactFaults ? { exactFaults: true } : {}),
   });
   // With --trace everything from the first boot line; otherwise only what happens after boot
   // (TA logs on the secure console, faults, panics).
@@ -137,6 +139,7 @@ function targetOptions(cmd: Command): Command {
     .option('--board <name>', 'board of the throwaway device', DEFAULT_BOARD)
     .option('--image <dir>', 'image directory of the throwaway device')
     .option('--watchdog-ms <ms>', 'watchdog budget for one TA run')
+    .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--trace', 'print world switches, SMCs, syscalls and RPCs')
     .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json)')
     .option('--connect <url>', 'use the running device at ws://HOST:PORT (with --token)')

@@ -78,7 +78,7 @@ export interface TaInstanceInit {
   model: CpuModel;
   memory: SecureMemory;
   host: InstanceHost;
-  /** Executable sections: fault PCs are made exact there. */
+  /** Executable sections where fault PCs are made exact (empty: faults name the block start). */
   codeRanges: { va: number; end: number }[];
 }
 
@@ -99,6 +99,7 @@ export class TaInstance implements TrustedService {
   dead: string | undefined;
   busy = false;
   private readonly host: InstanceHost;
+  private readonly exactPcs: boolean;
   private exit: Exit | undefined;
   private pending: { entry: SyscallEntry & { kind: 'thread' }; args: SyscallArgs } | undefined;
   private current: Session | undefined;
@@ -110,6 +111,7 @@ export class TaInstance implements TrustedService {
     this.signer = init.signer;
     this.flags = init.image.taHead.flags;
     this.host = init.host;
+    this.exactPcs = init.codeRanges.length > 0;
     this.space = new TaAddressSpace(init.model, init.memory);
     try {
       this.space.mapPrivate(STUB_VA, PAGE_SIZE, 'rx', 'core stub', ERET, true);
@@ -382,7 +384,9 @@ export class TaInstance implements TrustedService {
     const what = fault.kind === 'unmapped'
       ? `tried to ${fault.access === 'fetch' ? 'execute' : fault.access} unmapped address 0x${fault.address.toString(16)}`
       : `tried to ${fault.access === 'fetch' ? 'execute' : fault.access} 0x${fault.address.toString(16)} in its ${region?.kind ?? 'memory'}, which is ${region?.prot === 'rx' ? 'read-only code' : region?.prot === 'r' ? 'read-only' : 'not executable'}`;
-    this.exit = { kind: 'abort', what, pc, address: fault.address };
+    const where = this.exactPcs ? what : `${what} (in the code block starting at the reported pc; ` +
+      'boot with --trace or --exact-faults for the exact instruction)';
+    this.exit = { kind: 'abort', what: where, pc, address: fault.address };
     return false;
   }
 

@@ -242,3 +242,36 @@ describe('properties and time', () => {
     expect(dev.events.some((e) => e.type === 'rpc' && e.name === 'GET_TIME')).toBe(true);
   });
 });
+
+describe('fault PCs', () => {
+  it('with exact fault PCs, a TA abort names the store instruction itself', async () => {
+    const { parseElf, vaddrToOffset } = await import('../../emulator/tee/loader/elf.js');
+    const { readFileSync } = await import('node:fs');
+    const exact = bootDevice({ exactFaultPcs: true });
+    try {
+      const s = exact.device.client.openSession(PANIC_TA).session!;
+      expect(exact.device.client.invoke(s, 1, []).result).toBe(TEE_ERROR_TARGET_DEAD);
+      const panic = exact.events.find((e) => e.type === 'panic');
+      expect(panic && panic.type === 'panic' && panic.reason).not.toMatch(/code block/);
+      const elfBytes = readFileSync(`firmware/ta/panic/out/${PANIC_TA}.elf`);
+      const off = vaddrToOffset(parseElf(elfBytes), panic!.type === 'panic' ? panic.taPc : 0, 4)!;
+      const insn = elfBytes.readUInt32LE(off);
+      // A64 loads and stores: op0 = x1x0 (bits 27 and 25).
+      expect((insn & 0x0a000000) >>> 0).toBe(0x08000000);
+    } finally {
+      exact.close();
+    }
+  });
+
+  it('without them, the report says how to get the exact instruction', () => {
+    const plain = bootDevice();
+    try {
+      const s = plain.device.client.openSession(PANIC_TA).session!;
+      expect(plain.device.client.invoke(s, 1, []).result).toBe(TEE_ERROR_TARGET_DEAD);
+      const panic = plain.events.find((e) => e.type === 'panic');
+      expect(panic && panic.type === 'panic' && panic.reason).toMatch(/--trace or --exact-faults/);
+    } finally {
+      plain.close();
+    }
+  });
+});
