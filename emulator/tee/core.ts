@@ -58,6 +58,8 @@ export interface TeeCoreOptions {
   trustedKeys?: TrustedKey[];
   /** Extra syscall families (crypto, storage) by number. */
   extraSyscalls?: ReadonlyMap<number, SyscallEntry>[];
+  /** Make TA fault PCs exact (a memory hook over TA code; slower). */
+  exactFaultPcs?: boolean;
 }
 
 /** Secure memory kept for the core itself (its "image and heap"). */
@@ -84,6 +86,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
   readonly watchdogMs: number;
   readonly syscalls: readonly SyscallEntry[];
   readonly keys: TrustedKey[];
+  readonly exactFaultPcs: boolean;
   private readonly threads = new Map<number, Thread>();
   private nextThread = 1;
   /** Sessions opened by the normal world, by id. */
@@ -108,6 +111,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
   ) {
     this.memory = new SecureMemory(secure.ram, secure.ramBase, CORE_RESERVED);
     this.watchdogMs = options.watchdogMs;
+    this.exactFaultPcs = options.exactFaultPcs ?? false;
     this.keys = options.trustedKeys ?? developmentKeys();
     const families = new Map<number, SyscallEntry>();
     for (const f of [...SYSCALL_FAMILIES, ...(options.extraSyscalls ?? [])]) {
@@ -272,6 +276,15 @@ export class TeeCore implements TeeEntry, InstanceHost {
     const start = off - (off % PAGE_SIZE);
     const end = Math.max(start + PAGE_SIZE, Math.ceil((off + size) / PAGE_SIZE) * PAGE_SIZE);
     return { window: shm.subarray(start, Math.min(end, shm.length)), offset: off - start };
+  }
+
+  /**
+   * The bytes of NS shared memory [pa, pa + size) (a live view, not a copy), for services that
+   * move data through RPC buffers (trusted storage). Throws BAD_PARAMETERS outside shared memory.
+   */
+  nsBuffer(pa: number, size: number): Uint8Array {
+    const { window, offset } = this.nsWindow(pa, size);
+    return window.subarray(offset, offset + size);
   }
 
   /** Client parameters from optee_msg params (at most 4). */
@@ -449,7 +462,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
     }
     const instance = new TaInstance({
       uuid, image, signer: verified.signer, model: this.secure.board.cpu, memory: this.memory, host: this,
-      codeRanges: codeRanges(image, verified.elf, libraries),
+      codeRanges: this.exactFaultPcs ? codeRanges(image, verified.elf, libraries) : [],
     });
     const ms = performance.now() - t0;
     this.log(`tee: loaded TA ${uuid} (${bytes.length} bytes, signed by ${verified.signer}) at 0x${instance.loadAddress.toString(16)} ` +
