@@ -27,12 +27,12 @@ interface BootOptions {
 export function attachPrinter(device: Device, opts: { json?: boolean; trace?: boolean }): void {
   const color = !opts.json && process.stdout.isTTY === true;
   device.events.on((e: DeviceEvent) => {
+    if (e.type === 'ready') return; // the caller prints one ready line, with more detail
     if (opts.json) {
       process.stdout.write(JSON.stringify(e.type === 'console' ? { event: 'console', world: e.world, line: e.line, t: e.t }
         : { event: e.type, ...e, type: undefined }) + '\n');
       return;
     }
-    if (e.type === 'ready') return; // printed by the caller with more detail
     // Faults and panics are explained on the secure console; the trace adds the structured view.
     if (e.type !== 'console' && !opts.trace) return;
     process.stdout.write(prefixFor(e, color) + formatEvent(e) + '\n');

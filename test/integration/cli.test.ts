@@ -35,6 +35,7 @@ describe('trustbox boot', () => {
     const r = run(['boot', '--exit-on-ready', '--json']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.event === 'ready')).toHaveLength(1);
     const ready = lines.find((l) => l.event === 'ready')!;
     expect(typeof ready.bootMs).toBe('number');
     expect(ready).toMatchObject({ board: 'trustbox-edge', osUuid: '486178e0-e7f8-11e3-bc5e-0002a5d5c51b' });
