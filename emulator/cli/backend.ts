@@ -34,6 +34,7 @@ export interface LocalBackendOptions {
   trace: boolean;
   watchdogMs?: number;
   exactFaults?: boolean;
+  seed?: string;
 }
 
 /** A device booted in this process with a temporary state directory, gone when disposed. */
@@ -48,6 +49,7 @@ export class LocalBackend implements TeeBackend {
       ...(opts.board ? { board: opts.board } : {}), ...(opts.image ? { imageDir: opts.image } : {}),
       ...(opts.watchdogMs ? { watchdogMs: opts.watchdogMs } : {}),
       ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     });
   }
 

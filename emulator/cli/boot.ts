@@ -21,6 +21,7 @@ interface BootOptions {
   listen?: string;
   watchdogMs?: string;
   exactFaults?: boolean;
+  seed?: string;
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
@@ -40,7 +41,7 @@ export function attachPrinter(device: Device, opts: { json?: boolean; trace?: bo
 }
 
 export function deviceOptions(opts: {
-  board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean;
+  board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
@@ -51,6 +52,7 @@ export function deviceOptions(opts: {
     trace: opts.trace ?? false,
     ...(watchdogMs !== undefined ? { watchdogMs } : {}),
     ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   };
 }
 
@@ -156,6 +158,7 @@ export function registerBootCommands(program: Command): void {
     .option('--json', 'print one JSON object per line (console lines and events)')
     .option('--watchdog-ms <ms>', 'longest time a TA may run in one go (default 10000)')
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
+    .option('--seed <text>', 'deterministic randomness (TA random numbers, new fuses) for repeatable runs')
     .action((opts: BootOptions) => bootCommand(opts));
 
   const demo = program.command('demo').description('guided demonstrations of TrustZone concepts');

@@ -25,6 +25,7 @@ interface TargetOptions {
   json?: boolean;
   watchdogMs?: string;
   exactFaults?: boolean;
+  seed?: string;
   state?: string;
   connect?: string;
   token?: string;
@@ -46,6 +47,7 @@ async function connect(opts: TargetOptions): Promise<{ backend: TeeBackend; uuid
     ...(opts.image ? { image: opts.image } : {}),
     ...(opts.watchdogMs ? { watchdogMs: Number(opts.watchdogMs) } : {}),
     ...(opts.exactFaults ? { exactFaults: true } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   });
   // With --trace everything from the first boot line; otherwise only what happens after boot
   // (TA logs on the secure console, faults, panics).
@@ -140,6 +142,7 @@ function targetOptions(cmd: Command): Command {
     .option('--image <dir>', 'image directory of the throwaway device')
     .option('--watchdog-ms <ms>', 'watchdog budget for one TA run')
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
+    .option('--seed <text>', 'deterministic randomness for a repeatable run')
     .option('--trace', 'print world switches, SMCs, syscalls and RPCs')
     .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json)')
     .option('--connect <url>', 'use the running device at ws://HOST:PORT (with --token)')

@@ -147,3 +147,11 @@ describe('trustbox ta', () => {
     expect(out).toMatch(/trustbox-dev/);
   });
 });
+
+describe('determinism on request', () => {
+  it('--seed makes TA random numbers repeat, and another seed changes them', () => {
+    const random = (seed: string) => JSON.parse(run(['invoke', '--uuid', RANDOM_TA, '--cmd', '0', '--param', 'memref-out:16', '--json', '--seed', seed]).stdout) as { params: { hex: string }[] };
+    expect(random('lab-1').params[0]!.hex).toBe(random('lab-1').params[0]!.hex);
+    expect(random('lab-1').params[0]!.hex).not.toBe(random('lab-2').params[0]!.hex);
+  });
+});
