@@ -54,7 +54,7 @@ export async function bootAndServe(device: DeviceOptions, opts: BootServeOptions
   } else {
     console.log(`ready: ${report.board} booted in ${report.bootMs.toFixed(1)} ms; state in ${served.host.stateDir}`);
     console.log(`api: listening on ${served.url}; token in ${served.endpointFile} (mode 0600)`);
-    console.log(`api: try \`trustbox invoke --state ${served.host.stateDir} --uuid 8aaaf200-2450-11e4-abe2-0002a5d5c51b --cmd 0 --param value-inout:41,0\`; press Ctrl-C to power off`);
+    console.log(`api: try \`npx trustbox invoke --state ${served.host.stateDir} --uuid 8aaaf200-2450-11e4-abe2-0002a5d5c51b --cmd 0 --param value-inout:41,0\`; press Ctrl-C to power off`);
   }
   stopNow = async (signal: string) => {
     await served.close().catch(() => {});
