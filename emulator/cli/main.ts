@@ -6,6 +6,7 @@ import { registerBootCommands } from './boot.js';
 import { registerInfoCommand } from './info.js';
 import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
+import { registerStorageCommand } from './storage-command.js';
 import { registerTaCommands } from './ta-commands.js';
 
 // `trustbox ... | head` closes our stdout early: that is not an error worth a stack trace.
@@ -26,6 +27,7 @@ registerInfoCommand(program);
 registerInvokeCommands(program);
 registerTaCommands(program);
 registerInstallCommand(program);
+registerStorageCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,7 +9,7 @@ import type { BootImage } from '../device/image.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
-  OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
+  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
   type MsgArg,
 } from '../tee/msg.js';
 import {
@@ -17,6 +17,7 @@ import {
   TEE_SUCCESS,
 } from '../tee/results.js';
 import { uuidFromOctets } from '../tee/uuid.js';
+import { FsServer } from './fs-server.js';
 import { TaStore } from './ta-store.js';
 
 /** A handler for one RPC command; it edits `arg` in place (params and ret). */
@@ -37,6 +38,7 @@ export class Supplicant {
     this.store = new TaStore(stateDir, taPaths, image.tas);
     this.handlers.set(OPTEE_RPC_CMD_LOAD_TA, (arg) => this.loadTa(arg));
     this.handlers.set(OPTEE_RPC_CMD_GET_TIME, (arg) => this.getTime(arg));
+    this.handlers.set(OPTEE_RPC_CMD_FS, new FsServer(stateDir, this).handler());
   }
 
   /** Registers the handler of another RPC command (the secure-storage file server, ...). */

@@ -6,6 +6,7 @@
 import { cryptoSyscalls } from '../crypto/syscalls.js';
 import { basicSyscalls } from './basic.js';
 import { propertySyscalls } from './properties.js';
+import { storageSyscalls } from '../storage/syscalls.js';
 import type { SyscallEntry } from './table.js';
 import { ta2taSyscalls } from './ta2ta.js';
 
@@ -14,4 +15,5 @@ export const SYSCALL_FAMILIES: readonly ReadonlyMap<number, SyscallEntry>[] = [
   propertySyscalls,
   ta2taSyscalls,
   cryptoSyscalls,
+  storageSyscalls,
 ];

@@ -6,6 +6,7 @@
 #include <tee_api_types.h>
 #include <tee_api.h>
 #include "tee_api_crypto.h"
+#include "tee_api_storage.h"
 #include <tee_ta_api.h>
 #include <trace.h>
 
