@@ -3,6 +3,7 @@
  * normal world running the REE firmware. Everything runs synchronously on the calling thread;
  * `DeviceHost` (worker.ts) runs a device in a worker thread for servers.
  */
+import { join } from 'node:path';
 import { allocateHostRam } from '../cpu/cpu.js';
 import { hex, region, type Board } from '../machine/board.js';
 import { DEFAULT_BOARD, SHM_LAYOUT, getBoard } from '../machine/boards.js';
@@ -170,6 +171,7 @@ export class Device {
     this.tee = new TeeCore(secure, this.events, this.random, {
       watchdogMs: this.options.watchdogMs ?? 10_000,
       exactFaultPcs: this.options.exactFaultPcs ?? this.options.trace ?? false,
+      rollbackAnchorPath: join(this.stateDir, 'rpmb-anchor.bin'),
     });
     const monitor = new Monitor(this.events, [
       new OpteeDispatcher(this.tee, {

@@ -45,6 +45,7 @@ import {
 import { PAGE_SIZE, SecureMemory } from './secure-memory.js';
 import { Session, type ClientIdentity } from './session.js';
 import type { CallContext, EntryResult, RpcReply, RpcRequest, SecureThread, TrustedService } from './service.js';
+import { RollbackAnchor } from './storage/anchor.js';
 import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { IMAGE_BASE, TA_FLAG_INSTANCE_KEEP_CRASHED, TaInstance, type InstanceHost } from './ta-instance.js';
@@ -60,6 +61,8 @@ export interface TeeCoreOptions {
   extraSyscalls?: ReadonlyMap<number, SyscallEntry>[];
   /** Make TA fault PCs exact (a memory hook over TA code; slower). */
   exactFaultPcs?: boolean;
+  /** Where the replay-protected rollback anchor of secure storage lives (the RPMB's part). */
+  rollbackAnchorPath?: string;
 }
 
 /** Secure memory kept for the core itself (its "image and heap"). */
@@ -87,6 +90,8 @@ export class TeeCore implements TeeEntry, InstanceHost {
   readonly syscalls: readonly SyscallEntry[];
   readonly keys: TrustedKey[];
   readonly exactFaultPcs: boolean;
+  /** Replay-protected counters for secure storage, when the device has a state directory. */
+  readonly rollbackAnchor: RollbackAnchor | undefined;
   private readonly threads = new Map<number, Thread>();
   private nextThread = 1;
   /** Sessions opened by the normal world, by id. */
@@ -112,6 +117,9 @@ export class TeeCore implements TeeEntry, InstanceHost {
     this.memory = new SecureMemory(secure.ram, secure.ramBase, CORE_RESERVED);
     this.watchdogMs = options.watchdogMs;
     this.exactFaultPcs = options.exactFaultPcs ?? false;
+    this.rollbackAnchor = options.rollbackAnchorPath
+      ? new RollbackAnchor(options.rollbackAnchorPath, hmac('sha256', secure.fuses.huk, Buffer.from('trustbox.storage.anchor.v1')))
+      : undefined;
     this.keys = options.trustedKeys ?? developmentKeys();
     const families = new Map<number, SyscallEntry>();
     for (const f of [...SYSCALL_FAMILIES, ...(options.extraSyscalls ?? [])]) {

@@ -192,7 +192,7 @@ describe('6015 tamper detection', () => {
 });
 
 describe('6015 known limitation', () => {
-  it('6015.7 a whole-directory rollback (old index together with its old blobs) is NOT detected: no RPMB-style anchor', () => {
+  it('6015.7 a whole-directory rollback (old index together with its old blobs) is caught by the rollback anchor', () => {
     const dir = stateDir();
     let t = boot(dir);
     new SecureStorage(t).write('w', Buffer.from('version 1'));
@@ -205,8 +205,17 @@ describe('6015 known limitation', () => {
     rmSync(join(dir, 'secure-storage'), { recursive: true });
     cpSync(join(snapshot, 'secure-storage'), join(dir, 'secure-storage'), { recursive: true });
     t = boot(dir);
-    // Documented gap (see emulator/tee/storage/README.md): the old, consistent state reads back.
-    expect(new SecureStorage(t).read('w').data.toString()).toBe('version 1');
+    expect(new SecureStorage(t).read('w').result).toBe(TEE_ERROR_CORRUPT_OBJECT);
+  });
+
+  it('6015.8 a deleted storage directory is reported, not taken for an empty store', () => {
+    const dir = stateDir();
+    let t = boot(dir);
+    new SecureStorage(t).write('w', Buffer.from('kept'));
+    off(t);
+    rmSync(join(dir, 'secure-storage'), { recursive: true });
+    t = boot(dir);
+    expect(new SecureStorage(t).read('w').result).toBe(TEE_ERROR_CORRUPT_OBJECT);
   });
 });
 

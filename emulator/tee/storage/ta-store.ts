@@ -26,6 +26,7 @@ import {
   type Index, type IndexEntry, type ObjectPayload, type TaKeys,
 } from './format.js';
 import { FsRpc } from './fs-rpc.js';
+import type { RollbackAnchor } from './anchor.js';
 
 /** Metadata kept per object besides its data stream. */
 export interface ObjectMeta { type: number; size: number; maxSize: number; usage: number }
@@ -78,6 +79,7 @@ export class TaStore {
   readonly keys: TaKeys;
   readonly fs: FsRpc;
   readonly dir: string;
+  private readonly anchor: RollbackAnchor | undefined;
   /** The authenticated index, or undefined until loaded (or after a failed commit). */
   private index: Index | undefined;
   /** Highest index version seen in this boot: a lower one on reload is a rollback. */
@@ -94,6 +96,7 @@ export class TaStore {
       uuid: octets,
     };
     this.fs = new FsRpc(core);
+    this.anchor = core.rollbackAnchor;
     this.dir = `/${uuid}`;
   }
 
@@ -123,6 +126,13 @@ export class TaStore {
     const ix: Index = file ? openIndex(this.keys, file) : { version: 0n, entries: [] };
     if (ix.version < this.seenVersion) {
       throw corrupt(`index version ${ix.version} is older than version ${this.seenVersion} seen in this boot (rolled back)`);
+    }
+    const anchored = this.anchored();
+    if (!file && anchored > 0n) {
+      throw corrupt(`the index is missing although the rollback anchor records ${anchored} commits (deleted or rolled back)`);
+    }
+    if (ix.version < anchored) {
+      throw corrupt(`index version ${ix.version} is older than version ${anchored} in the rollback anchor (the storage was rolled back)`);
     }
     this.seenVersion = ix.version;
     this.index = ix;
@@ -235,6 +245,25 @@ export class TaStore {
     yield* this.guard(this.fs.rename(`${this.dir}/${INDEX_TMP_NAME}`, `${this.dir}/${INDEX_NAME}`, true));
     this.index = next;
     this.seenVersion = next.version;
+    // After the commit: a crash in between leaves the index ahead of the anchor, which is fine.
+    this.advanceAnchor(next.version);
+  }
+
+  /** The anchored version of this TA's index (0 without an anchor). */
+  private anchored(): bigint {
+    try {
+      return this.anchor?.get(this.uuid) ?? 0n;
+    } catch (error) {
+      throw corrupt((error as Error).message);
+    }
+  }
+
+  private advanceAnchor(version: bigint): void {
+    try {
+      this.anchor?.advance(this.uuid, version);
+    } catch (error) {
+      throw corrupt((error as Error).message);
+    }
   }
 
   /** Runs a file operation; on failure the cached index is dropped, so the next call reloads what the disk holds. */
