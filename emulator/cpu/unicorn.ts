@@ -47,7 +47,6 @@ export const UC_MEM_FETCH_PROT = 24;
 /** uc_ctl requests (UC_CTL_WRITE(...) already encoded). */
 export const UC_CTL_CPU_MODEL_WRITE = 0x44000007;
 export const UC_CTL_TB_REMOVE_CACHE_WRITE = 0x48000009;
-export const UC_CTL_TB_FLUSH_WRITE = 0x4000000a;
 
 /** CPU models (UC_CPU_ARM64_*). */
 export const UC_CPU_ARM64_A53 = 1;

@@ -14,11 +14,6 @@ export const TEE_PARAM_TYPE_MEMREF_OUTPUT = 6;
 export const TEE_PARAM_TYPE_MEMREF_INOUT = 7;
 export const TEE_NUM_PARAMS = 4;
 
-export const PARAM_TYPE_NAMES: Record<number, string> = {
-  0: 'NONE', 1: 'VALUE_INPUT', 2: 'VALUE_OUTPUT', 3: 'VALUE_INOUT',
-  5: 'MEMREF_INPUT', 6: 'MEMREF_OUTPUT', 7: 'MEMREF_INOUT',
-};
-
 export function paramType(types: number, i: number): number {
   return (types >>> (4 * i)) & 0xf;
 }

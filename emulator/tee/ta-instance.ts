@@ -7,16 +7,13 @@
 import { EXCP, REG, xreg, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
 import type { EventBus } from '../device/events.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TeeError } from './errors.js';
-import type { LoadedImage } from './loader/load.js';
-import { taFlagNames } from './loader/load.js';
+import { taFlagNames, type LoadedImage } from './loader/load.js';
 import {
-  TEE_NUM_PARAMS, isMemref, paramType, typesOf, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT,
-  TEE_PARAM_TYPE_VALUE_INPUT,
-  TEE_PARAM_TYPE_VALUE_OUTPUT, type TaParams,
+  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT,
+  TEE_PARAM_TYPE_VALUE_OUTPUT, isMemref, typesOf, type TaParams,
 } from './params.js';
 import {
-  TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD,
-  resultName,
+  TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD, resultName,
 } from './results.js';
 import { PAGE_SIZE, type SecureMemory } from './secure-memory.js';
 import type { Session } from './session.js';
@@ -430,13 +427,5 @@ export class TaInstance implements TrustedService {
       args: args.slice(0, 4).map((v) => `0x${v.toString(16)}`), result: TEE_ERROR_NOT_SUPPORTED,
       resultName: resultName(TEE_ERROR_NOT_SUPPORTED),
     });
-  }
-}
-
-/** Checks client parameter types: each nibble must be a known TEE_PARAM_TYPE. */
-export function checkParamTypes(params: TaParams): void {
-  for (let i = 0; i < TEE_NUM_PARAMS; i++) {
-    const t = paramType(typesOf(params), i);
-    if (t === 4 || t > 7) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} has an unknown type ${t}`);
   }
 }

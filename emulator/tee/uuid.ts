@@ -44,4 +44,3 @@ export function uuidToTeeUuid(uuid: string): Buffer {
   return out;
 }
 
-export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
