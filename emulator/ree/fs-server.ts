@@ -6,7 +6,7 @@
  * refused. File descriptors and directory streams are small integers in bounded tables.
  */
 import {
-  closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, unlinkSync,
+  closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, unlinkSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,12 @@ const MAX_IO = 64 << 20;
 const NAME_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** The NS shared-memory accessors of the supplicant. */
+interface OpenFile {
+  fd: number;
+  path: string;
+  written?: boolean;
+}
+
 export interface ShmAccess {
   copyIn(pa: bigint | number, len: number): Buffer | undefined;
   copyOut(pa: bigint | number, bytes: Uint8Array): boolean;
@@ -46,7 +52,8 @@ class FsError extends Error {
 
 export class FsServer {
   readonly root: string;
-  private readonly fds = new Map<number, { fd: number; path: string }>();
+  /** Open files; `written` ones are flushed to the disk before they are closed. */
+  private readonly fds = new Map<number, OpenFile>();
   private readonly dirs = new Map<number, string[]>();
   private nextId = 1;
 
@@ -81,6 +88,9 @@ export class FsServer {
       case OPTEE_RPC_FS_CREATE: return this.open(p, true);
       case OPTEE_RPC_FS_CLOSE: {
         const f = this.fd(v0.b);
+        // Durable before the secure world goes on (and later renames the file into place), so
+        // a power loss, not only a killed process, leaves each object old or new.
+        if (f.written) fsyncSync(f.fd);
         closeSync(f.fd);
         this.fds.delete(Number(v0.b));
         return TEE_SUCCESS;
@@ -90,10 +100,13 @@ export class FsServer {
         const f = this.fd(v0.b);
         const data = this.mem(p[1], true);
         writeSync(f.fd, data, 0, data.length, Number(v0.c));
+        f.written = true;
         return TEE_SUCCESS;
       }
       case OPTEE_RPC_FS_TRUNCATE: {
-        ftruncateSync(this.fd(v0.b).fd, Number(v0.c));
+        const f = this.fd(v0.b);
+        ftruncateSync(f.fd, Number(v0.c));
+        f.written = true;
         return TEE_SUCCESS;
       }
       case OPTEE_RPC_FS_REMOVE: {
@@ -107,6 +120,7 @@ export class FsServer {
         const to = this.path(p[2]);
         if (v0.b === 0n && existsSync(to)) throw new FsError(TEE_ERROR_ACCESS_CONFLICT, 'target exists');
         renameSync(from, to);
+        syncDirectory(dirname(to)); // the rename is the commit: make it durable
         return TEE_SUCCESS;
       }
       case OPTEE_RPC_FS_OPENDIR: {
@@ -178,7 +192,7 @@ export class FsServer {
     p.a = BigInt(id);
   }
 
-  private fd(id: bigint): { fd: number; path: string } {
+  private fd(id: bigint): OpenFile {
     const f = this.fds.get(Number(id & 0xffffffffn));
     if (!f) throw new FsError(TEE_ERROR_BAD_PARAMETERS, 'no such file descriptor');
     return f;
@@ -216,5 +230,15 @@ export class FsServer {
     } catch {
       // not empty, or already gone
     }
+  }
+}
+
+/** Flushes a directory's entries (a rename inside it) to the disk. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
