@@ -151,7 +151,7 @@ function targetOptions(cmd: Command): Command {
 
 export function registerInvokeCommands(program: Command): void {
   targetOptions(program.command('invoke'))
-    .description('open a session, invoke one command, close, and print the result (boots a throwaway device)')
+    .description('open a session, invoke one command, close, and print the result (in a throwaway device, or a running one with --state or --connect)')
     .requiredOption('--cmd <n>', 'command id')
     .option('--param <spec>', 'parameter, positional (repeatable): none, value-in:A,B, value-out, ' +
       'value-inout:A,B, memref-in:HEX, memref-out:SIZE, memref-inout:HEX', collect, [])

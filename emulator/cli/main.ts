@@ -18,7 +18,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const program = new Command();
 program
   .name('trustbox')
-  .description('Emulator of a TrustBox-style ARM edge device with TrustZone: boot virtual devices, run OP-TEE TAs')
+  .description('Emulator of a TrustBox-style ARM edge device with TrustZone: boot virtual devices, run OP-TEE TAs, serve the GP TEE Client API')
   .version('0.1.0')
   .showHelpAfterError();
 

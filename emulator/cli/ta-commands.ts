@@ -19,7 +19,7 @@ import { isUuid, uuidFromTeeUuid } from '../tee/uuid.js';
 
 /** Adds the `ta` command group to a commander program. */
 export function registerTaCommands(program: Command): void {
-  const ta = program.command('ta').description('sign and inspect trusted application containers');
+  const ta = program.command('ta').description('sign, inspect and install trusted application containers');
   ta.command('sign')
     .description('sign a TA ELF into a BOOTSTRAP_TA container (<uuid>.ta)')
     .requiredOption('--in <elf>', 'stripped TA ELF to sign')
