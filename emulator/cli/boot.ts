@@ -1,6 +1,9 @@
 /**
  * `trustbox boot` and `trustbox demo isolation`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Device, type DeviceOptions } from '../device/device.js';
 import type { DeviceEvent } from '../device/events.js';
@@ -120,29 +123,29 @@ function round(ms: number): number {
 function isolationDemo(opts: { board: string; json?: boolean }): void {
   const board = getBoard(opts.board);
   const secureRam = region(board, 'secure-ram');
-  const device = new Device({ board: board.name, stateDir: tempState() });
-  attachPrinter(device, { json: opts.json ?? false });
-  const say = (text: string) => { if (!opts.json) console.log(`\n== ${text}`); };
-  say(`booting ${board.name}`);
-  device.boot();
-  say(`the normal world reads secure RAM at ${hex(secureRam.base)}`);
-  const peek = device.request({
-    op: HB_OP_READ_ADDRESS, params: [{ attr: 0, a: BigInt(secureRam.base), b: 0n, c: 0n }],
-  });
-  const blocked = peek.status !== 0;
-  say(`the firmware's request ended with ${resultName(peek.status)}: ${blocked ? 'the read was blocked' : 'THE READ SUCCEEDED'}`);
-  say('the device still answers: probing OP-TEE again');
-  const probe = device.request({ op: HB_OP_PROBE });
-  const alive = probe.status === 0;
-  say(alive ? 'probe answered: the device kept running' : 'probe failed');
-  device.powerOff();
-  if (opts.json) console.log(JSON.stringify({ event: 'demo', blocked, alive }));
-  if (!blocked || !alive) process.exitCode = 1;
-}
-
-function tempState(): string {
   // A throwaway state directory: the demo must not touch the user's device state.
-  return `${process.env.TMPDIR ?? '/tmp'}/trustbox-demo-${process.pid}`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'trustbox-demo-'));
+  const device = new Device({ board: board.name, stateDir });
+  try {
+    attachPrinter(device, { json: opts.json ?? false });
+    const say = (text: string) => { if (!opts.json) console.log(`\n== ${text}`); };
+    say(`booting ${board.name}`);
+    device.boot();
+    say(`the normal world reads secure RAM at ${hex(secureRam.base)}`);
+    const peek = device.request({
+      op: HB_OP_READ_ADDRESS, params: [{ attr: 0, a: BigInt(secureRam.base), b: 0n, c: 0n }],
+    });
+    const blocked = peek.status !== 0;
+    say(`the firmware's request ended with ${resultName(peek.status)}: ${blocked ? 'the read was blocked' : 'THE READ SUCCEEDED'}`);
+    say('the device still answers: probing OP-TEE again');
+    const alive = device.request({ op: HB_OP_PROBE }).status === 0;
+    say(alive ? 'probe answered: the device kept running' : 'probe failed');
+    if (opts.json) console.log(JSON.stringify({ event: 'demo', blocked, alive }));
+    if (!blocked || !alive) process.exitCode = 1;
+  } finally {
+    device.powerOff();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 }
 
 export function registerBootCommands(program: Command): void {

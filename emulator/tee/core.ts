@@ -102,6 +102,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
   /** Registered shared memory by cookie. */
   private readonly registeredShm = new Map<bigint, { pa: number; size: number }>();
   private rpcArg: { pa: number; cookie: bigint } | undefined;
+  private sessionCounter = 0;
   private readonly taTimes = new Map<string, number>();
   private readonly bootTime = performance.now();
   private readonly implProps: Property[];
@@ -128,6 +129,12 @@ export class TeeCore implements TeeEntry, InstanceHost {
     this.syscalls = buildTable(families);
     this.implProps = implementationProperties(secure.fuses.dieId);
     this.ptas.set(PTA_SYSTEM_UUID, new SystemPta(secure.fuses.huk));
+  }
+
+  /** A session id: a counter, never 0, wrapping within 31 bits. */
+  private nextSessionId(): number {
+    this.sessionCounter = (this.sessionCounter % 0x7fffffff) + 1;
+    return this.sessionCounter;
   }
 
   /** Registers a pseudo-TA. */
@@ -358,7 +365,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
       this.emitSession('open', uuid, 0, error.code, error.origin);
       return { result: error.code, origin: error.origin };
     }
-    const session = new Session(service, client);
+    const session = new Session(this.nextSessionId(), service, client);
     const instance = service instanceof TaInstance ? service : undefined;
     instance?.sessions.add(session);
     const r = yield* service.openSession(session, params, ctx);

@@ -18,10 +18,7 @@ export interface ClientIdentity {
   uuid: string;
 }
 
-let nextId = 1;
-
 export class Session {
-  readonly id: number;
   /** Cancellation requested by the client for the operation in progress. */
   cancelRequested = false;
   /** Cancellation is masked until the TA unmasks it (GP default). */
@@ -29,8 +26,6 @@ export class Session {
   /** The TA's per-session context, as libutee keeps it, is opaque to us. */
   closed = false;
 
-  constructor(readonly service: TrustedService, readonly client: ClientIdentity) {
-    this.id = nextId++;
-    if (nextId > 0x7fffffff) nextId = 1;
-  }
+  /** `id` is chosen by the core: unique among its live sessions, never 0. */
+  constructor(readonly id: number, readonly service: TrustedService, readonly client: ClientIdentity) {}
 }
