@@ -50,7 +50,7 @@ import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { IMAGE_BASE, TA_FLAG_INSTANCE_KEEP_CRASHED, TaInstance, type InstanceHost } from './ta-instance.js';
 import { uuidFromOctets, uuidToOctets } from './uuid.js';
-import { Watchdog } from './watchdog.js';
+import { Watchdog } from '../cpu/watchdog.js';
 
 export interface TeeCoreOptions {
   /** Longest time a TA may run in one go before the watchdog stops it. */

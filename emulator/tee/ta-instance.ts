@@ -21,7 +21,7 @@ import type { CallContext, EntryResult, SecureThread, TrustedService } from './s
 import { SYSCALL_NAMES, TEE_SCN_MAX } from './syscalls/numbers.js';
 import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table.js';
 import { TaAddressSpace, type VmRegion } from './ta-space.js';
-import type { Watchdog } from './watchdog.js';
+import type { Watchdog } from '../cpu/watchdog.js';
 
 /** utee_entry_func values. */
 export const UTEE_ENTRY_OPEN_SESSION = 0;
