@@ -1,9 +1,11 @@
 /**
  * `npm run bench [-- --json] [-- --only PREFIX]`: runs every benchmark metric and prints the
- * figures, or one JSON line {"metrics":{"<name>":{"value":<number>,"unit":"<unit>"}}}.
+ * figures, or one JSON line {"metrics":{...},"engine":{...}}: each metric as
+ * {"value":<number>,"unit":"<unit>"}, and the engine library the figures were measured with.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { chooseLibrary, describeLibrary } from '../emulator/cpu/library.js';
 import { metrics as coreMetrics } from './bench/core.js';
 import type { BenchMetric } from './bench/types.js';
 
@@ -27,13 +29,14 @@ async function main(): Promise<void> {
   const all = [...coreMetrics, ...(await optionalFamilies())].filter((m) => m.name.startsWith(prefix));
   if (all.length === 0) throw new Error(`no metric starts with "${prefix}"`);
   const results: Record<string, { value: number; unit: string }> = {};
+  if (!json) console.log(`engine: ${describeLibrary()}`);
   for (const m of all) {
     if (!json) process.stderr.write(`bench: ${m.name} ...\n`);
     const value = await m.run();
     results[m.name] = { value: Math.round(value * 1000) / 1000, unit: m.unit };
     if (!json) console.log(`${m.name.padEnd(32)} ${String(results[m.name]!.value).padStart(12)} ${m.unit}`);
   }
-  if (json) console.log(JSON.stringify({ metrics: results }));
+  if (json) console.log(JSON.stringify({ metrics: results, engine: chooseLibrary() }));
 }
 
 main().catch((error: unknown) => {

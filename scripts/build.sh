@@ -4,6 +4,8 @@
 #   2. the normal-world firmware (firmware/normal/build/normal.bin)
 #   3. the TA dev kit and the sample TAs, signed with the development key
 #   4. the boot images images/<board>/ with their manifest.json
+#   5. the engine library: Debian's libunicorn with the store fix (emulator/cpu/library.ts),
+#      made once in the cache directory so that the first boot does not pay for it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +22,6 @@ make -s -C firmware/ta TRUSTBOX="node $PWD/bin/trustbox.js"
 
 step "boot images"
 node scripts/make-image.mjs
+
+step "engine library"
+node --input-type=module -e "import('./dist/emulator/cpu/library.js').then((m) => console.error('  ' + m.describeLibrary()))"

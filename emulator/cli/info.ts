@@ -1,24 +1,26 @@
 /**
- * `trustbox info`: the memory map of a board, as a table.
+ * `trustbox info`: the memory map of a board, as a table, and the engine library in use.
  */
 import type { Command } from 'commander';
 import { hex, humanSize } from '../machine/board.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
+import { chooseLibrary, describeLibrary } from '../cpu/library.js';
 
 export function registerInfoCommand(program: Command): void {
   program
     .command('info')
-    .description('print a board\'s memory map (every region with its world)')
+    .description('print a board\'s memory map (every region with its world) and the engine library in use')
     .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
     .option('--json', 'print JSON')
     .action((opts: { board: string; json?: boolean }) => {
       const board = getBoard(opts.board);
       if (opts.json) {
-        console.log(JSON.stringify(board, null, 2));
+        console.log(JSON.stringify({ ...board, engine: chooseLibrary() }, null, 2));
         return;
       }
       console.log(`${board.name}: ${board.description}`);
-      console.log(`CPU ${board.cpu}, board id ${board.id}\n`);
+      console.log(`CPU ${board.cpu}, board id ${board.id}`);
+      console.log(`Engine: ${describeLibrary()}\n`);
       const rows = [...board.regions].sort((a, b) => a.base - b.base).map((r) => [
         hex(r.base), hex(r.base + r.size - 1), humanSize(r.size), r.world, r.kind, r.name,
       ]);

@@ -1,5 +1,6 @@
 /**
- * Typed facade over Debian's libunicorn 2.0.1, loaded through koffi.
+ * Typed facade over Debian's libunicorn 2.0.1, loaded through koffi (by default a copy with
+ * the store fix, see `library.ts`).
  *
  * This is the only module that touches koffi. Everything above it uses the `Cpu` class in
  * `cpu.ts`. The numbers below come from `<unicorn/unicorn.h>` and `<unicorn/arm64.h>` of
@@ -8,6 +9,7 @@
  */
 import koffi from 'koffi';
 import type { LibraryHandle, TypeObject } from 'koffi';
+import { chooseLibrary } from './library.js';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -130,8 +132,10 @@ export function unicorn(): UnicornLib {
   if (cached) return cached;
   let lib: LibraryHandle;
   try {
-    lib = koffi.load('libunicorn.so.2');
-  } catch {
+    lib = koffi.load(chooseLibrary().path);
+  } catch (e) {
+    const choice = chooseLibrary();
+    if (choice.variant === 'custom') throw new Error(`cannot load TRUSTBOX_UNICORN=${choice.path}: ${(e as Error).message}`);
     throw new Error(UNICORN_INSTALL_HINT);
   }
   koffi.opaque('uc_engine');

@@ -15,6 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { chooseLibrary } from './library.js';
 
 const GEN = 0;
 const ARMED = 1;
@@ -28,7 +29,7 @@ const { workerData } = require('node:worker_threads');
 // native library load when the process exits takes the whole process down.
 let stopFn;
 const stop = (handle) => {
-  if (!stopFn) stopFn = require(workerData.koffiPath).load('libunicorn.so.2').func('int uc_emu_stop(void *uc)');
+  if (!stopFn) stopFn = require(workerData.koffiPath).load(workerData.libraryPath).func('int uc_emu_stop(void *uc)');
   stopFn(handle);
 };
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -73,7 +74,7 @@ function sharedThread(): { sab: SharedArrayBuffer; used: boolean[] } {
     const sab = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
     const koffiPath = createRequire(import.meta.url).resolve('koffi');
     const worker = new Worker(THREAD_SOURCE, {
-      eval: true, workerData: { sab, koffiPath, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES },
+      eval: true, workerData: { sab, koffiPath, libraryPath: chooseLibrary().path, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES },
     });
     worker.unref();
     shared = { sab, used: new Array<boolean>(SLOTS).fill(false) };

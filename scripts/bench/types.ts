@@ -1,6 +1,6 @@
 /**
  * A benchmark metric: `npm run bench` runs every metric whose name starts with `--only PREFIX`
- * and prints `{"metrics":{"<name>":{"value":<number>,"unit":"<unit>"}}}` with `--json`.
+ * and prints `{"metrics":{"<name>":{"value":<number>,"unit":"<unit>"}},"engine":{...}}` with `--json`.
  */
 export interface BenchMetric {
   /** Dotted name, e.g. `boot.inprocess.ms`. */
