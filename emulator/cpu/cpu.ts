@@ -114,8 +114,16 @@ export class Cpu {
    */
   private readonly pinned = new Map<number, Uint8Array>();
   private readonly scratch = new BigUint64Array(1);
+  /** The scratch register as two 32-bit words (low, high): numbers in and out without BigInts. */
+  private readonly scratchWords = new Uint32Array(this.scratch.buffer);
   private readonly cpReg: { ptr: bigint; view: DataView };
-  private readonly batch: { ids: bigint; vals: bigint; ptrs: bigint; idView: Int32Array; valView: BigUint64Array; max: number };
+  private readonly batch: {
+    ids: bigint; vals: bigint; ptrs: bigint; idView: Int32Array; valView: BigUint64Array; wordView: Uint32Array; max: number;
+  };
+  /** Views of the first n batch values, by n (made once: subarray allocates). */
+  private readonly batchViews: BigUint64Array[] = [];
+  /** The id list last copied into the batch (the same constant arrays come back on every call). */
+  private batchIds: readonly number[] | undefined;
   private pendingError: unknown;
   private closed = false;
   /** Handler for svc/smc/hvc/undefined/abort events; it runs inside the engine. */
@@ -138,7 +146,7 @@ export class Cpu {
     for (let i = 0; i < max; i++) ptrView[i] = vals.ptr + BigInt(8 * i);
     this.batch = {
       ids: ids.ptr, vals: vals.ptr, ptrs: ptrs.ptr, max,
-      idView: new Int32Array(ids.view), valView: new BigUint64Array(vals.view),
+      idView: new Int32Array(ids.view), valView: new BigUint64Array(vals.view), wordView: new Uint32Array(vals.view),
     };
     // AArch64 EL1 (and page tables, should a world enable its MMU) needs SCR_EL3.RW; a normal
     // world also needs SCR_EL3.NS and HCR_EL2.RW.
@@ -172,23 +180,31 @@ export class Cpu {
     if (err !== 0) throw new UnicornError(call, err);
   }
 
-  private guard<A extends unknown[], R>(fallback: R, fn: (...args: A) => R): (...args: A) => R {
-    return (...args: A) => {
-      try {
-        return fn(...args);
-      } catch (error) {
-        if (this.pendingError === undefined) this.pendingError = error;
-        this.uc.emuStop(this.handle);
-        return fallback;
-      }
-    };
+  /** Records the first error a hook raised and stops the engine (hooks never throw into it). */
+  private hookFailed(error: unknown): void {
+    if (this.pendingError === undefined) this.pendingError = error;
+    this.uc.emuStop(this.handle);
   }
 
+  // Each hook is a fixed-arity closure with its own try/catch: these run on every svc, smc and
+  // device access, so no rest parameters or spread calls on the way in.
   private installHooks(): void {
-    const intr = this.guard(undefined, (_uc: unknown, intno: number) => this.onInterrupt(intno));
+    const intr = (_uc: unknown, intno: number): void => {
+      try {
+        this.onInterrupt(intno);
+      } catch (error) {
+        this.hookFailed(error);
+      }
+    };
     this.addHook(UC_HOOK_INTR, registerCallback(intr, this.uc.protoIntr), 1, 0);
-    const fault = this.guard(false, (_uc: unknown, type: number, address: number | bigint, size: number) =>
-      this.onMemoryFault(describeFault(type, Number(address), size)));
+    const fault = (_uc: unknown, type: number, address: number | bigint, size: number): boolean => {
+      try {
+        return this.onMemoryFault(describeFault(type, Number(address), size));
+      } catch (error) {
+        this.hookFailed(error);
+        return false;
+      }
+    };
     this.addHook(UC_HOOK_MEM_INVALID, registerCallback(fault, this.uc.protoMemEvent), 1, 0);
   }
 
@@ -229,10 +245,21 @@ export class Cpu {
   mapMmio(address: number, size: number, read: (offset: number, size: number) => number,
     write: (offset: number, size: number, value: number) => void): void {
     checkRange(address, size);
-    const r = registerCallback(this.guard(0, (_uc: unknown, off: number | bigint, sz: number) => read(Number(off), sz)),
-      this.uc.protoMmioRead);
-    const w = registerCallback(this.guard(undefined, (_uc: unknown, off: number | bigint, sz: number, value: number | bigint) =>
-      write(Number(off), sz, Number(BigInt.asUintN(64, BigInt(value)) & 0xffffffffn))), this.uc.protoMmioWrite);
+    const r = registerCallback((_uc: unknown, off: number | bigint, sz: number): number => {
+      try {
+        return read(Number(off), sz);
+      } catch (error) {
+        this.hookFailed(error);
+        return 0;
+      }
+    }, this.uc.protoMmioRead);
+    const w = registerCallback((_uc: unknown, off: number | bigint, sz: number, value: number | bigint): void => {
+      try {
+        write(Number(off), sz, typeof value === 'number' && value >= 0 ? value % 2 ** 32 : Number(BigInt.asUintN(32, BigInt(value))));
+      } catch (error) {
+        this.hookFailed(error);
+      }
+    }, this.uc.protoMmioWrite);
     this.callbacks.push(r, w);
     this.check('uc_mmio_map', this.uc.mmioMap(this.handle, address, size, r, null, w, null));
   }
@@ -266,9 +293,14 @@ export class Cpu {
     return this.scratch[0]!;
   }
 
-  /** Writes one 64-bit register. */
+  /** Writes one 64-bit register (a number must be a non-negative safe integer). */
   setReg(id: number, value: bigint | number): void {
-    this.scratch[0] = BigInt.asUintN(64, BigInt(value));
+    if (typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+      this.scratchWords[0] = value % 2 ** 32;
+      this.scratchWords[1] = Math.floor(value / 2 ** 32);
+    } else {
+      this.scratch[0] = BigInt.asUintN(64, BigInt(value));
+    }
     this.check('uc_reg_write', this.uc.regWrite(this.handle, id, this.scratch));
   }
 
@@ -293,24 +325,57 @@ export class Cpu {
     return Number((this.reg(REG.PSTATE) >> 2n) & 3n);
   }
 
-  /** Reads several registers with one call; the returned array is reused by the next call. */
-  readRegs(ids: readonly number[]): BigUint64Array {
-    const { max, idView, valView } = this.batch;
+  private loadBatchIds(ids: readonly number[]): void {
+    if (ids === this.batchIds) return;
+    const { max, idView } = this.batch;
     if (ids.length > max) throw new RangeError('too many registers in one batch');
     for (let i = 0; i < ids.length; i++) idView[i] = ids[i]!;
-    this.check('uc_reg_read_batch', this.uc.regReadBatch(this.handle, this.batch.ids, this.batch.ptrs, ids.length));
-    return valView.subarray(0, ids.length);
+    this.batchIds = ids;
   }
 
-  /** Writes several registers with one call. */
-  writeRegs(ids: readonly number[], values: readonly (bigint | number)[]): void {
-    const { max, idView, valView } = this.batch;
-    if (ids.length > max || values.length !== ids.length) throw new RangeError('bad register batch');
-    for (let i = 0; i < ids.length; i++) {
-      idView[i] = ids[i]!;
-      valView[i] = BigInt.asUintN(64, BigInt(values[i]!));
+  /**
+   * Reads several registers with one call; the returned array is reused by the next call.
+   * Pass the same (constant) id array each time: the ids are copied only when it changes.
+   */
+  readRegs(ids: readonly number[]): BigUint64Array {
+    this.loadBatchIds(ids);
+    this.check('uc_reg_read_batch', this.uc.regReadBatch(this.handle, this.batch.ids, this.batch.ptrs, ids.length));
+    let view = this.batchViews[ids.length];
+    if (!view) {
+      view = this.batch.valView.subarray(0, ids.length);
+      this.batchViews[ids.length] = view;
     }
-    this.check('uc_reg_write_batch', this.uc.regWriteBatch(this.handle, this.batch.ids, this.batch.ptrs, ids.length));
+    return view;
+  }
+
+  /**
+   * Reads several registers with one call and returns them as 32-bit words: register i is
+   * [2i] (low) and [2i + 1] (high). No BigInts; the array is reused by the next call.
+   */
+  readRegWords(ids: readonly number[]): Uint32Array {
+    this.loadBatchIds(ids);
+    this.check('uc_reg_read_batch', this.uc.regReadBatch(this.handle, this.batch.ids, this.batch.ptrs, ids.length));
+    return this.batch.wordView;
+  }
+
+  /**
+   * Writes several registers with one call. Values are bigints or non-negative safe integers;
+   * only the first `count` (default: all ids) are written.
+   */
+  writeRegs(ids: readonly number[], values: readonly (bigint | number)[], count = ids.length): void {
+    const { valView, wordView } = this.batch;
+    if (count > ids.length || values.length < count) throw new RangeError('bad register batch');
+    this.loadBatchIds(ids);
+    for (let i = 0; i < count; i++) {
+      const v = values[i]!;
+      if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
+        wordView[2 * i] = v % 2 ** 32;
+        wordView[2 * i + 1] = Math.floor(v / 2 ** 32);
+      } else {
+        valView[i] = BigInt.asUintN(64, BigInt(v));
+      }
+    }
+    this.check('uc_reg_write_batch', this.uc.regWriteBatch(this.handle, this.batch.ids, this.batch.ptrs, count));
   }
 
   private loadCpReg(name: SysregName): void {

@@ -145,7 +145,7 @@ export class Device {
     const fuses = readFuses(this.stateDir, this.random);
     const dram = allocateHostRam(region(this.board, 'ns-dram').size);
     const shm = allocateHostRam(region(this.board, 'ns-shm').size);
-    const uart0 = new Uart((line) => this.events.emit({ type: 'console', world: 'normal', line }));
+    const uart0 = new Uart((line) => this.consoleLine('normal', line));
     const shmRegion = region(this.board, 'ns-shm');
     this.mailbox = new Mailbox(shm, SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount);
     this.freeSlots.length = 0;
@@ -164,7 +164,7 @@ export class Device {
       });
     const bridge = this.bridge;
     this.secure = new SecureWorld(this.board, fuses, { dram, shm },
-      (line) => this.events.emit({ type: 'console', world: 'secure', line }),
+      (line) => this.consoleLine('secure', line),
       { uart0, bridgeRead: (o) => bridge.read(o), bridgeWrite: (o, s, v) => bridge.write(o, s, v) });
     const secure = this.secure;
     this.logBootRom();
@@ -193,6 +193,11 @@ export class Device {
       explainFault: (line) => secure.log(line),
     }, monitor, this.events);
     return this.startNormalWorld();
+  }
+
+  /** A console line becomes an event only when someone listens (TA logs come on every call). */
+  private consoleLine(world: 'normal' | 'secure', line: string): void {
+    if (this.events.wants('console')) this.events.emit({ type: 'console', world, line });
   }
 
   private logBootRom(): void {

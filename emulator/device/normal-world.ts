@@ -151,11 +151,19 @@ export class NormalWorld {
     }
   }
 
+  /** x0..x7 of the current SMC, as 32-bit values (reused: the monitor copies what it keeps). */
+  private readonly smcArgs: number[] = new Array<number>(8).fill(0);
+  private readonly smcResult: number[] = new Array<number>(8).fill(0);
+
   private serveSmc(): void {
-    const regs = this.cpu.readRegs(SMC_ARG_REGS);
-    const args = Array.from(regs, (v) => Number(v & 0xffffffffn));
+    const words = this.cpu.readRegWords(SMC_ARG_REGS);
+    const args = this.smcArgs;
+    for (let i = 0; i < 8; i++) args[i] = words[2 * i]!;
     const result = this.monitor.smc(args);
-    this.cpu.writeRegs(SMC_ARG_REGS.slice(0, result.length), result.map((v) => v >>> 0));
+    const out = this.smcResult;
+    const n = Math.min(result.length, SMC_ARG_REGS.length);
+    for (let i = 0; i < n; i++) out[i] = result[i]! >>> 0;
+    this.cpu.writeRegs(SMC_ARG_REGS, out, n);
   }
 
   /**

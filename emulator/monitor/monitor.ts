@@ -26,7 +26,13 @@ export class Monitor {
     if (this.events.wants('smc')) {
       this.events.emit({ type: 'smc', fid: fn.id, name: fn.name, fast: fn.fast, owner: fn.ownerName, args: args.slice(1, 8) });
     }
-    const service = this.services.find((s) => s.owns(fn));
+    let service: RuntimeService | undefined;
+    for (const s of this.services) {
+      if (s.owns(fn)) {
+        service = s;
+        break;
+      }
+    }
     if (!service) {
       this.traceReturn(fn.id, fn.name, [SMC_UNK], 'UNKNOWN_FUNCTION (SMC_UNK)');
       return [SMC_UNK];

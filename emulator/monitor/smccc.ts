@@ -98,9 +98,21 @@ export interface SmcFunction {
   known: boolean;
 }
 
-/** Decodes a function id per the SMC Calling Convention. */
-export function decodeFunctionId(id: number): SmcFunction {
+/** Decoded known ids: the normal world makes the same few calls over and over. */
+const decodedKnown = new Map<number, Readonly<SmcFunction>>();
+
+/** Decodes a function id per the SMC Calling Convention (the result must not be modified). */
+export function decodeFunctionId(id: number): Readonly<SmcFunction> {
   const fid = id >>> 0;
+  const cached = decodedKnown.get(fid);
+  if (cached) return cached;
+  const fn = decode(fid);
+  // Only named ids are kept, so a normal world that tries every id cannot grow the map.
+  if (fn.known) decodedKnown.set(fid, Object.freeze(fn));
+  return fn;
+}
+
+function decode(fid: number): SmcFunction {
   const fast = (fid & 0x80000000) !== 0;
   const smc64 = (fid & 0x40000000) !== 0;
   const owner = (fid >>> 24) & 0x3f;

@@ -36,6 +36,23 @@ export interface HbResult {
   params: HbParam[];
 }
 
+/** Size of struct hb_request (hostbridge.h): everything up to and including rpc_arg_pa. */
+const HB_REQ_SIZE = HB_REQ_OFF_RPC_ARG_PA + 8;
+
+/** 64-bit fields through two 32-bit accesses when the value is small (no BigInt math). */
+function setU64(v: DataView, o: number, x: bigint): void {
+  if (x >= 0n && x <= 0xffffffffn) {
+    v.setUint32(o, Number(x), true);
+    v.setUint32(o + 4, 0, true);
+  } else {
+    v.setBigUint64(o, BigInt.asUintN(64, x), true);
+  }
+}
+
+function getU64(v: DataView, o: number): bigint {
+  return v.getUint32(o + 4, true) === 0 ? BigInt(v.getUint32(o, true)) : v.getBigUint64(o, true);
+}
+
 /** Reads and writes request slots inside the NS shared memory buffer. */
 export class Mailbox {
   private readonly view: DataView;
@@ -53,7 +70,8 @@ export class Mailbox {
   /** Writes a request into a slot (clearing it first). */
   write(slot: number, req: HbRequest): void {
     const b = this.base(slot);
-    this.shm.fill(0, b, b + HB_SLOT_SIZE);
+    // struct hb_request ends with rpc_arg_pa; the rest of the slot is never read.
+    this.shm.fill(0, b, b + HB_REQ_SIZE);
     const v = this.view;
     v.setUint32(b + HB_REQ_OFF_OP, req.op, true);
     v.setUint32(b + HB_REQ_OFF_SESSION, req.session ?? 0, true);
@@ -65,13 +83,14 @@ export class Mailbox {
     const params = req.params ?? [];
     if (params.length > 4) throw new RangeError('at most 4 parameters');
     v.setUint32(b + HB_REQ_OFF_NUM_PARAMS, params.length, true);
-    params.forEach((p, i) => {
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
       const o = b + HB_REQ_OFF_PARAMS + i * 32;
-      v.setBigUint64(o, BigInt(p.attr), true);
-      v.setBigUint64(o + 8, BigInt.asUintN(64, p.a), true);
-      v.setBigUint64(o + 16, BigInt.asUintN(64, p.b), true);
-      v.setBigUint64(o + 24, BigInt.asUintN(64, p.c), true);
-    });
+      v.setUint32(o, p.attr >>> 0, true); // the high word stays 0 from the clear
+      setU64(v, o + 8, p.a);
+      setU64(v, o + 16, p.b);
+      setU64(v, o + 24, p.c);
+    }
   }
 
   /** Reads the firmware's answer from a slot. */
@@ -82,10 +101,7 @@ export class Mailbox {
     const params: HbParam[] = [];
     for (let i = 0; i < n; i++) {
       const o = b + HB_REQ_OFF_PARAMS + i * 32;
-      params.push({
-        attr: Number(v.getBigUint64(o, true) & 0xffffffffn),
-        a: v.getBigUint64(o + 8, true), b: v.getBigUint64(o + 16, true), c: v.getBigUint64(o + 24, true),
-      });
+      params.push({ attr: v.getUint32(o, true), a: getU64(v, o + 8), b: getU64(v, o + 16), c: getU64(v, o + 24) });
     }
     return {
       status: v.getUint32(b + HB_REQ_OFF_STATUS, true),

@@ -167,15 +167,16 @@ export class TeeClient {
     if (params.length > 4) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'at most 4 parameters', TEEC_ORIGIN_API);
     const buffers: { off: number; capacity: number }[] = [];
     try {
-      const hb = params.map((p) => this.marshal(p, buffers));
-      const res = this.channel.request({ ...req, params: hb });
+      const hb: HbParam[] = [];
+      for (const p of params) hb.push(this.marshal(p, buffers));
+      req.params = hb; // req is always a fresh object from the calls above
+      const res = this.channel.request(req);
       if (res.status !== TEE_SUCCESS) {
         return { result: res.status, origin: TEEC_ORIGIN_COMMS, params: [], smcCalls: res.smcCalls };
       }
-      return {
-        result: res.ret, origin: res.retOrigin, session: res.session, smcCalls: res.smcCalls,
-        params: params.map((p, i) => this.unmarshal(p, res.params[i], buffers[i])),
-      };
+      const out: ClientResultParam[] = [];
+      for (let i = 0; i < params.length; i++) out.push(this.unmarshal(params[i]!, res.params[i], buffers[i]));
+      return { result: res.ret, origin: res.retOrigin, session: res.session, smcCalls: res.smcCalls, params: out };
     } finally {
       for (const b of buffers) if (b) this.pool.release(b.off);
     }

@@ -31,7 +31,7 @@ import {
   OPTEE_RPC_SHM_TYPE_APPL, msgArgSize, readMsgArg, uuidOctetsFromValue, valueFromUuidOctets, writeMsgArg,
   writeMsgParam, writeMsgResult, type MsgArg, type MsgParam,
 } from './msg.js';
-import { isMemref, isValue, noParams, type TaParams } from './params.js';
+import { isMemref, isValue, noParams, type TaParam, type TaParams } from './params.js';
 import {
   TEE_PROPSET_CURRENT_CLIENT, TEE_PROPSET_CURRENT_TA, TEE_PROPSET_TEE_IMPLEMENTATION, clientProperties,
   implementationProperties, taProperties, type Property,
@@ -178,8 +178,6 @@ export class TeeCore implements TeeEntry, InstanceHost {
     }
     this.threads.set(id, thread);
     const req = r.value;
-    const hi = (v: bigint) => Number(v >> 32n) >>> 0;
-    const lo = (v: bigint) => Number(v & 0xffffffffn) >>> 0;
     switch (req.kind) {
       case 'alloc': return [OPTEE_SMC_RETURN_RPC_ALLOC, req.size, 0, id];
       case 'free': return [OPTEE_SMC_RETURN_RPC_FREE, hi(req.cookie), lo(req.cookie), id];
@@ -208,7 +206,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
         out = { ret: error.code, origin: error.origin };
       }
     }
-    if (out.params) out.params.forEach((p, i) => writeMsgParam(shm, off, i, p));
+    if (out.params) for (let i = 0; i < out.params.length; i++) writeMsgParam(shm, off, i, out.params[i]!);
     writeMsgResult(shm, off, out.session ?? arg.session, out.ret, out.origin);
   }
 
@@ -306,51 +304,56 @@ export class TeeCore implements TeeEntry, InstanceHost {
   private fromMsgParams(msg: MsgParam[]): TaParams {
     if (msg.length > 4) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `too many parameters (${msg.length})`);
     const params = noParams();
-    msg.forEach((m, i) => {
-      const p = params[i]!;
-      const attr = m.attr & OPTEE_MSG_ATTR_TYPE_MASK;
-      if (m.attr & ~OPTEE_MSG_ATTR_TYPE_MASK) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} has unsupported attributes`);
-      if (attr === OPTEE_MSG_ATTR_TYPE_NONE) return;
-      if (attr >= OPTEE_MSG_ATTR_TYPE_VALUE_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_VALUE_INOUT) {
-        p.type = attr;
-        p.a = Number(m.a & 0xffffffffn);
-        p.b = Number(m.b & 0xffffffffn);
+    for (let i = 0; i < msg.length; i++) this.fromMsgParam(msg[i]!, params[i]!, i);
+    return params;
+  }
+
+  /** One optee_msg param into the TA parameter slot `p`. */
+  private fromMsgParam(m: MsgParam, p: TaParam, i: number): void {
+    const attr = m.attr & OPTEE_MSG_ATTR_TYPE_MASK;
+    if (m.attr & ~OPTEE_MSG_ATTR_TYPE_MASK) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} has unsupported attributes`);
+    if (attr === OPTEE_MSG_ATTR_TYPE_NONE) return;
+    if (attr >= OPTEE_MSG_ATTR_TYPE_VALUE_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_VALUE_INOUT) {
+      p.type = attr;
+      p.a = Number(m.a & 0xffffffffn);
+      p.b = Number(m.b & 0xffffffffn);
+      return;
+    }
+    let pa: number;
+    const size = Number(m.b);
+    if (attr >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT) {
+      p.type = attr - 4;
+      pa = Number(m.a);
+      if (pa === 0) {
+        p.mem = null;
+        p.nullSize = size;
         return;
       }
-      let pa: number;
-      const size = Number(m.b);
-      if (attr >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT) {
-        p.type = attr - 4;
-        pa = Number(m.a);
-        if (pa === 0) {
-          p.mem = null;
-          p.nullSize = size;
-          return;
-        }
-      } else if (attr >= OPTEE_MSG_ATTR_TYPE_RMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_RMEM_INOUT) {
-        p.type = attr;
-        const shm = this.registeredShm.get(m.c);
-        if (!shm) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} names unregistered shared memory`);
-        const offs = Number(m.a);
-        if (offs + size > shm.size) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} overflows its shared memory`);
-        pa = shm.pa + offs;
-      } else {
-        throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} has unknown type ${attr}`);
-      }
-      const { window, offset } = this.nsWindow(pa, size);
-      p.mem = { window, offset, size, capacity: size, secure: false };
-    });
-    return params;
+    } else if (attr >= OPTEE_MSG_ATTR_TYPE_RMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_RMEM_INOUT) {
+      p.type = attr;
+      const shm = this.registeredShm.get(m.c);
+      if (!shm) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} names unregistered shared memory`);
+      const offs = Number(m.a);
+      if (offs + size > shm.size) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} overflows its shared memory`);
+      pa = shm.pa + offs;
+    } else {
+      throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `parameter ${i} has unknown type ${attr}`);
+    }
+    const { window, offset } = this.nsWindow(pa, size);
+    p.mem = { window, offset, size, capacity: size, secure: false };
   }
 
   /** Updated optee_msg params after a call: values and memref sizes. */
   private toMsgParams(msg: MsgParam[], params: TaParams): MsgParam[] {
-    return msg.map((m, i) => {
+    const out: MsgParam[] = [];
+    for (let i = 0; i < msg.length; i++) {
+      const m = msg[i]!;
       const p = params[i]!;
-      if (isValue(p.type)) return { ...m, a: BigInt(p.a >>> 0), b: BigInt(p.b >>> 0) };
-      if (isMemref(p.type)) return { ...m, b: BigInt(p.mem ? p.mem.size : p.nullSize ?? 0) };
-      return m;
-    });
+      if (isValue(p.type)) out.push({ attr: m.attr, a: BigInt(p.a >>> 0), b: BigInt(p.b >>> 0), c: m.c });
+      else if (isMemref(p.type)) out.push({ attr: m.attr, a: m.a, b: BigInt(p.mem ? p.mem.size : p.nullSize ?? 0), c: m.c });
+      else out.push(m);
+    }
+    return out;
   }
 
   // ---- sessions ---------------------------------------------------------------------------
@@ -381,7 +384,7 @@ export class TeeCore implements TeeEntry, InstanceHost {
 
   *invokeCommand(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.closed) return { result: TEE_ERROR_BAD_STATE, origin: TEEC_ORIGIN_TEE };
-    const t0 = performance.now();
+    const t0 = this.events.wants('invoke') ? performance.now() : 0;
     const r = yield* session.service.invoke(session, cmd, params, ctx);
     const service = session.service;
     if (service instanceof TaInstance && service.dead) yield* this.reap(service);
@@ -578,6 +581,11 @@ export class TeeCore implements TeeEntry, InstanceHost {
 
   /** A TA's log output goes to the secure console, line by line, as OP-TEE prints it. */
   taLog(_instance: TaInstance, text: string): void {
+    const nl = text.indexOf('\n');
+    if (nl < 0 || nl === text.length - 1) {
+      this.secure.log(nl < 0 ? text : text.slice(0, nl)); // the usual case: one line
+      return;
+    }
     for (const line of text.replace(/\n$/, '').split('\n')) this.secure.log(line);
   }
 
@@ -691,6 +699,14 @@ function codeRanges(image: LoadedImage, main: Uint8Array, libraries: ReadonlyMap
     }
   });
   return out;
+}
+
+function hi(v: bigint): number {
+  return Number(v >> 32n) >>> 0;
+}
+
+function lo(v: bigint): number {
+  return Number(v & 0xffffffffn) >>> 0;
 }
 
 function rpcCmdName(cmd: number): string {

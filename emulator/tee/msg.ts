@@ -69,6 +69,25 @@ export interface MsgArg {
   params: MsgParam[];
 }
 
+/** DataViews over the memories messages live in (NS shared memory), made once per memory. */
+const views = new WeakMap<Uint8Array, DataView>();
+
+function viewOf(mem: Uint8Array): DataView {
+  let v = views.get(mem);
+  if (!v) {
+    v = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+    views.set(mem, v);
+  }
+  return v;
+}
+
+/** Reads a 64-bit little-endian field as a bigint, from two 32-bit reads (no BigInt math when small). */
+function getU64(v: DataView, o: number): bigint {
+  const hi = v.getUint32(o + 4, true);
+  const lo = v.getUint32(o, true);
+  return hi === 0 ? BigInt(lo) : v.getBigUint64(o, true);
+}
+
 /** Size in bytes of a message with `n` parameters. */
 export function msgArgSize(n: number): number {
   return MSG_HEADER_SIZE + MSG_PARAM_SIZE * n;
@@ -77,17 +96,14 @@ export function msgArgSize(n: number): number {
 /** Parses a message from memory at `offset`; bounds are the caller's to check first. */
 export function readMsgArg(mem: Uint8Array, offset: number, maxParams = MSG_MAX_PARAMS): MsgArg | string {
   if (offset < 0 || offset + MSG_HEADER_SIZE > mem.length) return 'the message header lies outside shared memory';
-  const v = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  const v = viewOf(mem);
   const n = v.getUint32(offset + 28, true);
   if (n > maxParams) return `the message claims ${n} parameters (at most ${maxParams})`;
   if (offset + msgArgSize(n) > mem.length) return 'the message parameters lie outside shared memory';
   const params: MsgParam[] = [];
   for (let i = 0; i < n; i++) {
     const o = offset + MSG_HEADER_SIZE + i * MSG_PARAM_SIZE;
-    params.push({
-      attr: Number(v.getBigUint64(o, true) & 0xffffffffn),
-      a: v.getBigUint64(o + 8, true), b: v.getBigUint64(o + 16, true), c: v.getBigUint64(o + 24, true),
-    });
+    params.push({ attr: v.getUint32(o, true), a: getU64(v, o + 8), b: getU64(v, o + 16), c: getU64(v, o + 24) });
   }
   return {
     cmd: v.getUint32(offset, true), func: v.getUint32(offset + 4, true), session: v.getUint32(offset + 8, true),
@@ -98,7 +114,7 @@ export function readMsgArg(mem: Uint8Array, offset: number, maxParams = MSG_MAX_
 
 /** Writes a whole message at `offset`. */
 export function writeMsgArg(mem: Uint8Array, offset: number, arg: MsgArg): void {
-  const v = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  const v = viewOf(mem);
   v.setUint32(offset, arg.cmd, true);
   v.setUint32(offset + 4, arg.func, true);
   v.setUint32(offset + 8, arg.session, true);
@@ -107,22 +123,32 @@ export function writeMsgArg(mem: Uint8Array, offset: number, arg: MsgArg): void 
   v.setUint32(offset + 20, arg.ret >>> 0, true);
   v.setUint32(offset + 24, arg.retOrigin, true);
   v.setUint32(offset + 28, arg.params.length, true);
-  arg.params.forEach((p, i) => writeMsgParam(mem, offset, i, p));
+  for (let i = 0; i < arg.params.length; i++) writeMsgParam(mem, offset, i, arg.params[i]!);
 }
 
 /** Writes parameter `i` of the message at `offset`. */
 export function writeMsgParam(mem: Uint8Array, offset: number, i: number, p: MsgParam): void {
-  const v = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  const v = viewOf(mem);
   const o = offset + MSG_HEADER_SIZE + i * MSG_PARAM_SIZE;
-  v.setBigUint64(o, BigInt(p.attr), true);
-  v.setBigUint64(o + 8, BigInt.asUintN(64, p.a), true);
-  v.setBigUint64(o + 16, BigInt.asUintN(64, p.b), true);
-  v.setBigUint64(o + 24, BigInt.asUintN(64, p.c), true);
+  v.setUint32(o, p.attr >>> 0, true);
+  v.setUint32(o + 4, 0, true);
+  setU64(v, o + 8, p.a);
+  setU64(v, o + 16, p.b);
+  setU64(v, o + 24, p.c);
+}
+
+function setU64(v: DataView, o: number, x: bigint): void {
+  if (x >= 0n && x <= 0xffffffffn) {
+    v.setUint32(o, Number(x), true);
+    v.setUint32(o + 4, 0, true);
+  } else {
+    v.setBigUint64(o, BigInt.asUintN(64, x), true);
+  }
 }
 
 /** Writes the result fields (session, ret, ret_origin) of the message at `offset`. */
 export function writeMsgResult(mem: Uint8Array, offset: number, session: number, ret: number, origin: number): void {
-  const v = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  const v = viewOf(mem);
   v.setUint32(offset + 8, session >>> 0, true);
   v.setUint32(offset + 20, ret >>> 0, true);
   v.setUint32(offset + 24, origin >>> 0, true);

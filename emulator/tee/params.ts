@@ -51,11 +51,16 @@ export interface TaParam {
 export type TaParams = [TaParam, TaParam, TaParam, TaParam];
 
 export function noParams(): TaParams {
-  return [0, 1, 2, 3].map(() => ({ type: TEE_PARAM_TYPE_NONE, a: 0, b: 0 })) as TaParams;
+  return [
+    { type: TEE_PARAM_TYPE_NONE, a: 0, b: 0 }, { type: TEE_PARAM_TYPE_NONE, a: 0, b: 0 },
+    { type: TEE_PARAM_TYPE_NONE, a: 0, b: 0 }, { type: TEE_PARAM_TYPE_NONE, a: 0, b: 0 },
+  ];
 }
 
 export function typesOf(params: TaParams): number {
-  return params.reduce((acc, p, i) => acc | (p.type << (4 * i)), 0);
+  let types = 0;
+  for (let i = 0; i < TEE_NUM_PARAMS; i++) types |= params[i]!.type << (4 * i);
+  return types;
 }
 
 /** The bytes a memref currently designates. */

@@ -46,6 +46,7 @@ const UTEE_PARAMS_RESERVED = 80;
 
 const ERET = Buffer.from([0xe0, 0x03, 0x9f, 0xd6]);
 const SVC_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(xreg);
+const SCN_MAX = BigInt(TEE_SCN_MAX);
 /**
  * x0..x30, then both SP_EL0 (the banked copy, used by the first entry's eret) and SP (the live
  * stack pointer once the engine runs at EL0), then ELR_EL1 (where the first eret goes).
@@ -87,6 +88,9 @@ export class TaInstance implements TrustedService {
   readonly image: LoadedImage;
   readonly signer: string;
   readonly stackTop: number;
+  /** The stack mapping, where struct utee_params goes on each entry, and a view of its bytes. */
+  private readonly stackRegion: VmRegion;
+  private readonly stackView: DataView;
   readonly sessions = new Set<Session>();
   /** Sessions this TA opened to other services (TA-to-TA), by handle. */
   readonly taSessions = new Map<number, Session>();
@@ -115,7 +119,8 @@ export class TaInstance implements TrustedService {
       for (const r of init.image.regions) this.space.mapPrivate(r.va, r.size, r.prot, r.kind, r.bytes);
       const stackSize = Math.ceil(init.image.taHead.stackSize / PAGE_SIZE) * PAGE_SIZE;
       const stackVa = this.space.findFree(stackSize, init.image.end);
-      this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack');
+      this.stackRegion = this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack');
+      this.stackView = new DataView(this.stackRegion.bytes.buffer, this.stackRegion.bytes.byteOffset, this.stackRegion.bytes.byteLength);
       this.stackTop = stackVa + stackSize;
       for (const r of init.codeRanges) this.space.cpu.exactFaultPcs(r.va, r.end);
     } catch (error) {
@@ -175,11 +180,9 @@ export class TaInstance implements TrustedService {
     try {
       const up = this.stackTop - UTEE_PARAMS_RESERVED;
       const vals = this.mapParams(params, mapped);
-      const block = Buffer.alloc(UTEE_PARAMS_SIZE);
-      block.writeBigUInt64LE(BigInt(typesOf(params)), 0);
-      vals.forEach((v, i) => block.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), 8 + 8 * i));
-      this.space.write(up, block);
-      const regs: number[] = new Array(ENTRY_REGS.length).fill(0);
+      this.writeUteeParams(up, typesOf(params), vals);
+      // x0..x3 carry the call; everything else stays zero (set once in entryRegs).
+      const regs = this.entryRegs;
       regs[0] = func;
       regs[1] = session.id;
       regs[2] = up;
@@ -204,14 +207,51 @@ export class TaInstance implements TrustedService {
     }
   }
 
+  /** The entry registers (ENTRY_REGS order), reused: only x0..x3 and the stack change. */
+  private readonly entryRegs: number[] = new Array<number>(ENTRY_REGS.length).fill(0);
+  /** utee_params.vals for one entry, reused. */
+  private readonly paramVals: number[] = new Array<number>(2 * TEE_NUM_PARAMS).fill(0);
+
+  /**
+   * The stack region's bytes when [va, va + UTEE_PARAMS_SIZE) still lies in it (the usual
+   * case), else undefined (the checked copy helpers of the address space decide).
+   */
+  private paramBlockView(va: number): { view: DataView; off: number } | undefined {
+    const r = this.space.regionAt(va);
+    if (!r || r !== this.stackRegion || r.prot !== 'rw' || va + UTEE_PARAMS_SIZE > r.va + r.size) return undefined;
+    return { view: this.stackView, off: va - r.va };
+  }
+
+  /** Writes struct utee_params (types, then a/b of each parameter) at `up`. */
+  private writeUteeParams(up: number, types: number, vals: readonly number[]): void {
+    const at = this.paramBlockView(up);
+    if (!at) {
+      const block = Buffer.alloc(UTEE_PARAMS_SIZE);
+      block.writeBigUInt64LE(BigInt(types), 0);
+      vals.forEach((v, i) => block.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), 8 + 8 * i));
+      this.space.write(up, block);
+      return;
+    }
+    const { view, off } = at;
+    view.setUint32(off, types >>> 0, true);
+    view.setUint32(off + 4, 0, true);
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i]!; // non-negative safe integers: VAs, sizes, 32-bit values
+      view.setUint32(off + 8 + 8 * i, v % 2 ** 32, true);
+      view.setUint32(off + 12 + 8 * i, Math.floor(v / 2 ** 32), true);
+    }
+  }
+
   /** Maps memref windows into the param area; returns utee_params.vals. */
   private mapParams(params: TaParams, mapped: VmRegion[]): number[] {
-    const vals = new Array(2 * TEE_NUM_PARAMS).fill(0);
-    params.forEach((p, i) => {
+    const vals = this.paramVals;
+    vals.fill(0);
+    for (let i = 0; i < TEE_NUM_PARAMS; i++) {
+      const p = params[i]!;
       if (isMemref(p.type)) {
         if (!p.mem) {
           vals[2 * i + 1] = p.nullSize ?? 0; // NULL memref: va 0 (a size query when the size is not 0)
-          return;
+          continue;
         }
         const prot = p.type === TEE_PARAM_TYPE_MEMREF_INPUT ? 'r' : 'rw';
         const va = this.space.findFree(p.mem.window.length, PARAM_BASE);
@@ -222,29 +262,41 @@ export class TaInstance implements TrustedService {
         vals[2 * i] = p.a >>> 0;
         vals[2 * i + 1] = p.b >>> 0;
       }
-    });
+    }
     return vals;
   }
 
   private readBackParams(params: TaParams, up: number): void {
-    let block: Buffer;
-    try {
-      block = this.space.read(up, UTEE_PARAMS_SIZE);
-    } catch {
-      return; // the TA unmapped its own stack top: nothing to copy back
+    let view: DataView;
+    let off: number;
+    const at = this.paramBlockView(up);
+    if (at) {
+      ({ view, off } = at);
+    } else {
+      let block: Buffer;
+      try {
+        block = this.space.read(up, UTEE_PARAMS_SIZE);
+      } catch {
+        return; // the TA unmapped its own stack top: nothing to copy back
+      }
+      view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+      off = 0;
     }
-    params.forEach((p, i) => {
-      const a = block.readBigUInt64LE(8 + 16 * i);
-      const b = block.readBigUInt64LE(16 + 16 * i);
+    for (let i = 0; i < TEE_NUM_PARAMS; i++) {
+      const p = params[i]!;
+      const aLo = view.getUint32(off + 8 + 16 * i, true);
+      const bLo = view.getUint32(off + 16 + 16 * i, true);
+      const bHi = view.getUint32(off + 20 + 16 * i, true);
       if (p.type === TEE_PARAM_TYPE_VALUE_OUTPUT || p.type === TEE_PARAM_TYPE_VALUE_INOUT) {
-        p.a = Number(a & 0xffffffffn);
-        p.b = Number(b & 0xffffffffn);
+        p.a = aLo;
+        p.b = bLo;
       } else if (isMemref(p.type) && p.type !== TEE_PARAM_TYPE_MEMREF_INPUT) {
-        const size = b > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
+        // Sizes beyond 2^53 - 1 (bHi >= 2^21) are capped to the largest safe integer.
+        const size = bHi >= 0x200000 ? Number.MAX_SAFE_INTEGER : bHi * 2 ** 32 + bLo;
         if (p.mem) p.mem.size = size;
         else p.nullSize = size;
       }
-    });
+    }
   }
 
   private *run(session: Session, start: number): SecureThread<EntryResult> {
@@ -336,7 +388,7 @@ export class TaInstance implements TrustedService {
     // Inline handlers read x0..x7 straight from the register batch (valid until the next
     // register read); anything that outlives this hook gets a copy.
     const args = regs as unknown as SyscallArgs;
-    const entry = scn <= BigInt(TEE_SCN_MAX) ? this.host.syscalls[Number(scn)]! : undefined;
+    const entry = scn <= SCN_MAX ? this.host.syscalls[Number(scn)]! : undefined;
     if (!entry) {
       this.traceUnknown(scn, Array.from(regs.subarray(0, 8)));
       cpu.setX(0, TEE_ERROR_NOT_SUPPORTED);

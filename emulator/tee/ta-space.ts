@@ -43,6 +43,8 @@ const MAX_COPY = 64 << 20;
 /** Lowest and highest VA a TA may have. */
 export const USER_VA_MIN = 0x1000;
 export const USER_VA_MAX = 0x1_0000_0000;
+const VA_MAX_N = BigInt(USER_VA_MAX);
+const MAX_COPY_N = BigInt(MAX_COPY);
 
 const PERMS: Record<Prot, number> = { r: PERM.R, rx: PERM.RX, rw: PERM.RW };
 
@@ -256,12 +258,15 @@ export class TaAddressSpace {
   }
 
   private range(va: number | bigint, len: number | bigint): [number, number] {
-    const start = BigInt(va);
-    const n = BigInt(len);
-    if (n < 0n || n > BigInt(MAX_COPY) || start < 0n || start + n > BigInt(USER_VA_MAX)) {
-      throw denied(Number(start & 0xffffffffffffn), Number(n & 0xffffffffffffn), 'access');
+    // The common case, small numbers, without BigInt arithmetic.
+    const s = typeof va === 'bigint' ? (va <= VA_MAX_N ? Number(va) : -1) : va;
+    const n = typeof len === 'bigint' ? (len <= MAX_COPY_N ? Number(len) : -1) : len;
+    if (Number.isSafeInteger(s) && Number.isSafeInteger(n) && s >= 0 && n >= 0 && n <= MAX_COPY && s + n <= USER_VA_MAX) {
+      return [s, n];
     }
-    return [Number(start), Number(n)];
+    const start = BigInt(va);
+    const size = BigInt(len);
+    throw denied(Number(start & 0xffffffffffffn), Number(size & 0xffffffffffffn), 'access');
   }
 
   /** Unmaps everything, frees the pages and closes the engine. */

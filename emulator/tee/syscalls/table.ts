@@ -46,5 +46,7 @@ export const threaded = (name: string, argNames: readonly string[], fn: ThreadHa
 
 /** A 64-bit argument as a safe JS number, or undefined when it is too large to be a size or address. */
 export function num(v: bigint): number | undefined {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+  return v <= MAX_SAFE ? Number(v) : undefined;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
