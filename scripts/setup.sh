@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up, run by `npm start` and `npm test` before anything else:
-#   1. Debian packages the emulator needs (libunicorn2, the AArch64 cross compiler, make);
+#   1. Debian packages the emulator needs (libunicorn2, the AArch64 cross compiler, make) and
+#      chromium, the real browser test/browser runs the client library in;
 #   2. npm packages when node_modules is missing or older than package-lock.json (`npm install`
 #      with the committed lock file: `npm ci` refuses this lock because vite lists a Windows-only
 #      optional package that the registry does not serve, so the lock cannot record it);
@@ -15,6 +16,7 @@ command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-
 command -v aarch64-linux-gnu-objcopy >/dev/null 2>&1 || missing+=(binutils-aarch64-linux-gnu)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if ((${#missing[@]} > 0)); then
   echo "setup: installing Debian packages: ${missing[*]}"
