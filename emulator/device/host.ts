@@ -9,6 +9,19 @@
  * queue, and the next batch carries all of them in one message. Under load this amortises the
  * cost of a postMessage round trip over many requests.
  *
+ * Both directions are `channel.ts` channels: a msgpack ring in a SharedArrayBuffer for batches
+ * and answers, a MessagePort for the rest, one order. After posting a batch the host waits for
+ * its answer synchronously, spinning on the answer channel's counter, in slices of at most
+ * SYNC_SLICE_MS. A slice runs in a setImmediate, after the event loop's poll phase, so frames
+ * already readable are queued (and batched) first and the main thread waits only when it has
+ * nothing else ready; when a slice ends unanswered, the next one is scheduled behind whatever
+ * I/O came meanwhile, until SYNC_BUDGET_MS after the post, when the host goes back to sleeping
+ * in its event loop and the answer arrives through the port's 'message' event. A hello_world
+ * invoke (tens of µs) ends inside the first slice and skips the event-loop wake-up of the main
+ * thread (uv_async + epoll), which measured 15-50 µs per hop on a quiet VM and hundreds of µs
+ * when the idle CPU had to be woken; a long TA run holds other connections' frames for at most
+ * one slice at a time, and costs spinning for at most SYNC_BUDGET_MS.
+ *
  * Cancellation bypasses the queue: `requestCancellation(session)` writes the session id into
  * a SharedArrayBuffer board that the worker's TEE core reads (`core.cancelBoard`) while the TA
  * runs. The watchdog is the device's own (uc_emu_stop from a timer thread), unchanged.
@@ -16,7 +29,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { ChannelReader, ChannelWriter, channelBuffer } from './channel.js';
 import type { DeviceOptions } from './device.js';
 import type { DeviceEvent } from './events.js';
 import type { WireParam, WireResultParam } from '../api/protocol.js';
@@ -25,9 +39,21 @@ export interface WorkerInit {
   options: DeviceOptions;
   /** Int32Array over a SharedArrayBuffer: session ids whose running command is cancelled. */
   cancelBoard: SharedArrayBuffer;
-  /** Int32Array(1): bumped and notified by the host after each postMessage (see worker-main). */
-  doorbell: SharedArrayBuffer;
+  /** Ring of the host -> worker channel (its port is the worker's parentPort). */
+  requests: SharedArrayBuffer;
+  /** Ring and port of the worker -> host channel: answers, events, ready, off. */
+  answers: SharedArrayBuffer;
+  answersPort: MessagePort;
 }
+
+/**
+ * Longest single synchronous wait of the main thread for a posted batch: long enough for a
+ * typical call (a hello_world invoke is 20-50 µs of device time), short enough that other
+ * connections' frames wait no longer than this behind a long TA run.
+ */
+export const SYNC_SLICE_MS = 0.25;
+/** How long after posting a batch the host keeps waiting in slices before it sleeps. */
+export const SYNC_BUDGET_MS = 2;
 
 /** Work the device does, by name, with arguments and result. */
 export interface WorkOps {
@@ -90,10 +116,17 @@ type EventListener = (event: DeviceEvent) => void;
 export class DeviceHost {
   private readonly worker: Worker;
   private readonly board: Int32Array;
-  private readonly doorbell: Int32Array;
+  private readonly requests: ChannelWriter;
+  private readonly answers: ChannelReader;
+  private readonly answersPort: MessagePort;
+  private booting: { resolve: (host: DeviceHost) => void; reject: (e: Error) => void } | undefined;
   private readonly pending = new Map<number, Pending>();
   private queue: WorkItem[] = [];
   private busy = false;
+  /** Batches posted so far; the synchronous wait is for one batch. */
+  private batches = 0;
+  private waitScheduled = false;
+  private postedAt = 0;
   private seq = 1;
   private dead: Error | undefined;
   private readonly listeners = new Set<EventListener>();
@@ -107,10 +140,15 @@ export class DeviceHost {
   private constructor(options: DeviceOptions) {
     const buffer = new SharedArrayBuffer(CANCEL_BOARD_SLOTS * 4);
     this.board = new Int32Array(buffer);
-    const bell = new SharedArrayBuffer(4);
-    this.doorbell = new Int32Array(bell);
-    const init: WorkerInit = { options, cancelBoard: buffer, doorbell: bell };
-    this.worker = new Worker(workerScriptPath(), { workerData: init });
+    const requests = channelBuffer();
+    const answers = channelBuffer();
+    const { port1, port2 } = new MessageChannel();
+    const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2 };
+    this.worker = new Worker(workerScriptPath(), { workerData: init, transferList: [port2] });
+    this.requests = new ChannelWriter(requests, this.worker);
+    this.answersPort = port1;
+    this.answers = new ChannelReader(answers, port1);
+    this.answers.sleep();
   }
 
   /** Starts a worker, boots its device, and resolves once it is ready (rejects if boot fails). */
@@ -118,18 +156,11 @@ export class DeviceHost {
     const host = new DeviceHost(options);
     if (onEvent) host.listeners.add(onEvent);
     return new Promise((resolve, reject) => {
-      host.worker.on('message', (m: FromWorker) => {
-        if (m.kind === 'ready') {
-          host.report = m.report;
-          host.stateDir = m.stateDir;
-          resolve(host);
-        } else if (m.kind === 'boot-failed') {
-          host.fail(new DeviceHostError(`boot failed: ${m.message}`));
-          void host.worker.terminate();
-          reject(host.dead);
-        } else {
-          host.onMessage(m);
-        }
+      host.booting = { resolve, reject };
+      host.answersPort.on('message', (raw: unknown) => {
+        host.answers.accept(raw);
+        host.drain();
+        if (!host.waitScheduled && host.answers.sleep()) host.drain();
       });
       host.worker.on('error', (error) => {
         host.fail(new DeviceHostError(`the device worker failed: ${error.message}`));
@@ -165,11 +196,10 @@ export class DeviceHost {
     this.post({ kind: 'forward', console, trace });
   }
 
-  /** Posts a message and rings the doorbell, which wakes a worker waiting in its poll window. */
+  /** Sends a message to the worker: batches through the ring, the rest through the port. */
   private post(m: ToWorker): void {
-    this.worker.postMessage(m);
-    Atomics.add(this.doorbell, 0, 1);
-    Atomics.notify(this.doorbell, 0);
+    if (this.dead) return;
+    this.requests.send(m, m.kind === 'batch');
   }
 
   get alive(): boolean {
@@ -233,11 +263,74 @@ export class DeviceHost {
     const items = this.queue;
     this.queue = [];
     this.busy = true;
+    this.batches++;
+    this.postedAt = performance.now();
+    this.scheduleWait();
     this.post({ kind: 'batch', items });
+  }
+
+  private scheduleWait(): void {
+    if (this.waitScheduled) return;
+    this.waitScheduled = true;
+    this.answers.awake();
+    setImmediate(() => this.awaitBatch());
+  }
+
+  /** The host stops waiting synchronously: from now on only the port's event wakes it. */
+  private sleep(): void {
+    if (this.answers.sleep()) this.drain();
+  }
+
+  /**
+   * One slice of the bounded synchronous wait for the batch in flight (see the file header).
+   * Takes every message that arrives meanwhile (events included, in order) through the same
+   * `onMessage` the async path uses. A slice ends when the batch is answered or after
+   * SYNC_SLICE_MS; then another slice is scheduled behind the I/O the event loop has ready,
+   * until SYNC_BUDGET_MS after the post, when the port's 'message' event takes over.
+   */
+  private awaitBatch(): void {
+    this.waitScheduled = false;
+    const batch = this.batches;
+    const end = performance.now() + SYNC_SLICE_MS;
+    const answers = this.answers;
+    let seen = answers.sent();
+    for (;;) {
+      this.drain();
+      if (this.dead) return;
+      if (!this.busy || this.batches !== batch) {
+        if (!this.waitScheduled) this.sleep();
+        return;
+      }
+      let now = performance.now();
+      while (answers.sent() === seen && now < end) now = performance.now();
+      if (now >= end) {
+        if (now - this.postedAt < SYNC_BUDGET_MS) this.scheduleWait();
+        else this.sleep();
+        return;
+      }
+      seen = answers.sent();
+    }
+  }
+
+  /** Handles every message already waiting on the answer port. */
+  private drain(): void {
+    for (let m = this.answers.receive(); m !== undefined && !this.dead; m = this.answers.receive()) {
+      this.onMessage(m as FromWorker);
+    }
   }
 
   private onMessage(m: FromWorker): void {
     switch (m.kind) {
+      case 'ready':
+        this.report = m.report;
+        this.stateDir = m.stateDir;
+        this.booting?.resolve(this);
+        break;
+      case 'boot-failed':
+        this.fail(new DeviceHostError(`boot failed: ${m.message}`));
+        void this.worker.terminate();
+        this.booting?.reject(this.dead!);
+        break;
       case 'done':
         for (const d of m.items) {
           const p = this.pending.get(d.seq);
@@ -266,6 +359,7 @@ export class DeviceHost {
   private fail(error: Error): void {
     if (this.dead) return;
     this.dead = error;
+    this.answersPort.close();
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
     for (const item of this.queue) this.pending.delete(item.seq);

@@ -1,13 +1,21 @@
 /**
  * The worker side of a `DeviceHost`: boots one Device on this thread and serves batches of
  * work items posted by the main thread, one at a time (the firmware is single-threaded). The
- * main thread never waits on this thread: it keeps serving WebSocket traffic while a TA runs.
+ * main thread waits for an answer only briefly (host.ts, SYNC_WAIT_MS): it keeps serving
+ * WebSocket traffic while a TA runs.
+ *
+ * Work comes and answers go through `channel.ts` channels (a msgpack ring in shared memory for
+ * batches and answers, a MessagePort for the rest). Between batches this thread spins on the
+ * request channel's counter for SPIN_MS, then sleeps on it (Atomics.wait) until
+ * POLL_WINDOW_MS have passed without work, and only then returns to its event loop: a request
+ * that comes while it spins costs no wake-up at all, one that comes while it sleeps a futex
+ * wake-up, one that comes later an event-loop wake-up (the channel nudges it through the port).
  *
  * Cancellation cannot travel as a message (this thread is busy running the TA), so the main
  * thread writes session ids into a SharedArrayBuffer board that the TEE core consults through
  * `core.cancelBoard` whenever a TA asks for its cancellation flag.
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import {
   TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_GENERIC, TEEC_MEMREF_PARTIAL_INOUT,
   TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT,
@@ -17,6 +25,7 @@ import {
 import type { ClientParam, ClientResult, SharedMemory } from '../ree/teec.js';
 import { parseTaContainer } from '../tee/loader/container.js';
 import { TeeError } from '../tee/errors.js';
+import { ChannelReader, ChannelWriter } from './channel.js';
 import { Device, DeviceError } from './device.js';
 import type { DeviceEvent } from './events.js';
 import {
@@ -27,10 +36,21 @@ import {
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const board = new Int32Array(init.cancelBoard);
-const doorbell = new Int32Array(init.doorbell);
+const inbox = new ChannelReader(init.requests, port as unknown as MessagePort);
+const outbox = new ChannelWriter(init.answers, init.answersPort);
+const doorbell = inbox.signal;
 /** How long the worker keeps polling for the next batch before it returns to its event loop. */
 const POLL_WINDOW_MS = 5;
-const send = (m: FromWorker) => port.postMessage(m);
+/**
+ * How long it spins on the doorbell before sleeping on it: about one answer's trip through
+ * the server and a WebSocket client and back, so that back-to-back calls find it awake.
+ */
+const SPIN_MS = 0.2;
+
+/** Answers through the ring; events, ready and off through the port (structured clone). */
+function send(m: FromWorker): void {
+  outbox.send(m, m.kind === 'done');
+}
 
 let forwardConsole = false;
 let forwardTrace = false;
@@ -210,34 +230,45 @@ function serveBatch(items: WorkItem[]): void {
 }
 
 /**
- * Serves a message, then keeps taking messages synchronously (receiveMessageOnPort) while they
- * come within POLL_WINDOW_MS, sleeping on the doorbell in between. A worker returning to its
- * event loop after every batch pays an event-loop wake-up per request; a futex wake-up is
- * several times cheaper. Atomics.wait blocks without spinning, so an idle device costs no CPU.
+ * Serves what has come, then keeps taking messages synchronously while they come within
+ * POLL_WINDOW_MS: spinning on the request counter for the first SPIN_MS after each
+ * message, sleeping on it after that. A worker returning to its event loop after every batch
+ * pays an event-loop wake-up per request; a futex wake-up is several times cheaper, and a
+ * spinning thread needs none. Atomics.wait blocks without spinning, so an idle device costs
+ * no CPU once SPIN_MS have passed.
  */
-function onMessage(first: ToWorker): void {
-  let m: ToWorker | undefined = first;
-  let deadline = performance.now() + POLL_WINDOW_MS;
+function serveLoop(): void {
+  let spinUntil = 0;
+  let deadline = 0;
   for (;;) {
+    const seen = inbox.sent();
+    const m = inbox.receive() as ToWorker | undefined;
     if (m) {
       handle(m);
       if (m.kind === 'power-off') return;
-      deadline = performance.now() + POLL_WINDOW_MS;
-    }
-    const seen = Atomics.load(doorbell, 0);
-    const next = receiveMessageOnPort(port as unknown as import('node:worker_threads').MessagePort);
-    if (next) {
-      m = next.message as ToWorker;
+      const now = performance.now();
+      spinUntil = now + SPIN_MS;
+      deadline = now + POLL_WINDOW_MS;
       continue;
     }
-    m = undefined;
-    const left = deadline - performance.now();
-    if (left <= 0) return;
-    Atomics.wait(doorbell, 0, seen, left);
+    let now = performance.now();
+    while (now < spinUntil && inbox.sent() === seen) now = performance.now();
+    if (inbox.sent() !== seen) continue;
+    if (now < deadline) {
+      Atomics.wait(doorbell.array, doorbell.index, seen, deadline - now);
+      continue;
+    }
+    if (!inbox.sleep()) return;
   }
 }
 
-port.on('message', onMessage);
+function onPortMessage(raw: unknown): void {
+  inbox.accept(raw);
+  inbox.awake();
+  serveLoop();
+}
+
+port.on('message', onPortMessage);
 
 function handle(m: ToWorker): void {
   switch (m.kind) {
@@ -258,3 +289,5 @@ function handle(m: ToWorker): void {
 }
 
 boot();
+// Until now the host's messages could only queue; from here on a ring message nudges the port.
+if (inbox.sleep()) serveLoop();
