@@ -32,13 +32,23 @@ struct request {
 	struct tee_call_ctx call;
 };
 
+/* The largest message a request builds: the META params of OPEN_SESSION plus the client's. */
+#define MSG_ARG_MAX_SIZE \
+	(sizeof(struct optee_msg_arg) + (META_PARAMS + HB_MAX_PARAMS) * sizeof(struct optee_msg_param))
+
 static int tee_available;
-/* PA of the msg arg of the request being served (0 if none), for request_abort. */
-static uint64_t current_arg_pa;
+/*
+ * The optee_msg_arg every request is built in: one buffer from the pool, taken once. We serve
+ * one request at a time (its RPCs included), so nothing else can be using it, and a request
+ * costs no allocation. 0 when the pool could not spare it (requests then fail OUT_OF_MEMORY).
+ */
+static uint64_t msg_arg_pa;
 
 void requests_init(int tee_ok)
 {
 	tee_available = tee_ok;
+	if (!msg_arg_pa)
+		msg_arg_pa = shm_pool_alloc(MSG_ARG_MAX_SIZE, SHM_POOL_GRANULE);
 }
 
 /* ---- results ---- */
@@ -141,6 +151,7 @@ static void open_session_meta(struct optee_msg_param *meta, const struct hb_requ
 {
 	meta[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT | OPTEE_MSG_ATTR_META;
 	memcpy(meta[0].u.octets, in->uuid, sizeof(in->uuid));
+	meta[0].u.value.c = 0;
 	meta[1].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT | OPTEE_MSG_ATTR_META;
 	memcpy(meta[1].u.octets, in->client_uuid, sizeof(in->client_uuid));
 	meta[1].u.value.c = in->login;
@@ -176,8 +187,7 @@ static void tee_request(struct request *rq, const struct msg_shape *shape)
 	}
 
 	unsigned n = shape->meta + shape->client;
-	uint64_t size = sizeof(struct optee_msg_arg) + n * sizeof(struct optee_msg_param);
-	uint64_t pa = shm_pool_alloc(size, SHM_POOL_GRANULE);
+	uint64_t pa = msg_arg_pa;
 
 	if (!pa) {
 		fail(rq, TEEC_ERROR_OUT_OF_MEMORY);
@@ -185,25 +195,25 @@ static void tee_request(struct request *rq, const struct msg_shape *shape)
 	}
 	struct optee_msg_arg *arg = (struct optee_msg_arg *)(uintptr_t)pa;
 
-	memset(arg, 0, size);
+	/* Every header word and every byte of the n params is written: no clearing pass. */
 	arg->cmd = shape->cmd;
 	arg->func = in->func;
 	arg->session = in->session;
 	arg->cancel_id = in->cancel_id;
+	arg->pad = 0;
+	arg->ret = 0;
+	arg->ret_origin = 0;
 	arg->num_params = n;
 	if (shape->meta)
 		open_session_meta(arg->params, in);
 	params_to_msg(&arg->params[shape->meta], in->params, shape->client);
 
-	current_arg_pa = pa;
 	uint32_t a0 = tee_call_with_arg(pa, &rq->call);
 
 	if (a0 != OPTEE_SMC_RETURN_OK)
 		fail(rq, TEEC_ERROR_COMMUNICATION);
 	else
 		copy_out(rq, arg, shape);
-	current_arg_pa = 0;
-	shm_pool_free(pa);
 }
 
 /* ---- operations ---- */
@@ -295,21 +305,44 @@ static const op_handler op_table[] = {
 /* 64-bit words that may alias the hb_request fields they are copied into. */
 typedef uint64_t __attribute__((may_alias)) alias_u64;
 
-/* Volatile 64-bit copy: each slot word is read exactly once, so the host cannot change a
- * field between our check and our use of it. */
+#define HB_HEADER_WORDS     (HB_REQ_OFF_PARAMS / sizeof(uint64_t))
+#define HB_PARAM_WORDS      (sizeof(struct hb_param) / sizeof(uint64_t))
+
+/*
+ * Volatile 64-bit copy: each slot word is read exactly once, so the host cannot change a
+ * field between our check and our use of it. The header, then the params the request names
+ * (at least params[0], which REGISTER_SHM, UNREGISTER_SHM and READ_ADDRESS always use; at
+ * most four): nothing reads the snapshot beyond them, and rpc_arg_pa is ours to write.
+ */
 static void snapshot(struct hb_request *dst, volatile struct hb_request *src)
 {
 	volatile const alias_u64 *s = (volatile const alias_u64 *)src;
 	alias_u64 *d = (alias_u64 *)dst;
 
-	for (unsigned i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+	for (unsigned i = 0; i < HB_HEADER_WORDS; i++)
+		d[i] = s[i];
+
+	unsigned n = dst->num_params;
+
+	if (n == 0)
+		n = 1;
+	if (n > HB_MAX_PARAMS)
+		n = HB_MAX_PARAMS;
+	for (unsigned i = HB_HEADER_WORDS; i < HB_HEADER_WORDS + n * HB_PARAM_WORDS; i++)
 		d[i] = s[i];
 }
 
+_Static_assert(HB_REQ_OFF_PARAMS % sizeof(uint64_t) == 0, "hb_request header is whole words");
+
 void request_serve(volatile struct hb_request *slot, uint32_t slot_index)
 {
-	struct request rq = { .slot = slot, .call = { .slot = slot, .slot_index = slot_index } };
+	/* Not zero-filled: snapshot() writes every field that is read later. */
+	struct request rq;
 
+	rq.slot = slot;
+	rq.call.slot = slot;
+	rq.call.slot_index = slot_index;
+	rq.call.smc_calls = 0;
 	snapshot(&rq.in, slot);
 	slot->smc_calls = 0;
 	if (rq.in.op >= OP_COUNT || !op_table[rq.in.op]) {
@@ -328,8 +361,4 @@ void request_abort(volatile struct hb_request *slot)
 	slot->status = TEEC_ERROR_COMMUNICATION;
 	slot->ret = TEEC_ERROR_COMMUNICATION;
 	slot->ret_origin = TEEC_ORIGIN_COMMS;
-	if (current_arg_pa) {
-		shm_pool_free(current_arg_pa);
-		current_arg_pa = 0;
-	}
 }
