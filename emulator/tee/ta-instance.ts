@@ -46,7 +46,7 @@ const UTEE_PARAMS_RESERVED = 80;
 
 const ERET = Buffer.from([0xe0, 0x03, 0x9f, 0xd6]);
 const SVC_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(xreg);
-const SCN_MAX = BigInt(TEE_SCN_MAX);
+const X0 = xreg(0);
 /**
  * x0..x30, then both SP_EL0 (the banked copy, used by the first entry's eret) and SP (the live
  * stack pointer once the engine runs at EL0), then ELR_EL1 (where the first eret goes).
@@ -112,6 +112,8 @@ export class TaInstance implements TrustedService {
     this.signer = init.signer;
     this.flags = init.image.taHead.flags;
     this.host = init.host;
+    this.syscalls = init.host.syscalls;
+    this.events = init.host.events;
     this.exactPcs = init.codeRanges.length > 0;
     this.space = new TaAddressSpace(init.model, init.memory);
     try {
@@ -361,6 +363,9 @@ export class TaInstance implements TrustedService {
   }
 
   private syscallCtx: SyscallContext | undefined;
+  /** The core's syscall table (kept here: one property load less on every syscall). */
+  private readonly syscalls: readonly SyscallEntry[];
+  private readonly events: EventBus;
 
   /** The context handed to syscall handlers (one object per instance, reused). */
   private context(): SyscallContext {
@@ -384,14 +389,29 @@ export class TaInstance implements TrustedService {
       return;
     }
     const regs = cpu.readRegs(SVC_REGS);
-    const scn = regs[8]!;
+    // The syscall number from x8's 32-bit halves: no BigInt on the way to the table.
+    const words = cpu.regWords;
+    const scnLo = words[16]!;
     // Inline handlers read x0..x7 straight from the register batch (valid until the next
     // register read); anything that outlives this hook gets a copy.
     const args = regs as unknown as SyscallArgs;
-    const entry = scn <= SCN_MAX ? this.host.syscalls[Number(scn)]! : undefined;
+    const entry = words[17] === 0 && scnLo <= TEE_SCN_MAX ? this.syscalls[scnLo]! : undefined;
+    if (entry?.kind === 'inline') {
+      // The fast path, checked first: most syscalls are served right here in the hook.
+      let result: number;
+      try {
+        result = entry.fn(this.context(), args);
+      } catch (error) {
+        if (!(error instanceof TeeError)) throw error;
+        result = error.code;
+      }
+      this.traceSyscall(entry, args, result);
+      cpu.setReg(X0, result >>> 0);
+      return;
+    }
     if (!entry) {
-      this.traceUnknown(scn, Array.from(regs.subarray(0, 8)));
-      cpu.setX(0, TEE_ERROR_NOT_SUPPORTED);
+      this.traceUnknown(regs[8]!, Array.from(regs.subarray(0, 8)));
+      cpu.setReg(X0, TEE_ERROR_NOT_SUPPORTED);
       return;
     }
     switch (entry.kind) {
@@ -411,19 +431,8 @@ export class TaInstance implements TrustedService {
         return;
       case 'unsupported':
         this.traceSyscall(entry, args, TEE_ERROR_NOT_SUPPORTED);
-        cpu.setX(0, TEE_ERROR_NOT_SUPPORTED);
+        cpu.setReg(X0, TEE_ERROR_NOT_SUPPORTED);
         return;
-      case 'inline': {
-        let result: number;
-        try {
-          result = entry.fn(this.context(), args);
-        } catch (error) {
-          if (!(error instanceof TeeError)) throw error;
-          result = error.code;
-        }
-        this.traceSyscall(entry, args, result);
-        cpu.setX(0, result >>> 0);
-      }
     }
   }
 
@@ -461,7 +470,7 @@ export class TaInstance implements TrustedService {
   }
 
   private traceSyscall(entry: SyscallEntry, args: SyscallArgs, result: number): void {
-    const events = this.host.events;
+    const events = this.events;
     if (!events.wants('syscall')) return;
     const n = Math.max(entry.argNames.length, 0);
     const shown: string[] = [];

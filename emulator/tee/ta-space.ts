@@ -206,8 +206,8 @@ export class TaAddressSpace {
   }
 
   readU32(va: number | bigint): number {
-    const at = this.within(va, 4, false);
-    return at ? at.view.getUint32(at.off, true) : this.read(va, 4).readUInt32LE(0);
+    const r = this.within(va, 4, false);
+    return r ? this.viewOf(r).getUint32(this.at - r.va, true) : this.read(va, 4).readUInt32LE(0);
   }
 
   readU64(va: number | bigint): bigint {
@@ -215,9 +215,9 @@ export class TaAddressSpace {
   }
 
   writeU32(va: number | bigint, value: number): void {
-    const at = this.within(va, 4, true);
-    if (at) {
-      at.view.setUint32(at.off, value >>> 0, true);
+    const r = this.within(va, 4, true);
+    if (r) {
+      this.viewOf(r).setUint32(this.at - r.va, value >>> 0, true);
       return;
     }
     const b = Buffer.allocUnsafe(4);
@@ -226,22 +226,30 @@ export class TaAddressSpace {
   }
 
   private readonly views = new WeakMap<VmRegion, DataView>();
+  /** The VA `within` resolved, as a number (valid right after a successful `within`). */
+  private at = 0;
 
   /**
-   * The fast path for small accesses that lie inside one region: the region's DataView and the
-   * offset, or undefined (then the general path decides, and fails with ACCESS_DENIED).
+   * The fast path for small accesses that lie inside one region: the region (and the VA in
+   * `this.at`), or undefined (then the general path decides, and fails with ACCESS_DENIED).
+   * Allocates nothing: syscalls that return a word through a pointer come through here.
    */
-  private within(va: number | bigint, len: number, write: boolean): { view: DataView; off: number } | undefined {
-    const a = typeof va === 'bigint' ? (va < BigInt(USER_VA_MAX) ? Number(va) : -1) : va;
-    if (a < 0) return undefined;
+  private within(va: number | bigint, len: number, write: boolean): VmRegion | undefined {
+    const a = typeof va === 'bigint' ? (va < VA_MAX_N ? Number(va) : -1) : va;
+    if (!(a >= 0)) return undefined;
     const r = this.regionAt(a);
     if (!r || a + len > r.va + r.size || (write && r.prot !== 'rw')) return undefined;
+    this.at = a;
+    return r;
+  }
+
+  private viewOf(r: VmRegion): DataView {
     let view = this.views.get(r);
     if (!view) {
       view = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
       this.views.set(r, view);
     }
-    return { view, off: a - r.va };
+    return view;
   }
 
   writeU64(va: number | bigint, value: bigint | number): void {
