@@ -59,7 +59,7 @@ export interface TeeCoreOptions {
   trustedKeys?: TrustedKey[];
   /** Extra syscall families (crypto, storage) by number. */
   extraSyscalls?: ReadonlyMap<number, SyscallEntry>[];
-  /** Make TA fault PCs exact (a memory hook over TA code; slower). */
+  /** Make TA fault PCs exact (a code hook over TA code; slower). */
   exactFaultPcs?: boolean;
   /** Where the replay-protected rollback anchor of secure storage lives (the RPMB's part). */
   rollbackAnchorPath?: string;
