@@ -579,6 +579,15 @@ export class TeeCore implements TeeEntry, InstanceHost {
     return { core: this, instance, session };
   }
 
+  /**
+   * Whether secure console lines reach anyone: they become console events, and nothing else
+   * reads them. The LOG syscall skips decoding a line nobody would see (it still checks the
+   * pointer, so its result is the same).
+   */
+  consoleHeard(): boolean {
+    return this.events.wants('console');
+  }
+
   /** A TA's log output goes to the secure console, line by line, as OP-TEE prints it. */
   taLog(_instance: TaInstance, text: string): void {
     const nl = text.indexOf('\n');

@@ -187,6 +187,16 @@ export class TaAddressSpace {
     return out;
   }
 
+  /** Throws ACCESS_DENIED exactly when `read(va, len)` would, without copying anything. */
+  checkReadable(va: number | bigint, len: number | bigint): void {
+    const [start, n] = this.range(va, len);
+    for (let done = 0; done < n;) {
+      const r = this.regionAt(start + done);
+      if (!r) throw denied(start, n, 'read');
+      done += Math.min(n - done, r.size - (start + done - r.va));
+    }
+  }
+
   /** Copies bytes into the TA (copy_to_user); throws ACCESS_DENIED if not writable. */
   write(va: number | bigint, data: Uint8Array): void {
     const [start, n] = this.range(va, data.length);
