@@ -13,8 +13,9 @@
  *
  * Waking the receiver: the sender bumps `SENT` and notifies it after every message (a thread
  * that polls or sleeps with Atomics.wait on it sees it at once). A receiver that goes back to
- * its event loop first calls `sleep()`, which sets `ASLEEP`; the next sender that finds it set
- * clears it and posts a small nudge on the port, whose 'message' event wakes that loop.
+ * its event loop first calls `sleep()`, which sets `ASLEEP`; the next ring message that finds it
+ * set clears it and posts a small nudge on the port, whose 'message' event wakes that loop (a
+ * port message is its own event and leaves the flag alone).
  * sleep() re-checks the ring afterwards, and both sides use sequentially consistent Atomics,
  * so a message is never stranded (a Dekker-style handshake: the receiver stores ASLEEP then
  * loads WRITE; the sender stores WRITE then loads ASLEEP).
@@ -82,8 +83,11 @@ export class ChannelWriter {
     const h = this.ring.header;
     Atomics.add(h, SENT, 1);
     Atomics.notify(h, SENT);
-    // A receiver in its event loop needs an event: the port message is one, else a nudge.
-    if (Atomics.load(h, ASLEEP) === 1 && Atomics.exchange(h, ASLEEP, 0) === 1 && viaRing) {
+    // A receiver in its event loop needs an event. A port message is one, and it leaves ASLEEP
+    // alone: the receiver may take it synchronously (receive() reads the port) and go back to
+    // sleep before this line runs, and clearing the flag then would leave the next ring message
+    // without a nudge, stranded (regression: test 1305 hung one run in three).
+    if (viaRing && Atomics.load(h, ASLEEP) === 1 && Atomics.exchange(h, ASLEEP, 0) === 1) {
       this.port.postMessage({ nudge: true } satisfies PortMessage);
     }
   }

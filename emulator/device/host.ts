@@ -160,7 +160,7 @@ export class DeviceHost {
       host.answersPort.on('message', (raw: unknown) => {
         host.answers.accept(raw);
         host.drain();
-        if (!host.waitScheduled && host.answers.sleep()) host.drain();
+        host.sleep();
       });
       host.worker.on('error', (error) => {
         host.fail(new DeviceHostError(`the device worker failed: ${error.message}`));
@@ -278,7 +278,9 @@ export class DeviceHost {
 
   /** The host stops waiting synchronously: from now on only the port's event wakes it. */
   private sleep(): void {
-    if (this.answers.sleep()) this.drain();
+    // Messages can arrive while a drain runs (and a drain may start the next batch, which
+    // schedules a wait): announce sleep again after each drain until nothing is waiting.
+    while (!this.waitScheduled && !this.dead && this.answers.sleep()) this.drain();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelReader, ChannelWriter, channelBuffer } from '../../emulator/device/channel.js';
 
@@ -8,7 +8,7 @@ function pair(ringBytes = 256) {
   const buffer = channelBuffer(ringBytes);
   const { port1, port2 } = new MessageChannel();
   opened.push(port1, port2);
-  return { writer: new ChannelWriter(buffer, port2), reader: new ChannelReader(buffer, port1) };
+  return { writer: new ChannelWriter(buffer, port2), reader: new ChannelReader(buffer, port1), port: port1 };
 }
 
 function drain(reader: ChannelReader): unknown[] {
@@ -77,5 +77,19 @@ describe('device channel (shared ring + port)', () => {
     expect(reader.sent()).toBe(1);
     reader.accept({ nudge: true });
     expect(reader.receive()).toBeUndefined();
+  });
+
+  it('a port message leaves a sleeping reader asleep, so the next ring message still nudges it (regression: hang in 1305)', () => {
+    const { writer, reader, port } = pair();
+    expect(reader.sleep()).toBe(false);
+    // Between threads the reader may take this port message synchronously and fall asleep
+    // again before the writer's flag check runs; the flag must still be set afterwards.
+    writer.send({ n: 0 }, false);
+    writer.send({ n: 1 }, true);
+    const raw: unknown[] = [];
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) raw.push(m.message);
+    expect(raw).toEqual([{ seq: 0, m: { n: 0 } }, { nudge: true }]);
+    for (const m of raw) reader.accept(m);
+    expect(drain(reader)).toEqual([{ n: 0 }, { n: 1 }]);
   });
 });
