@@ -18,7 +18,7 @@ import type { BenchMetric } from './types.js';
 
 const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
 const RTT_SAMPLES = 3000;
-const WARMUP = 500;
+const WARMUP = 3000;
 const THROUGHPUT_CLIENTS = 8;
 const THROUGHPUT_MS = 3000;
 
