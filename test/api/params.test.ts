@@ -220,6 +220,19 @@ describe('1300 cancellation and failures', () => {
     await s.close();
   });
 
+  it('1306 a call that outlives its timeout rejects with TIMEOUT; the command can still be cancelled', async () => {
+    const s = await ctx.openSession(LOOP_TA);
+    const error = await s.invokeCommand(1, new TeecOperation(TEEC_PARAM_TYPES(TEEC_NONE)), { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TeecError);
+    expect((error as TeecError).code).toBe('timeout');
+    expect((error as TeecError).message).toContain('invokeCommand: no answer within 100 ms');
+    // The TA is still looping on the device: cancel it, then the session serves again.
+    await s.requestCancellation();
+    const wait = new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INPUT), [{ value: { a: 10, b: 0 } }]);
+    expect((await s.invokeCommand(2, wait)).result).toBe(TEEC_SUCCESS);
+    await s.close();
+  });
+
   it('1303 a TA panic is TARGET_DEAD with origin TEE, and the device keeps serving', async () => {
     const s = await ctx.openSession(PANIC_TA);
     expect(await s.invokeCommand(0)).toEqual({ result: TEEC_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE });
