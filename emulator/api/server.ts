@@ -202,9 +202,15 @@ export class ApiServer {
     }
     c.inFlight.add(id);
     this.dispatch(c, frame.op, args as never).then(
-      (result) => this.send(c, { type: 'res', id, result }),
-      (error) => this.send(c, { type: 'res', id, error: toWire(error) }),
-    ).finally(() => c.inFlight.delete(id));
+      (result) => {
+        c.inFlight.delete(id);
+        this.send(c, { type: 'res', id, result });
+      },
+      (error) => {
+        c.inFlight.delete(id);
+        this.send(c, { type: 'res', id, error: toWire(error) });
+      },
+    );
   }
 
   private hello(c: Connection, frame: Record<string, unknown>): void {
@@ -248,7 +254,11 @@ export class ApiServer {
 
   private dispatch<O extends OperationName>(c: Connection, op: O, args: OperationArgs<O>): Promise<OperationResult<O>> {
     const handler = this.handlers[op] as (c: Connection, a: OperationArgs<O>) => Promise<OperationResult<O>>;
-    return handler(c, args);
+    try {
+      return handler(c, args);
+    } catch (error) {
+      return Promise.reject(error); // handlers that are not async may throw before they return
+    }
   }
 
   private readonly handlers: { [O in OperationName]: (c: Connection, a: OperationArgs<O>) => Promise<OperationResult<O>> } = {
@@ -287,16 +297,17 @@ export class ApiServer {
         c.pendingSessions--;
       }
     },
-    invokeCommand: async (c, a) => {
+    // Not async, the hottest operation: one promise fewer per call. May throw before returning.
+    invokeCommand: (c, a) => {
       this.ownSession(c, a.session);
       const params = this.checkParams(c, c.sessions.get(a.session)!, a.params);
-      try {
-        return await this.options.device.call('invoke', {
-          session: a.session, cmd: a.cmd, params, ...(a.cancelId !== undefined ? { cancelId: a.cancelId } : {}),
-        });
-      } finally {
-        this.options.device.clearCancellation(a.session);
-      }
+      const device = this.options.device;
+      return device.call('invoke', {
+        session: a.session, cmd: a.cmd, params, ...(a.cancelId !== undefined ? { cancelId: a.cancelId } : {}),
+      }).then(
+        (r) => { device.clearCancellation(a.session); return r; },
+        (e: unknown) => { device.clearCancellation(a.session); throw e; },
+      );
     },
     closeSession: async (c, a) => {
       this.ownSession(c, a.session);
