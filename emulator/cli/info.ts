@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { hex, humanSize } from '../machine/board.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
 import { chooseLibrary, describeLibrary } from '../cpu/library.js';
+import { unicorn } from '../cpu/unicorn.js';
 
 export function registerInfoCommand(program: Command): void {
   program
@@ -14,6 +15,11 @@ export function registerInfoCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action((opts: { board: string; json?: boolean }) => {
       const board = getBoard(opts.board);
+      try {
+        unicorn(); // loading tells whether the chosen library really works (else it falls back)
+      } catch {
+        // not installed: describeLibrary() still says what would be loaded
+      }
       if (opts.json) {
         console.log(JSON.stringify({ ...board, engine: chooseLibrary() }, null, 2));
         return;

@@ -184,6 +184,16 @@ function decide(env: NodeJS.ProcessEnv): LibraryChoice {
   }
 }
 
+/**
+ * The store-fixed copy could not be loaded (a damaged cache file, say): use the installed
+ * library for the rest of this thread's life, and say why.
+ */
+export function fallBackToSystem(reason: string): LibraryChoice {
+  const system = findSystemLibrary();
+  chosen = { path: system ?? SONAME, variant: 'system', note: `store fix not applied: ${reason}` };
+  return chosen;
+}
+
 /** One line for people: which engine library runs the guests. */
 export function describeLibrary(choice: LibraryChoice = chooseLibrary()): string {
   switch (choice.variant) {

@@ -9,7 +9,7 @@
  */
 import koffi from 'koffi';
 import type { LibraryHandle, TypeObject } from 'koffi';
-import { chooseLibrary } from './library.js';
+import { chooseLibrary, fallBackToSystem } from './library.js';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -136,7 +136,12 @@ export function unicorn(): UnicornLib {
   } catch (e) {
     const choice = chooseLibrary();
     if (choice.variant === 'custom') throw new Error(`cannot load TRUSTBOX_UNICORN=${choice.path}: ${(e as Error).message}`);
-    throw new Error(UNICORN_INSTALL_HINT);
+    if (choice.variant !== 'store-fix') throw new Error(UNICORN_INSTALL_HINT);
+    try {
+      lib = koffi.load(fallBackToSystem(`the fixed copy ${choice.path} does not load (${(e as Error).message})`).path);
+    } catch {
+      throw new Error(UNICORN_INSTALL_HINT);
+    }
   }
   koffi.opaque('uc_engine');
   koffi.opaque('uc_context');

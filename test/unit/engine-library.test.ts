@@ -3,7 +3,7 @@
  * refusals, its cache, and both libraries running a TA through the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,21 @@ describe('both libraries run TAs', () => {
       expect(JSON.parse(r.stdout)).toMatchObject({ result: '0x00000000', params: [{ type: 'value', a: 42, b: 0 }] });
     });
   }
+
+  it('a damaged cached copy falls back to the installed library and says why', () => {
+    const cache = temp();
+    const made = storeFixedCopy(system!, { TRUSTBOX_CACHE_DIR: cache });
+    if ('refused' in made) throw new Error(made.refused);
+    writeFileSync(made.path, 'not a shared object any more');
+    const env = { TRUSTBOX_CACHE_DIR: cache };
+    const r = spawnSync(process.execPath, [BIN, ...invoke], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: '0x00000000', params: [{ type: 'value', a: 42, b: 0 }] });
+    const info = spawnSync(process.execPath, [BIN, 'info', '--json'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+    const engine = (JSON.parse(info.stdout) as { engine: { variant: string; note: string } }).engine;
+    expect(engine.variant).toBe('system');
+    expect(engine.note).toContain('does not load');
+  });
 
   it('a missing TRUSTBOX_UNICORN file is a clear error', () => {
     const r = run(invoke, { TRUSTBOX_UNICORN: '/nonexistent/libunicorn.so.2' });
