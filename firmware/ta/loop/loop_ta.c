@@ -11,9 +11,17 @@ void TA_DestroyEntryPoint(void)
 {
 }
 
+static TEE_Result until_cancelled(void);
+
 TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4], void **sess_ctx)
 {
+	const uint32_t hold = TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+					      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE);
+
 	*sess_ctx = NULL;
+	/* An open that lasts until the client cancels it (TEEC_RequestCancellation on the open). */
+	if (param_types == hold && params[0].value.a == TA_LOOP_OPEN_UNTIL_CANCEL)
+		return until_cancelled();
 	return TEE_SUCCESS;
 }
 

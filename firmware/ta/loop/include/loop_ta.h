@@ -7,5 +7,7 @@
 #define TA_LOOP_CMD_SPIN 0        /* no params; loops forever without a syscall */
 #define TA_LOOP_CMD_UNTIL_CANCEL 1 /* no params; polls the cancellation flag, TEE_ERROR_CANCEL */
 #define TA_LOOP_CMD_WAIT 2        /* value0 (VALUE_INPUT) a = milliseconds for TEE_Wait */
+/* Open with value0 (VALUE_INPUT) a = this: the open polls the cancellation flag, TEE_ERROR_CANCEL */
+#define TA_LOOP_OPEN_UNTIL_CANCEL 1
 
 #endif /* TA_LOOP_H */
