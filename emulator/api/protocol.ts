@@ -256,8 +256,11 @@ export interface Operations {
   /** Shared memory over a buffer the client application already owns. */
   registerSharedMemory: { args: { context: number; size: number; flags: number }; result: { shm: number } };
   releaseSharedMemory: { args: { shm: number }; result: Record<string, never> };
-  /** Cancels the invokeCommand running on `session` (GP: best effort, no result). */
-  requestCancellation: { args: { session: number }; result: Record<string, never> };
+  /**
+   * Cancels the invokeCommand running on `session`, or the openSession in progress that named
+   * `cancelId` (exactly one of the two; GP: best effort, no result).
+   */
+  requestCancellation: { args: { session?: number; cancelId?: number }; result: Record<string, never> };
   info: { args: Record<string, never>; result: DeviceInfo };
   installTA: { args: { bytes: Uint8Array }; result: { uuid: string; path: string } };
   listTAs: { args: Record<string, never>; result: { tas: { uuid: string; source: string; size: number }[] } };
@@ -350,7 +353,7 @@ const SCHEMAS: { [O in OperationName]: [Record<string, Check>, Record<string, Ch
   allocateSharedMemory: [{ context: id, size: u32, flags: u32 }, {}],
   registerSharedMemory: [{ context: id, size: u32, flags: u32 }, {}],
   releaseSharedMemory: [{ shm: id }, {}],
-  requestCancellation: [{ session: id }, {}],
+  requestCancellation: [{}, { session: id, cancelId: u32 }],
   info: [{}, {}],
   installTA: [{ bytes }, {}],
   listTAs: [{}, {}],

@@ -72,6 +72,8 @@ class Connection {
   readonly shm = new Map<number, ShmRecord>();
   shmBytes = 0;
   pendingSessions = 0;
+  /** Opens in progress that named a cancelId: the client's id -> the device-wide one. */
+  readonly openCancels = new Map<number, number>();
   readonly inFlight = new Set<number>();
   protocolErrors = 0;
   subscribed = { console: false, trace: false };
@@ -87,6 +89,8 @@ export class ApiServer {
   private readonly packr = new Packr(MSGPACK_OPTIONS);
   private readonly connections = new Set<Connection>();
   private nextId = 1;
+  /** Device-wide cancel ids for opens (clients' own ids may collide with each other's). */
+  private nextCancelId = 1;
   private readonly log: (line: string) => void;
   private unsubscribe: (() => void) | undefined;
   private forwarding = { console: false, trace: false };
@@ -282,11 +286,16 @@ export class ApiServer {
       }
       const params = this.checkParams(c, a.context, a.params);
       const client = clientUuid(a.login, a.connectionData, c.name);
+      if (a.cancelId !== undefined && c.openCancels.has(a.cancelId)) {
+        throw protocolError('BAD_ARGUMENTS', `cancelId ${a.cancelId} already names an open in progress`);
+      }
+      const cancelId = a.cancelId !== undefined ? this.newCancelId() : 0;
+      if (cancelId) c.openCancels.set(a.cancelId!, cancelId);
       c.pendingSessions++;
       try {
         const r = await this.options.device.call('open', {
           uuid: a.uuid.toLowerCase(), login: a.login, params, ...(client ? { clientUuid: client } : {}),
-          ...(a.cancelId !== undefined ? { cancelId: a.cancelId } : {}),
+          ...(cancelId ? { cancelId } : {}),
         });
         if (r.session !== undefined && r.result === 0) {
           if (c.closed) void this.options.device.call('close', { session: r.session }).catch(() => {});
@@ -295,6 +304,10 @@ export class ApiServer {
         return r;
       } finally {
         c.pendingSessions--;
+        if (cancelId) {
+          c.openCancels.delete(a.cancelId!);
+          this.options.device.clearOpenCancellation(cancelId);
+        }
       }
     },
     // Not async, the hottest operation: one promise fewer per call. May throw before returning.
@@ -326,8 +339,17 @@ export class ApiServer {
       return {};
     },
     requestCancellation: async (c, a) => {
-      this.ownSession(c, a.session);
-      this.options.device.requestCancellation(a.session);
+      if ((a.session === undefined) === (a.cancelId === undefined)) {
+        throw protocolError('BAD_ARGUMENTS', 'requestCancellation names either a session or the cancelId of an open');
+      }
+      if (a.cancelId !== undefined) {
+        // GP: best effort. An open that already ended (or never named this id) has nothing to stop.
+        const cancelId = c.openCancels.get(a.cancelId);
+        if (cancelId) this.options.device.requestOpenCancellation(cancelId);
+        return {};
+      }
+      this.ownSession(c, a.session!);
+      this.options.device.requestCancellation(a.session!);
       return {};
     },
     info: async () => {
@@ -407,6 +429,12 @@ export class ApiServer {
     return params;
   }
 
+  private newCancelId(): number {
+    const id = this.nextCancelId;
+    this.nextCancelId = id >= 0x7fffffff ? 1 : id + 1;
+    return id;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Cleanup and events
 
@@ -433,6 +461,7 @@ export class ApiServer {
     c.closed = true;
     clearTimeout(c.helloTimer);
     for (const s of c.sessions.keys()) this.options.device.requestCancellation(s);
+    for (const id of c.openCancels.values()) this.options.device.requestOpenCancellation(id);
     await Promise.all([...c.contexts].map((ctx) => this.releaseContext(c, ctx)));
     c.contexts.clear();
     this.updateForwarding();

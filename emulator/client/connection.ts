@@ -78,6 +78,7 @@ export class TeeConnection {
   private readonly packr = new Packr(MSGPACK_OPTIONS);
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private cancelIds = 0;
   private closedError: TeecError | undefined;
   private readonly listeners = new Set<EventListener>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -166,6 +167,12 @@ export class TeeConnection {
 
   get closed(): boolean {
     return this.closedError !== undefined;
+  }
+
+  /** A cancellation id for an openSession, unique on this connection. */
+  newCancelId(): number {
+    this.cancelIds = this.cancelIds >= 0xffffffff ? 1 : this.cancelIds + 1;
+    return this.cancelIds;
   }
 
   /** Sends one request and resolves with its result; rejects with a TeecError. */

@@ -33,6 +33,8 @@ export class TeecOperation {
   params: [TeecParameter, TeecParameter, TeecParameter, TeecParameter] = [{}, {}, {}, {}];
   /** @internal the session the operation runs on, once started. */
   session: TeecSession | undefined;
+  /** @internal while the operation opens a session: how to cancel that open. */
+  opening: { context: TeecContext; cancelId: number } | undefined;
   private cancelled = false;
 
   constructor(public paramTypes = 0, params: TeecParameter[] = []) {
@@ -42,7 +44,9 @@ export class TeecOperation {
   /** TEEC_RequestCancellation: best effort; a no-op when the operation is not running. */
   async requestCancellation(): Promise<void> {
     this.cancelled = true;
-    if (this.started === 1 && this.session) await this.session.requestCancellation();
+    if (this.started !== 1) return;
+    if (this.session) await this.session.requestCancellation();
+    else if (this.opening) await this.opening.context.connection.request('requestCancellation', { cancelId: this.opening.cancelId });
   }
 
   /** @internal */
@@ -113,11 +117,25 @@ export class TeecContext {
   async openSession(uuid: string, options: OpenSessionOptions = {}): Promise<TeecSession> {
     const op = options.operation;
     const params = op ? toWire(op) : [];
-    if (op) op.started = 1;
-    const r = await this.connection.request('openSession', {
+    // With an operation, the open can be cancelled (TEEC_RequestCancellation) through its id.
+    const cancelId = op ? this.connection.newCancelId() : undefined;
+    if (op) {
+      op.started = 1;
+      op.opening = { context: this, cancelId: cancelId! };
+    }
+    const pending = this.connection.request('openSession', {
       context: this.id, uuid, login: options.login ?? TEEC_LOGIN_PUBLIC, params,
       ...(options.connectionData !== undefined ? { connectionData: options.connectionData } : {}),
+      ...(cancelId !== undefined ? { cancelId } : {}),
     });
+    // A cancellation requested before the open started is delivered as soon as it runs.
+    if (op?.cancelRequested) void op.requestCancellation().catch(() => {});
+    let r: Awaited<typeof pending>;
+    try {
+      r = await pending;
+    } finally {
+      if (op) op.opening = undefined;
+    }
     if (op) fromWire(op, r.params);
     if (r.result !== TEEC_SUCCESS || r.session === undefined) {
       throw new TeecError(r.result, r.origin, `TEEC_OpenSession ${uuid}: 0x${(r.result >>> 0).toString(16)} (origin ${r.origin})`);

@@ -231,20 +231,42 @@ export class DeviceHost {
    */
   requestCancellation(session: number): boolean {
     if (session <= 0 || session > 0x7fffffff) return false;
-    if (this.cancelRefs.has(session)) return true;
+    return this.mark(session);
+  }
+
+  clearCancellation(session: number): void {
+    this.unmark(session);
+  }
+
+  /**
+   * Flags the open in progress whose `open` work item carried `cancelId` (a positive, device-wide
+   * unique id the server hands out), until `clearOpenCancellation(cancelId)`.
+   */
+  requestOpenCancellation(cancelId: number): boolean {
+    if (cancelId <= 0 || cancelId > 0x7fffffff) return false;
+    return this.mark(-cancelId);
+  }
+
+  clearOpenCancellation(cancelId: number): void {
+    this.unmark(-cancelId);
+  }
+
+  /** Board entries: session ids for invokes, negated cancel ids for opens. */
+  private mark(key: number): boolean {
+    if (this.cancelRefs.has(key)) return true;
     for (let i = 0; i < CANCEL_BOARD_SLOTS; i++) {
-      if (Atomics.compareExchange(this.board, i, 0, session) === 0) {
-        this.cancelRefs.set(session, i);
+      if (Atomics.compareExchange(this.board, i, 0, key) === 0) {
+        this.cancelRefs.set(key, i);
         return true;
       }
     }
     return false;
   }
 
-  clearCancellation(session: number): void {
-    const slot = this.cancelRefs.get(session);
+  private unmark(key: number): void {
+    const slot = this.cancelRefs.get(key);
     if (slot === undefined) return;
-    this.cancelRefs.delete(session);
+    this.cancelRefs.delete(key);
     Atomics.store(this.board, slot, 0);
   }
 

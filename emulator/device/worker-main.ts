@@ -102,8 +102,13 @@ function boot(): void {
   setForwarding(true, false);
   try {
     const report = device.boot();
+    // The board holds session ids (invokes) and negated cancel ids (opens in progress).
     device.core.cancelBoard = (session) => {
-      for (let i = 0; i < CANCEL_BOARD_SLOTS; i++) if (Atomics.load(board, i) === session.id) return true;
+      const open = session.openCancelId ? -session.openCancelId : 0;
+      for (let i = 0; i < CANCEL_BOARD_SLOTS; i++) {
+        const v = Atomics.load(board, i);
+        if (v === session.id || (open !== 0 && v === open)) return true;
+      }
       return false;
     };
     setForwarding(false, false);
@@ -122,7 +127,7 @@ type Handler<K extends keyof WorkOps> = (args: WorkOps[K]['args']) => WorkOps[K]
 const handlers: { [K in keyof WorkOps]: Handler<K> } = {
   open: (a) => {
     const params = a.params.map(toClientParam);
-    const r = device.client.openSession(a.uuid, params, a.login, a.clientUuid);
+    const r = device.client.openSession(a.uuid, params, a.login, a.clientUuid, a.cancelId ?? 0);
     return { result: r.result, origin: r.origin, ...(r.session ? { session: r.session } : {}), params: toWire(a.params, r) };
   },
   invoke: (a) => {

@@ -97,9 +97,10 @@ export class TeeClient {
     this.pool = new ShmAllocator(poolSize);
   }
 
-  openSession(uuid: string, params: ClientParam[] = [], login = 0, clientUuid?: string): ClientResult {
+  /** `cancelId` (non-zero) lets a `cancel(0, cancelId)` or the cancel board stop the open. */
+  openSession(uuid: string, params: ClientParam[] = [], login = 0, clientUuid?: string, cancelId = 0): ClientResult {
     const octets = uuidToOctets(uuid);
-    return this.call({ op: HB_OP_OPEN_SESSION, uuid: octets, login, ...(clientUuid ? { clientUuid: uuidToOctets(clientUuid) } : {}) }, params);
+    return this.call({ op: HB_OP_OPEN_SESSION, uuid: octets, login, cancelId, ...(clientUuid ? { clientUuid: uuidToOctets(clientUuid) } : {}) }, params);
   }
 
   invoke(session: number, cmd: number, params: ClientParam[] = [], cancelId = 0): ClientResult {

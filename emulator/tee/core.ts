@@ -106,8 +106,13 @@ export class TeeCore implements TeeEntry, InstanceHost {
   private readonly taTimes = new Map<string, number>();
   private readonly bootTime = performance.now();
   private readonly implProps: Property[];
-  /** Cancellation requests posted from outside the device thread, by session id. */
+  /**
+   * Cancellation requests posted from outside the device thread: by session id, or for a
+   * session being opened by its `openCancelId`.
+   */
   cancelBoard: ((session: Session) => boolean) | undefined;
+  /** Sessions whose open entry is running (a CANCEL with session 0 looks here). */
+  private readonly opening = new Set<Session>();
 
   constructor(
     private readonly secure: SecureWorld,
@@ -227,7 +232,9 @@ export class TeeCore implements TeeEntry, InstanceHost {
         return { ret: TEE_SUCCESS, origin: TEEC_ORIGIN_TEE };
       }
       case OPTEE_MSG_CMD_CANCEL: {
-        const session = this.sessions.get(arg.session);
+        // A session id names an invoke in progress; session 0 with a cancel id an open.
+        const session = arg.session !== 0 ? this.sessions.get(arg.session)
+          : arg.cancelId !== 0 ? [...this.opening].find((s) => s.openCancelId === arg.cancelId) : undefined;
         if (session) session.cancelRequested = true;
         return { ret: TEE_SUCCESS, origin: TEEC_ORIGIN_TEE };
       }
@@ -371,7 +378,15 @@ export class TeeCore implements TeeEntry, InstanceHost {
     const session = new Session(this.nextSessionId(), service, client);
     const instance = service instanceof TaInstance ? service : undefined;
     instance?.sessions.add(session);
-    const r = yield* service.openSession(session, params, ctx);
+    session.openCancelId = ctx.cancelId ?? 0;
+    this.opening.add(session);
+    let r: EntryResult;
+    try {
+      r = yield* service.openSession(session, params, ctx);
+    } finally {
+      this.opening.delete(session);
+      session.openCancelId = 0;
+    }
     if (r.result !== TEE_SUCCESS) {
       instance?.sessions.delete(session);
       if (instance) yield* this.release(instance);

@@ -25,6 +25,11 @@ export class Session {
   cancelMasked = true;
   /** The TA's per-session context, as libutee keeps it, is opaque to us. */
   closed = false;
+  /**
+   * While the session is being opened: the client operation's cancellation id (OPTEE_MSG
+   * cancel_id), by which a client that has no session id yet cancels the open. 0 otherwise.
+   */
+  openCancelId = 0;
 
   /** `id` is chosen by the core: unique among its live sessions, never 0. */
   constructor(readonly id: number, readonly service: TrustedService, readonly client: ClientIdentity) {}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEEC_ERROR_CANCEL, TEEC_ERROR_SHORT_BUFFER, TEEC_ERROR_TARGET_DEAD, TEEC_LOGIN_APPLICATION, TEEC_MEMREF_PARTIAL_INOUT,
   TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT,
-  TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_NONE, TEEC_ORIGIN_TEE, TEEC_PARAM_TYPES, TEEC_SUCCESS,
+  TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_NONE, TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TEEC_PARAM_TYPES, TEEC_SUCCESS,
   TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TeecContext, TeecError, TeecOperation, type TeecSession,
 } from '../../emulator/client/index.js';
 import { clientUuid } from '../../emulator/api/login.js';
@@ -229,6 +229,29 @@ describe('1300 cancellation and failures', () => {
     // The TA is still looping on the device: cancel it, then the session serves again.
     await s.requestCancellation();
     const wait = new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INPUT), [{ value: { a: 10, b: 0 } }]);
+    expect((await s.invokeCommand(2, wait)).result).toBe(TEEC_SUCCESS);
+    await s.close();
+  });
+
+  it('1307 an openSession in progress is cancelled through its operation; another client cannot cancel it', async () => {
+    // The loop TA's open polls its cancellation flag when value0.a is 1 (TA_LOOP_OPEN_UNTIL_CANCEL).
+    const op = new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INPUT), [{ value: { a: 1, b: 0 } }]);
+    let settled = false;
+    const opening = ctx.openSession(LOOP_TA, { operation: op }).finally(() => { settled = true; });
+    const other = await server.context('bystander-2');
+    // The other client names the very cancel id of that open: nothing happens (ids are per connection).
+    expect(await other.connection.request('requestCancellation', { cancelId: op.opening!.cancelId })).toEqual({});
+    expect(await other.connection.request('requestCancellation', { cancelId: 7, session: 1 }).catch((e: unknown) => (e as TeecError).code)).toBe('bad-arguments');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(settled).toBe(false);
+    await op.requestCancellation();
+    const error = await opening.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TeecError);
+    expect((error as TeecError).result).toBe(TEEC_ERROR_CANCEL);
+    expect((error as TeecError).origin).toBe(TEEC_ORIGIN_TRUSTED_APP);
+    // The device keeps serving, and an open without the hold succeeds.
+    const s = await ctx.openSession(LOOP_TA);
+    const wait = new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INPUT), [{ value: { a: 5, b: 0 } }]);
     expect((await s.invokeCommand(2, wait)).result).toBe(TEEC_SUCCESS);
     await s.close();
   });
