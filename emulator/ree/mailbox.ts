@@ -7,6 +7,7 @@ import {
   HB_REQ_OFF_OP, HB_REQ_OFF_PARAMS, HB_REQ_OFF_RET, HB_REQ_OFF_RET_ORIGIN, HB_REQ_OFF_RPC_ARG_PA,
   HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE,
 } from './hostbridge.js';
+import { setU64 } from '../tee/msg.js';
 
 /** One parameter as the firmware copies it into optee_msg_param: attr and the a/b/c union. */
 export interface HbParam {
@@ -39,15 +40,6 @@ export interface HbResult {
 /** Size of struct hb_request (hostbridge.h): everything up to and including rpc_arg_pa. */
 const HB_REQ_SIZE = HB_REQ_OFF_RPC_ARG_PA + 8;
 
-/** 64-bit fields through two 32-bit accesses when the value is small (no BigInt math). */
-function setU64(v: DataView, o: number, x: bigint): void {
-  if (x >= 0n && x <= 0xffffffffn) {
-    v.setUint32(o, Number(x), true);
-    v.setUint32(o + 4, 0, true);
-  } else {
-    v.setBigUint64(o, BigInt.asUintN(64, x), true);
-  }
-}
 
 function getU64(v: DataView, o: number): bigint {
   return v.getUint32(o + 4, true) === 0 ? BigInt(v.getUint32(o, true)) : v.getBigUint64(o, true);

@@ -137,7 +137,8 @@ export function writeMsgParam(mem: Uint8Array, offset: number, i: number, p: Msg
   setU64(v, o + 24, p.c);
 }
 
-function setU64(v: DataView, o: number, x: bigint): void {
+/** Writes a 64-bit field through two 32-bit stores when the value is small (no BigInt math). */
+export function setU64(v: DataView, o: number, x: bigint): void {
   if (x >= 0n && x <= 0xffffffffn) {
     v.setUint32(o, Number(x), true);
     v.setUint32(o + 4, 0, true);
