@@ -56,6 +56,9 @@ ta-lib:
 	$(MAKE) -C $(TA_DEV_KIT_DIR)/lib
 $(TA_LIB): ta-lib ;
 
+# A change of flags (in these makefiles) rebuilds the TA's objects too.
+$(TA_OBJS): $(TA_DEV_KIT_DIR)/mk/ta_dev_kit.mk $(TA_DEV_KIT_DIR)/mk/flags.mk
+
 $(O)/%.o: %.c | $(O)
 	@mkdir -p $(dir $@)
 	$(CC) $(TA_CFLAGS) -c $< -o $@
