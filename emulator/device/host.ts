@@ -44,6 +44,17 @@ export interface WorkerInit {
   /** Ring and port of the worker -> host channel: answers, events, ready, off. */
   answers: SharedArrayBuffer;
   answersPort: MessagePort;
+  /** Whether both threads spin briefly instead of sleeping (see `spins()`). */
+  spin: boolean;
+}
+
+/**
+ * Spinning (the bounded synchronous wait here, the worker's short spin before it sleeps) pays
+ * on a machine with a spare core and costs on a busy one: `TRUSTBOX_SPIN=0` turns it off for
+ * devices started afterwards (docs/protocol.md, "Performance", has the figures).
+ */
+export function spins(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.TRUSTBOX_SPIN !== '0';
 }
 
 /**
@@ -127,6 +138,7 @@ export class DeviceHost {
   private batches = 0;
   private waitScheduled = false;
   private postedAt = 0;
+  private readonly spin: boolean;
   private seq = 1;
   private dead: Error | undefined;
   private readonly listeners = new Set<EventListener>();
@@ -143,7 +155,8 @@ export class DeviceHost {
     const requests = channelBuffer();
     const answers = channelBuffer();
     const { port1, port2 } = new MessageChannel();
-    const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2 };
+    this.spin = spins();
+    const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2, spin: this.spin };
     this.worker = new Worker(workerScriptPath(), { workerData: init, transferList: [port2] });
     this.requests = new ChannelWriter(requests, this.worker);
     this.answersPort = port1;
@@ -200,6 +213,11 @@ export class DeviceHost {
   private post(m: ToWorker): void {
     if (this.dead) return;
     this.requests.send(m, m.kind === 'batch');
+  }
+
+  /** Whether this host and its worker spin briefly instead of sleeping (TRUSTBOX_SPIN). */
+  get spinning(): boolean {
+    return this.spin;
   }
 
   get alive(): boolean {
@@ -287,7 +305,8 @@ export class DeviceHost {
     this.busy = true;
     this.batches++;
     this.postedAt = performance.now();
-    this.scheduleWait();
+    if (this.spin) this.scheduleWait();
+    else this.sleep();
     this.post({ kind: 'batch', items });
   }
 

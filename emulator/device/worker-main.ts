@@ -45,7 +45,7 @@ const POLL_WINDOW_MS = 5;
  * How long it spins on the doorbell before sleeping on it: about one answer's trip through
  * the server and a WebSocket client and back, so that back-to-back calls find it awake.
  */
-const SPIN_MS = 0.2;
+const SPIN_MS = init.spin ? 0.2 : 0;
 
 /** Answers through the ring; events, ready and off through the port (structured clone). */
 function send(m: FromWorker): void {
