@@ -2,7 +2,8 @@
  * Typed facade over Debian's libunicorn 2.0.1, loaded through koffi (by default a copy with
  * the store fix, see `library.ts`).
  *
- * This is the only module that touches koffi. Everything above it uses the `Cpu` class in
+ * Only the CPU layer touches koffi: this module, the hot-call binding and the libc no-op in
+ * `cpu.ts`, and the watchdog thread. Everything above it uses the `Cpu` class in
  * `cpu.ts`. The numbers below come from `<unicorn/unicorn.h>` and `<unicorn/arm64.h>` of
  * 2.0.1; `../shared/reference/unicorn-2.0.1.md` explains the engine's quirks that shape this
  * binding (hooks that must never throw, system registers through a whitelist, and so on).

@@ -61,8 +61,10 @@ describe('the store fix', () => {
 
 describe('both libraries run TAs', () => {
   const BIN = join(process.cwd(), 'bin', 'trustbox.js');
+  // One cache for these runs: each fixed copy is a 19 MB file.
+  let cache: string | undefined;
   const run = (args: string[], extra: Record<string, string>) => spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8', timeout: 30_000, env: { ...process.env, FORCE_COLOR: '0', TRUSTBOX_CACHE_DIR: temp(), ...extra },
+    encoding: 'utf8', timeout: 30_000, env: { ...process.env, FORCE_COLOR: '0', TRUSTBOX_CACHE_DIR: (cache ??= temp()), ...extra },
   });
   const invoke = ['invoke', '--uuid', HELLO_WORLD, '--cmd', '0', '--param', 'value-inout:41,0', '--json'];
 
