@@ -24,6 +24,10 @@
  * taken modulo the power-of-two capacity; ASLEEP; SENT), then the data bytes. An entry is
  * [u32 length][u32 sequence][payload], padded to 4 bytes; a length of 0xffffffff means
  * "continue at offset 0". One writer and one reader per channel.
+ *
+ * A channel may have a `RingCodec` (both ends the same): messages it takes are written into the
+ * ring as 32-bit words in its own short form instead of msgpack (the length word then has
+ * CODEC_ENTRY set), which for small fixed-shape messages is several times cheaper both ways.
  */
 import { Packr } from 'msgpackr';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -35,6 +39,18 @@ const SENT = 3;
 const HEADER_BYTES = 16;
 const ENTRY_HEADER = 8;
 const WRAP = 0xffffffff;
+/** Set in an entry's length word when the payload is in the channel codec's short form. */
+const CODEC_ENTRY = 0x80000000;
+
+/** A short form for some messages, written straight into the ring's words. */
+export interface RingCodec {
+  /** How many u32 words `m` takes in short form, or 0 when it has none (msgpack carries it). */
+  measure(m: unknown): number;
+  /** Writes `m` (measured before) at words[at...]. */
+  encode(m: unknown, words: Uint32Array, at: number): void;
+  /** Reads a message back from words[at...]. */
+  decode(words: Uint32Array, at: number): unknown;
+}
 
 /** Ring size in bytes (a power of two); a message larger than a quarter of it uses the port. */
 export const CHANNEL_RING_BYTES = 128 * 1024;
@@ -71,7 +87,11 @@ export class ChannelWriter {
   private seq = 0;
   private write = 0;
 
-  constructor(buffer: SharedArrayBuffer, private readonly port: MessagePort | { postMessage(m: unknown): void }) {
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly port: MessagePort | { postMessage(m: unknown): void },
+    private readonly codec?: RingCodec,
+  ) {
     this.ring = new Ring(buffer);
   }
 
@@ -93,31 +113,46 @@ export class ChannelWriter {
   }
 
   private tryRing(seq: number, m: unknown): boolean {
+    const words = this.codec ? this.codec.measure(m) : 0;
+    if (words > 0) {
+      const pos = this.reserve(words * 4);
+      if (pos < 0) return false;
+      this.codec!.encode(m, this.ring.words, (pos + ENTRY_HEADER) >> 2);
+      return this.commit(pos, words * 4, CODEC_ENTRY, seq);
+    }
     let payload: Uint8Array;
     try {
       payload = this.packr.pack(m);
     } catch {
       return false;
     }
-    const { capacity, header, words, bytes } = this.ring;
-    const need = ENTRY_HEADER + ((payload.length + 3) & ~3);
-    if (need > capacity / 4) return false;
+    const pos = this.reserve(payload.length);
+    if (pos < 0) return false;
+    this.ring.bytes.set(payload, pos + ENTRY_HEADER);
+    return this.commit(pos, payload.length, 0, seq);
+  }
+
+  /** Where an entry with a payload of `length` bytes goes (wrapping first if needed), or -1. */
+  private reserve(length: number): number {
+    const { capacity, header, words } = this.ring;
+    const need = ENTRY_HEADER + ((length + 3) & ~3);
+    if (need > capacity / 4) return -1;
     const free = capacity - ((this.write - Atomics.load(header, READ)) >>> 0);
-    let pos = this.write & (capacity - 1);
+    const pos = this.write & (capacity - 1);
     const tail = capacity - pos;
-    let skip = 0;
-    if (need > tail) {
-      skip = tail;
-      if (skip + need > free) return false;
-      words[pos >> 2] = WRAP;
-      pos = 0;
-    } else if (need > free) {
-      return false;
-    }
-    words[pos >> 2] = payload.length;
+    if (need <= tail) return need > free ? -1 : pos;
+    if (tail + need > free) return -1;
+    words[pos >> 2] = WRAP;
+    this.write = (this.write + tail) >>> 0;
+    return 0;
+  }
+
+  /** Publishes the entry at `pos`: its header words, then the write counter. */
+  private commit(pos: number, length: number, flag: number, seq: number): true {
+    const { header, words } = this.ring;
+    words[pos >> 2] = (length | flag) >>> 0;
     words[(pos >> 2) + 1] = seq >>> 0;
-    bytes.set(payload, pos + ENTRY_HEADER);
-    this.write = (this.write + skip + need) >>> 0;
+    this.write = (this.write + ENTRY_HEADER + ((length + 3) & ~3)) >>> 0;
     Atomics.store(header, WRITE, this.write | 0);
     return true;
   }
@@ -131,7 +166,7 @@ export class ChannelReader {
   /** Port messages taken by the 'message' event or ahead of their turn, in order. */
   private readonly stash: { seq: number; m: unknown }[] = [];
 
-  constructor(buffer: SharedArrayBuffer, private readonly port: MessagePort) {
+  constructor(buffer: SharedArrayBuffer, private readonly port: MessagePort, private readonly codec?: RingCodec) {
     this.ring = new Ring(buffer);
   }
 
@@ -193,13 +228,24 @@ export class ChannelReader {
       pos = 0;
     }
     if (words[(pos >> 2) + 1] !== (this.expect >>> 0)) return NOTHING;
-    const length = words[pos >> 2]!;
+    const head = words[pos >> 2]!;
+    const length = head & ~CODEC_ENTRY;
+    if (head & CODEC_ENTRY) {
+      const m = this.codec!.decode(words, (pos + ENTRY_HEADER) >> 2);
+      this.advance(skip + ENTRY_HEADER + ((length + 3) & ~3));
+      return m;
+    }
     // Copied out first: msgpackr returns binary fields as views of its input.
     const payload = Buffer.from(bytes.subarray(pos + ENTRY_HEADER, pos + ENTRY_HEADER + length));
-    this.read = (this.read + skip + ENTRY_HEADER + ((length + 3) & ~3)) >>> 0;
-    Atomics.store(header, READ, this.read | 0);
-    this.expect++;
+    this.advance(skip + ENTRY_HEADER + ((length + 3) & ~3));
     return this.packr.unpack(payload);
+  }
+
+  /** Frees the entry just read (and the wrap gap before it) for the writer. */
+  private advance(bytes: number): void {
+    this.read = (this.read + bytes) >>> 0;
+    Atomics.store(this.ring.header, READ, this.read | 0);
+    this.expect++;
   }
 }
 

@@ -31,6 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { ChannelReader, ChannelWriter, channelBuffer } from './channel.js';
+import { workCodec } from './work-codec.js';
 import type { DeviceOptions } from './device.js';
 import type { DeviceEvent } from './events.js';
 import type { WireParam, WireResultParam } from '../api/protocol.js';
@@ -158,9 +159,9 @@ export class DeviceHost {
     this.spin = spins();
     const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2, spin: this.spin };
     this.worker = new Worker(workerScriptPath(), { workerData: init, transferList: [port2] });
-    this.requests = new ChannelWriter(requests, this.worker);
+    this.requests = new ChannelWriter(requests, this.worker, workCodec);
     this.answersPort = port1;
-    this.answers = new ChannelReader(answers, port1);
+    this.answers = new ChannelReader(answers, port1, workCodec);
     this.answers.sleep();
   }
 

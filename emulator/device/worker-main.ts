@@ -26,6 +26,7 @@ import type { ClientParam, ClientResult, SharedMemory } from '../ree/teec.js';
 import { parseTaContainer } from '../tee/loader/container.js';
 import { TeeError } from '../tee/errors.js';
 import { ChannelReader, ChannelWriter } from './channel.js';
+import { workCodec } from './work-codec.js';
 import { Device, DeviceError } from './device.js';
 import type { DeviceEvent } from './events.js';
 import {
@@ -36,8 +37,8 @@ import {
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const board = new Int32Array(init.cancelBoard);
-const inbox = new ChannelReader(init.requests, port as unknown as MessagePort);
-const outbox = new ChannelWriter(init.answers, init.answersPort);
+const inbox = new ChannelReader(init.requests, port as unknown as MessagePort, workCodec);
+const outbox = new ChannelWriter(init.answers, init.answersPort, workCodec);
 const doorbell = inbox.signal;
 /** How long the worker keeps polling for the next batch before it returns to its event loop. */
 const POLL_WINDOW_MS = 5;

@@ -1,14 +1,26 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChannelReader, ChannelWriter, channelBuffer } from '../../emulator/device/channel.js';
+import { ChannelReader, ChannelWriter, channelBuffer, type RingCodec } from '../../emulator/device/channel.js';
+import { workCodec } from '../../emulator/device/work-codec.js';
 
 // Both ends on one thread: the reader takes port messages with receiveMessageOnPort, as the
 // host and the worker do when they drain synchronously.
-function pair(ringBytes = 256) {
+function pair(ringBytes = 256, codec?: RingCodec) {
   const buffer = channelBuffer(ringBytes);
   const { port1, port2 } = new MessageChannel();
   opened.push(port1, port2);
-  return { writer: new ChannelWriter(buffer, port2), reader: new ChannelReader(buffer, port1), port: port1 };
+  return { writer: new ChannelWriter(buffer, port2, codec), reader: new ChannelReader(buffer, port1, codec), port: port1, buffer };
+}
+
+/** A codec that counts what it encodes, around the real one. */
+function counting(): RingCodec & { encoded: number } {
+  const c = {
+    encoded: 0,
+    measure: (m: unknown) => workCodec.measure(m),
+    encode: (m: unknown, w: Uint32Array, at: number) => { c.encoded++; workCodec.encode(m, w, at); },
+    decode: (w: Uint32Array, at: number) => workCodec.decode(w, at),
+  };
+  return c;
 }
 
 function drain(reader: ChannelReader): unknown[] {
@@ -91,5 +103,75 @@ describe('device channel (shared ring + port)', () => {
     expect(raw).toEqual([{ seq: 0, m: { n: 0 } }, { nudge: true }]);
     for (const m of raw) reader.accept(m);
     expect(drain(reader)).toEqual([{ n: 0 }, { n: 1 }]);
+  });
+});
+
+describe('work codec (the short form of value-only invokes and their answers)', () => {
+  const batch = {
+    kind: 'batch',
+    items: [
+      { seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 3, a: 0xffffffff, b: 0 }] } },
+      { seq: 2, op: 'invoke', args: { session: 0x7fffffff, cmd: 0xdeadbeef, params: [], cancelId: 9 } },
+      { seq: 3, op: 'invoke', args: { session: 4, cmd: 1, params: [{ type: 0 }, { type: 1, a: 5, b: 6 }, { type: 2 }, { type: 3, a: 0 }] } },
+    ],
+  };
+  const done = {
+    kind: 'done',
+    idle: true,
+    items: [
+      { seq: 1, value: { result: 0, origin: 4, params: [{ type: 3, a: 2, b: 0 }] } },
+      { seq: 2, value: { result: 0xffff3024, origin: 3, params: [{ type: 0 }, { type: 1 }, { type: 2, a: 7, b: 8 }] } },
+    ],
+  };
+
+  it('carries batches and answers in short form, and they come back exactly as sent', () => {
+    const codec = counting();
+    const { writer, reader } = pair(4096, codec);
+    writer.send(batch, true);
+    writer.send(done, true);
+    writer.send({ ...done, idle: false, items: [] }, true);
+    expect(codec.encoded).toBe(3);
+    expect(drain(reader)).toEqual([batch, done, { kind: 'done', idle: false, items: [] }]);
+  });
+
+  it('leaves everything else to msgpack: memrefs, errors, other ops and results, values beyond u32', () => {
+    const codec = counting();
+    const { writer, reader } = pair(4096, codec);
+    const others = [
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 5, data: Buffer.from([1, 2]) }] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 1, a: -1, b: 0 }] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 1, a: 1.5, b: 0 }] } }] },
+      { kind: 'batch', items: [{ seq: 2 ** 32, op: 'invoke', args: { session: 3, cmd: 0, params: [] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'close', args: { session: 3 } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 0 }, { type: 0 }, { type: 0 }, { type: 0 }, { type: 0 }] } }] },
+      { kind: 'done', idle: true, items: [{ seq: 1, error: { result: 0xffff0006, origin: 2, message: 'bad' } }] },
+      { kind: 'done', idle: true, items: [{ seq: 1, value: { result: 0, origin: 4, session: 5, params: [] } }] },
+      { kind: 'done', idle: true, items: [{ seq: 1, value: { result: 0, origin: 4, params: [{ type: 7, size: 3, data: Buffer.from([1, 2, 3]) }] } }] },
+      { kind: 'done', idle: true, items: [{ seq: 1, value: [{ uuid: 'x', source: 'y', size: 1 }] }] },
+      { kind: 'forward', console: true, trace: false },
+    ];
+    for (const m of others) writer.send(m, true);
+    expect(codec.encoded).toBe(0);
+    expect(drain(reader)).toEqual(others);
+  });
+
+  it('keeps order with msgpack and port messages and wraps around the ring', () => {
+    const { writer, reader } = pair(256, workCodec);
+    const got: unknown[] = [];
+    const sent: unknown[] = [];
+    for (let round = 0; round < 60; round++) {
+      const mine = [
+        { kind: 'done', idle: round % 2 === 0, items: [{ seq: round, value: { result: round, origin: 4, params: [{ type: 3, a: round, b: 1 }] } }] },
+        { kind: 'events', events: [{ type: 'console', t: round, line: 'x'.repeat(round % 30) }] },
+        { kind: 'batch', items: Array.from({ length: round % 4 }, (_, i) => ({ seq: i, op: 'invoke', args: { session: 1, cmd: i, params: [] } })) },
+      ];
+      writer.send(mine[0], true);
+      writer.send(mine[1], round % 3 !== 0);
+      writer.send(mine[2], true);
+      sent.push(...mine);
+      if (round % 5 === 4) got.push(...drain(reader));
+    }
+    got.push(...drain(reader));
+    expect(got).toEqual(sent);
   });
 });
