@@ -337,11 +337,22 @@ const bytes: Check = (v) => v instanceof Uint8Array;
 const uuid: Check = (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 const PARAM_TYPES = new Set([0, 1, 2, 3, 5, 6, 7, 0xc, 0xd, 0xe, 0xf]);
 
+/** A field-check table without a prototype: `table[k]` is undefined for every unknown key, "constructor" included. */
+function checks(fields: Record<string, Check>): Record<string, Check> {
+  return Object.assign(Object.create(null) as Record<string, Check>, fields);
+}
+
+const PARAM_FIELDS = checks({ type: u32, a: u32, b: u32, data: bytes, size: u32, shm: id, offset: u32 });
+
 function param(v: unknown): boolean {
   if (!isRecord(v) || !PARAM_TYPES.has(v.type as number)) return false;
-  return optional(v, { type: u32, a: u32, b: u32, data: bytes, size: u32, shm: id, offset: u32 });
+  return optional(v, PARAM_FIELDS);
 }
-const params: Check = (v) => Array.isArray(v) && v.length <= TEEC_CONFIG_PAYLOAD_REF_COUNT && v.every(param);
+const params: Check = (v) => {
+  if (!Array.isArray(v) || v.length > TEEC_CONFIG_PAYLOAD_REF_COUNT) return false;
+  for (let i = 0; i < v.length; i++) if (!param(v[i])) return false;
+  return true;
+};
 
 /** Field checks per operation: `[required, optional]`. Unknown keys are rejected. */
 const SCHEMAS: { [O in OperationName]: [Record<string, Check>, Record<string, Check>] } = {
@@ -363,13 +374,26 @@ const SCHEMAS: { [O in OperationName]: [Record<string, Check>, Record<string, Ch
 
 export const OPERATION_NAMES = Object.keys(SCHEMAS) as OperationName[];
 
+/**
+ * SCHEMAS in the form checkArgs walks on every request (the hot path of every call): the
+ * required names as an array, both tables without a prototype.
+ */
+const COMPILED = Object.assign(Object.create(null) as Record<string, { names: string[]; required: Record<string, Check>; opt: Record<string, Check> }>,
+  Object.fromEntries(OPERATION_NAMES.map((op) => {
+    const [required, opt] = SCHEMAS[op];
+    return [op, { names: Object.keys(required), required: checks(required), opt: checks(opt) }];
+  })));
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-function optional(v: Record<string, unknown>, checks: Record<string, Check>): boolean {
-  for (const [k, x] of Object.entries(v)) {
-    const c = checks[k];
+/** Whether every own key of `v` has a check in `table` and passes it (undefined passes). */
+function optional(v: Record<string, unknown>, table: Record<string, Check>): boolean {
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const c = table[k];
+    const x = v[k];
     if (!c || (x !== undefined && !c(x))) return false;
   }
   return true;
@@ -382,14 +406,17 @@ export function isOperationName(op: unknown): op is OperationName {
 /** Returns undefined when `args` fit operation `op`, or a sentence saying what is wrong. */
 export function checkArgs(op: OperationName, args: unknown): string | undefined {
   if (!isRecord(args)) return `${op}: args must be a map`;
-  const [required, opt] = SCHEMAS[op];
-  for (const [k, c] of Object.entries(required)) {
-    if (!c(args[k])) return `${op}: "${k}" is missing or has the wrong type`;
+  const schema = COMPILED[op]!;
+  const { names, required, opt } = schema;
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
+    if (!required[k]!(args[k])) return `${op}: "${k}" is missing or has the wrong type`;
   }
-  for (const [k, v] of Object.entries(args)) {
-    if (k in required) continue;
+  for (const k in args) {
+    if (!Object.hasOwn(args, k) || required[k]) continue;
     const c = opt[k];
     if (!c) return `${op}: unknown argument "${k}"`;
+    const v = args[k];
     if (v !== undefined && !c(v)) return `${op}: "${k}" has the wrong type`;
   }
   return undefined;

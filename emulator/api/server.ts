@@ -405,7 +405,8 @@ export class ApiServer {
 
   /** Shared memory named by memrefs must be this connection's and belong to the session's context. */
   private checkParams(c: Connection, context: number, params: WireParam[]): WireParam[] {
-    for (const [i, p] of params.entries()) {
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
       if (p.type >= TEEC_MEMREF_WHOLE) {
         const rec = p.shm === undefined ? undefined : c.shm.get(p.shm);
         if (!rec) throw protocolError('NOT_FOUND', `param ${i}: shared memory ${p.shm} is not one of this connection's`);

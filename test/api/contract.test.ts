@@ -37,6 +37,11 @@ describe('0000 protocol contract', () => {
     expect(P.checkArgs('openSession', { context: 1, uuid: 'nope', login: 0, params: [] })).toMatch(/uuid/);
     expect(P.checkArgs('installTA', { bytes: 'not bytes' })).toMatch(/bytes/);
     expect(P.checkArgs('info', [])).toMatch(/map/);
+    // Names that every plain object inherits are unknown too (a lookup table must not find them).
+    expect(P.checkArgs('invokeCommand', { session: 1, cmd: 0, params: [], constructor: 1 })).toMatch(/unknown argument "constructor"/);
+    expect(P.checkArgs('info', { toString: 'x' })).toMatch(/unknown argument "toString"/);
+    expect(P.checkArgs('invokeCommand', { session: 1, cmd: 0, params: [{ type: P.TEEC_VALUE_INPUT, a: 1, hasOwnProperty: 2 }] })).toMatch(/params/);
+    expect(P.checkArgs('invokeCommand', { session: 1, cmd: 0, params: [{ type: P.TEEC_VALUE_INPUT, a: 1 }, { type: P.TEEC_NONE }, { type: P.TEEC_NONE }, { type: P.TEEC_NONE }, { type: P.TEEC_NONE }] })).toMatch(/params/);
     expect(P.TEEC_PARAM_TYPES(1, 2, 3, 0xf)).toBe(0xf321);
     expect(P.TEEC_PARAM_TYPE_GET(0xf321, 3)).toBe(0xf);
   });
