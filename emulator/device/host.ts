@@ -9,8 +9,9 @@
  * queue, and the next batch carries all of them in one message. Under load this amortises the
  * cost of a postMessage round trip over many requests.
  *
- * Both directions are `channel.ts` channels: a msgpack ring in a SharedArrayBuffer for batches
- * and answers, a MessagePort for the rest, one order. After posting a batch the host waits for
+ * Both directions are `channel.ts` channels: a ring in a SharedArrayBuffer for batches and
+ * answers (value-only invokes and their answers in the short form of `work-codec.ts`, the
+ * rest as msgpack), a MessagePort for the rest, one order. After posting a batch the host waits for
  * its answer synchronously, spinning on the answer channel's counter, in slices of at most
  * SYNC_SLICE_MS. A slice runs in a setImmediate, after the event loop's poll phase, so frames
  * already readable are queued (and batched) first and the main thread waits only when it has

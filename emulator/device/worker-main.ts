@@ -4,8 +4,8 @@
  * main thread waits for an answer only briefly (host.ts, SYNC_WAIT_MS): it keeps serving
  * WebSocket traffic while a TA runs.
  *
- * Work comes and answers go through `channel.ts` channels (a msgpack ring in shared memory for
- * batches and answers, a MessagePort for the rest). Between batches this thread spins on the
+ * Work comes and answers go through `channel.ts` channels (a ring in shared memory for batches
+ * and answers, in `work-codec.ts` words or msgpack; a MessagePort for the rest). Between batches this thread spins on the
  * request channel's counter for SPIN_MS, then sleeps on it (Atomics.wait) until
  * POLL_WINDOW_MS have passed without work, and only then returns to its event loop: a request
  * that comes while it spins costs no wake-up at all, one that comes while it sleeps a futex
