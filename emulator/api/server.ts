@@ -360,7 +360,18 @@ export class ApiServer {
         stateDir: d.stateDir, protocolVersion: PROTOCOL_VERSION, requests: stats.requests,
       };
     },
-    installTA: async (_c, a) => this.options.device.call('install', { bytes: a.bytes }),
+    installTA: async (_c, a) => {
+      try {
+        return await this.options.device.call('install', { bytes: a.bytes });
+      } catch (error) {
+        // The TA store takes only a signed TA container that names its UUID (the secure world
+        // checks the signature when it loads the TA, as on a real device).
+        if (error instanceof DeviceHostError && error.code === 'tee' && error.result === ProtocolError.INVALID_TA.result) {
+          throw protocolError('INVALID_TA', error.message);
+        }
+        throw error;
+      }
+    },
     listTAs: async () => ({ tas: await this.options.device.call('list', {}) }),
     subscribe: async (c, a) => {
       c.subscribed = { console: a.console ?? c.subscribed.console, trace: a.trace ?? c.subscribed.trace };

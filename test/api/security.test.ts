@@ -4,13 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ProtocolError, TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_PARAM_TYPES, TEEC_SUCCESS, TEEC_VALUE_INOUT, TeecContext,
-  TeecOperation, type TeecSession,
+  ProtocolError, TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_SECURITY, TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_ORIGIN_API,
+  TEEC_ORIGIN_TEE, TEEC_PARAM_TYPES, TEEC_SUCCESS, TEEC_VALUE_INOUT, TeecContext, TeecError, TeecOperation,
+  type TeecSession,
 } from '../../emulator/client/index.js';
 import { statSync, readFileSync } from 'node:fs';
 import { readEndpoint } from '../../emulator/api/auth.js';
 import { HELLO_WORLD, LOOP_TA } from '../helpers/device.js';
-import { RawClient, packr, startServer, type TestServer } from './helpers.js';
+import { ECHO_TA, RawClient, echoTaBytes, packr, startServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
 let alice: TeecContext;
@@ -232,5 +233,33 @@ describe('2300 malformed and fuzzed frames', () => {
     expect(after.sessions).toBe(before.sessions);
     expect(after.registeredShm).toBe(before.registeredShm);
     expect(after.poolBytesInUse).toBe(before.poolBytesInUse);
+  });
+});
+
+describe('2400 hostile TA uploads', () => {
+  it('2401 bytes that are no TA container get invalid-ta (BAD_FORMAT, origin API); nothing is installed', async () => {
+    const ctx = await server.context('uploader');
+    const before = (await ctx.connection.request('listTAs', {})).tas.length;
+    for (const bytes of [new Uint8Array(0), new Uint8Array(4096).fill(0x41), Uint8Array.from(echoTaBytes().subarray(0, 40))]) {
+      const e = await ctx.connection.installTA(bytes).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TeecError);
+      expect(e).toMatchObject({ code: ProtocolError.INVALID_TA.code, result: TEEC_ERROR_BAD_FORMAT, origin: TEEC_ORIGIN_API });
+    }
+    expect((await ctx.connection.request('listTAs', {})).tas.length).toBe(before);
+    await helloWorks(ctx);
+  });
+
+  it('2402 a tampered TA installs (the normal world stores it) but opening it fails with SECURITY, origin TEE', async () => {
+    const ctx = await server.context('tamperer');
+    const bytes = Uint8Array.from(echoTaBytes());
+    bytes[bytes.length - 100]! ^= 0xff; // inside the signed ELF image
+    expect((await ctx.connection.installTA(bytes)).uuid).toBe(ECHO_TA);
+    const e = await ctx.openSession(ECHO_TA).catch((x: unknown) => x);
+    expect(e).toMatchObject({ result: TEEC_ERROR_SECURITY, origin: TEEC_ORIGIN_TEE });
+    // The good build replaces it, and the device served everyone meanwhile.
+    await ctx.connection.installTA(echoTaBytes());
+    const s = await ctx.openSession(ECHO_TA);
+    await s.close();
+    await helloWorks(bob);
   });
 });
