@@ -28,19 +28,29 @@ interface BootOptions {
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
-export function attachPrinter(device: Device, opts: { json?: boolean; trace?: boolean }): void {
-  const color = !opts.json && process.stdout.isTTY === true;
-  device.events.on((e: DeviceEvent) => {
+export function attachPrinter(device: Device, opts: { json?: boolean; trace?: boolean; to?: NodeJS.WriteStream }): void {
+  device.events.on(eventPrinter(opts));
+}
+
+/**
+ * What attachPrinter prints, for events from anywhere (a device in this process, or a running
+ * device's event stream): `to` is standard output unless given (invoke --json and session print
+ * their trace to standard error, so that standard output stays JSON).
+ */
+export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJS.WriteStream }): (e: DeviceEvent) => void {
+  const out = opts.to ?? process.stdout;
+  const color = !opts.json && out.isTTY === true;
+  return (e: DeviceEvent) => {
     if (e.type === 'ready') return; // the caller prints one ready line, with more detail
     if (opts.json) {
-      process.stdout.write(JSON.stringify(e.type === 'console' ? { event: 'console', world: e.world, line: e.line, t: e.t }
+      out.write(JSON.stringify(e.type === 'console' ? { event: 'console', world: e.world, line: e.line, t: e.t }
         : { event: e.type, ...e, type: undefined }) + '\n');
       return;
     }
     // Faults and panics are explained on the secure console; the trace adds the structured view.
     if (e.type !== 'console' && !opts.trace) return;
-    process.stdout.write(prefixFor(e, color) + formatEvent(e) + '\n');
-  });
+    out.write(prefixFor(e, color) + formatEvent(e) + '\n');
+  };
 }
 
 export function deviceOptions(opts: {
@@ -154,7 +164,7 @@ export function registerBootCommands(program: Command): void {
     .description('boot a virtual TrustBox and print both consoles')
     .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
     .option('--image <dir>', 'image directory (default: images/<board>)')
-    .option('--state <dir>', 'device state directory (default: ~/.local/state/trustbox/<board>)')
+    .option('--state <dir>', 'device state directory (default: $TRUSTBOX_STATE_HOME/<board>, or ~/.local/state/trustbox/<board>)')
     .option('--trace', 'print every world switch, SMC, syscall and RPC')
     .option('--exit-on-ready', 'power off and exit 0 once the device is ready (no API server)')
     .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
@@ -168,7 +178,7 @@ export function registerBootCommands(program: Command): void {
   demo
     .command('isolation')
     .description('the normal world reads secure memory: the access is blocked and the device keeps serving')
-    .option('--board <name>', 'board', DEFAULT_BOARD)
+    .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
     .option('--json', 'print JSON lines')
     .action((opts: { board: string; json?: boolean }) => isolationDemo(opts));
 }

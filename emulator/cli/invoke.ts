@@ -4,13 +4,14 @@
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import type { DeviceEvent } from '../device/events.js';
 import { TEEC_ORIGIN_API, TeeError } from '../tee/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../tee/results.js';
 import { isUuid } from '../tee/uuid.js';
 import { originName } from '../device/trace-format.js';
 import { DEFAULT_BOARD } from '../machine/boards.js';
 import type { ClientResult } from '../ree/teec.js';
-import { attachPrinter } from './boot.js';
+import { attachPrinter, eventPrinter } from './boot.js';
 import { LocalBackend, type TeeBackend } from './backend.js';
 import { RemoteBackend, wantsRemote } from './remote-backend.js';
 import { parseParamSpec, parseParamSpecs, resultToJson } from './params.js';
@@ -33,13 +34,34 @@ interface TargetOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Chooses the backend and the TA: `--uuid` or `--ta FILE`. */
-async function connect(opts: TargetOptions): Promise<{ backend: TeeBackend; uuid: string }> {
+/** Options that shape the throwaway device; a running device keeps what it was booted with. */
+const THROWAWAY_ONLY: [keyof TargetOptions, string][] = [
+  ['taPath', '--ta-path'], ['board', '--board'], ['image', '--image'], ['watchdogMs', '--watchdog-ms'],
+  ['exactFaults', '--exact-faults'], ['seed', '--seed'],
+];
+
+/**
+ * Chooses the backend and the TA: `--uuid` or `--ta FILE`. `given` names the options the user
+ * typed (as opposed to defaults). With --trace, human-readable lines go to standard output, or to
+ * standard error when standard output carries JSON.
+ */
+async function connect(opts: TargetOptions, given: (name: string) => boolean): Promise<{ backend: TeeBackend; uuid: string }> {
   if (!opts.uuid === !opts.ta) throw new Error('give exactly one of --uuid UUID or --ta FILE');
   if (opts.uuid && !isUuid(opts.uuid)) throw new Error(`--uuid ${opts.uuid} is not a UUID`);
+  const traceTo = opts.json ? process.stderr : process.stdout;
   if (wantsRemote(opts)) {
-    // Connected to a running device: --ta FILE is uploaded into its TA store first.
+    const ignored = THROWAWAY_ONLY.filter(([key]) => given(key)).map(([, flag]) => flag);
+    if (ignored.length) {
+      throw new Error(`${ignored.join(', ')} ${ignored.length > 1 ? 'shape' : 'shapes'} the throwaway device; ` +
+        'a running device (--state or --connect) keeps the settings it was booted with');
+    }
+    // Connected to a running device: --ta FILE is uploaded into its TA store first; --trace
+    // follows the device's console and trace while this command runs (other clients' calls too).
     const remote = await RemoteBackend.connect(opts);
+    if (opts.trace) {
+      const print = eventPrinter({ trace: true, to: traceTo });
+      await remote.connection.subscribe({ console: true, trace: true }, (_stream, e) => print(e as unknown as DeviceEvent));
+    }
     return { backend: remote, uuid: opts.ta ? await remote.addTaFile(opts.ta) : opts.uuid!.toLowerCase() };
   }
   const backend = new LocalBackend({
@@ -50,8 +72,8 @@ async function connect(opts: TargetOptions): Promise<{ backend: TeeBackend; uuid
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   });
   // With --trace everything from the first boot line; otherwise only what happens after boot
-  // (TA logs on the secure console, faults, panics).
-  if (opts.trace && !opts.json) attachPrinter(backend.device, { trace: true });
+  // (TA logs on the secure console, faults, panics), and nothing beside JSON output.
+  if (opts.trace) attachPrinter(backend.device, { trace: true, to: traceTo });
   backend.boot();
   if (!opts.trace && !opts.json) attachPrinter(backend.device, {});
   const uuid = opts.ta ? await backend.addTaFile(opts.ta) : opts.uuid!.toLowerCase();
@@ -70,11 +92,11 @@ function printResult(r: ClientResult, json: boolean): void {
   });
 }
 
-async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[] }): Promise<void> {
+async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[] }, given: (name: string) => boolean): Promise<void> {
   const cmd = Number(opts.cmd);
   if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff) throw new Error('--cmd must be a 32-bit command id');
   const params = parseParamSpecs(opts.param);
-  const { backend, uuid } = await connect(opts);
+  const { backend, uuid } = await connect(opts, given);
   try {
     const open = await backend.open(uuid, []);
     if (open.result !== TEE_SUCCESS) {
@@ -91,8 +113,8 @@ async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[
   }
 }
 
-async function sessionCommand(opts: TargetOptions): Promise<void> {
-  const { backend, uuid } = await connect({ ...opts, json: true });
+async function sessionCommand(opts: TargetOptions, given: (name: string) => boolean): Promise<void> {
+  const { backend, uuid } = await connect({ ...opts, json: true }, given);
   try {
     const open = await backend.open(uuid, []);
     if (open.result !== TEE_SUCCESS) {
@@ -137,16 +159,22 @@ function targetOptions(cmd: Command): Command {
   return cmd
     .option('--uuid <uuid>', 'the TA to open')
     .option('--ta <file>', 'a signed .ta file to load (its header names the UUID)')
-    .option('--ta-path <dir>', 'add a directory of <uuid>.ta files to the TA store (repeatable)', collect, [])
+    .option('--ta-path <dir>', 'add a directory of <uuid>.ta files to the throwaway device\'s TA store (repeatable)', collect, [])
     .option('--board <name>', 'board of the throwaway device', DEFAULT_BOARD)
     .option('--image <dir>', 'image directory of the throwaway device')
-    .option('--watchdog-ms <ms>', 'watchdog budget for one TA run')
-    .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
-    .option('--seed <text>', 'deterministic randomness for a repeatable run')
-    .option('--trace', 'print world switches, SMCs, syscalls and RPCs')
+    .option('--watchdog-ms <ms>', 'watchdog budget for one TA run of the throwaway device')
+    .option('--exact-faults', 'exact PCs for TA memory faults in the throwaway device (on with --trace; slower TA code)')
+    .option('--seed <text>', 'deterministic randomness for a repeatable run of the throwaway device')
+    .option('--trace', 'print world switches, SMCs, syscalls and RPCs (to standard error beside JSON output; ' +
+      'with --state or --connect, the running device\'s console and trace while the command runs)')
     .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json)')
     .option('--connect <url>', 'use the running device at ws://HOST:PORT (with --token)')
     .option('--token <token>', 'token for --connect, from endpoint.json');
+}
+
+/** Whether the user gave an option on the command line (not its default). */
+function typed(cmd: Command): (name: string) => boolean {
+  return (name) => cmd.getOptionValueSource(name) === 'cli';
 }
 
 export function registerInvokeCommands(program: Command): void {
@@ -156,9 +184,9 @@ export function registerInvokeCommands(program: Command): void {
     .option('--param <spec>', 'parameter, positional (repeatable): none, value-in:A,B, value-out, ' +
       'value-inout:A,B, memref-in:HEX, memref-out:SIZE, memref-inout:HEX', collect, [])
     .option('--json', 'print {"result":"0x...","origin":N,"params":[...]}')
-    .action((opts) => invokeCommand(opts));
+    .action((opts, cmd: Command) => invokeCommand(opts, typed(cmd)));
 
   targetOptions(program.command('session'))
     .description('open one session and answer JSON requests {"cmd":N,"params":[SPEC,...]} from standard input, one per line')
-    .action((opts) => sessionCommand(opts));
+    .action((opts, cmd: Command) => sessionCommand(opts, typed(cmd)));
 }

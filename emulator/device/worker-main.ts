@@ -77,12 +77,17 @@ function setForwarding(lines: boolean, traceToo: boolean): void {
   }
 }
 
+/**
+ * Console-stream events go over at once when only the console is wanted; with the trace on,
+ * every event joins the trace batch, so that console lines keep their place among the trace
+ * lines of the same call.
+ */
 function onEvent(e: DeviceEvent): void {
-  if (e.type === 'console' || e.type === 'panic' || e.type === 'fault' || e.type === 'boot' || e.type === 'power' || e.type === 'ready') {
-    if (forwardConsole || forwardTrace) send({ kind: 'events', events: [plain(e)] });
-  } else if (forwardTrace) {
+  if (forwardTrace) {
     trace.push(e);
     if (trace.length >= 256) flushTrace();
+  } else if (forwardConsole && (e.type === 'console' || e.type === 'panic' || e.type === 'fault' || e.type === 'boot' || e.type === 'power' || e.type === 'ready')) {
+    send({ kind: 'events', events: [plain(e)] });
   }
 }
 
@@ -295,6 +300,7 @@ function handle(m: ToWorker): void {
   switch (m.kind) {
     case 'batch': serveBatch(m.items); break;
     case 'forward':
+      flushTrace();
       setForwarding(m.console, m.trace);
       device.events.verbose = m.trace || (init.options.trace ?? false);
       break;
@@ -302,6 +308,7 @@ function handle(m: ToWorker): void {
       try {
         device.powerOff();
       } finally {
+        flushTrace();
         send({ kind: 'off' });
       }
       break;

@@ -46,3 +46,34 @@ it('4002 trustbox ta install and invoke --state / --connect reach the running de
   expect(JSON.parse(hw.stdout).params[0]).toEqual({ type: 'value', a: 42, b: 0 });
   await expect(run('node', [cli, 'invoke', '--connect', server.url, '--token', 'wrong-token', '--uuid', ECHO_TA, '--cmd', '0'])).rejects.toMatchObject({ stderr: expect.stringContaining('token') });
 });
+
+it('4003 invoke --trace on a running device prints its console and trace in order; beside --json, on standard error', async () => {
+  const cli = join(ROOT, 'bin/trustbox.js');
+  const hello = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
+  const human = await run('node', [cli, 'invoke', '--state', server.stateDir, '--uuid', hello, '--cmd', '0', '--param', 'value-inout:6,0', '--trace']);
+  const lines = human.stdout.split('\n');
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  // The TA's log lines sit between the world switch that entered the call and the invoke's summary.
+  const enter = at(/^trace {2}\| smc -> OPTEE_SMC_CALL_WITH_ARG/);
+  const got = at(/^secure \| I\/TA: Got value: 6 from NW$/);
+  const done = at(/^trace {2}\| invoke: 8aaaf200-2450-11e4-abe2-0002a5d5c51b #\d+ cmd 0 -> TEE_SUCCESS/);
+  expect(enter).toBeGreaterThanOrEqual(0);
+  expect(got).toBeGreaterThan(enter);
+  expect(done).toBeGreaterThan(got);
+  expect(human.stdout).toMatch(/^trace {2}\| syscall LOG\(/m);
+  expect(human.stdout).toMatch(/^result: 0x00000000 \(TEE_SUCCESS\)/m);
+
+  const json = await run('node', [cli, 'invoke', '--state', server.stateDir, '--uuid', hello, '--cmd', '0', '--param', 'value-inout:6,0', '--trace', '--json']);
+  expect(JSON.parse(json.stdout)).toEqual({ result: '0x00000000', origin: 4, params: [{ type: 'value', a: 7, b: 0 }] });
+  expect(json.stderr).toMatch(/^secure \| I\/TA: Got value: 6 from NW$/m);
+});
+
+it('4004 options that shape a throwaway device are refused on a running device, not ignored', async () => {
+  const cli = join(ROOT, 'bin/trustbox.js');
+  const args = ['invoke', '--state', server.stateDir, '--uuid', '8aaaf200-2450-11e4-abe2-0002a5d5c51b', '--cmd', '0'];
+  for (const extra of [['--seed', 'x'], ['--watchdog-ms', '5'], ['--board', 'trustbox-edge'], ['--ta-path', '/tmp'], ['--exact-faults']]) {
+    await expect(run('node', [cli, ...args, ...extra])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(`${extra[0]} shapes the throwaway device`) });
+  }
+  const ok = await run('node', [cli, ...args, '--param', 'value-inout:1,0', '--json']);
+  expect(JSON.parse(ok.stdout).result).toBe('0x00000000');
+});
