@@ -64,6 +64,9 @@ function protocolError(kind: keyof typeof ProtocolError, message: string): ApiEr
 interface ShmRecord { context: number; size: number; flags: number }
 
 /** One connection's view: only what it created. */
+/** Unsent bytes on a subscriber's socket beyond which it misses events instead of queueing them. */
+const EVENT_BACKLOG_BYTES = 4 * 1024 * 1024;
+
 class Connection {
   authenticated = false;
   name = 'client';
@@ -77,6 +80,8 @@ class Connection {
   readonly inFlight = new Set<number>();
   protocolErrors = 0;
   subscribed = { console: false, trace: false };
+  /** Events this subscriber missed while its socket was backed up (reported when it catches up). */
+  lostEvents = 0;
   closed = false;
   helloTimer: NodeJS.Timeout | undefined;
 
@@ -493,14 +498,37 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Sends a device event to its subscribers. A subscriber whose socket has EVENT_BACKLOG_BYTES
+   * unsent misses events (counted) until it catches up, and then first gets a `lost` event with
+   * the count; a `lost` event from the device itself goes to every subscriber.
+   */
   private broadcast(event: EventFrame['event']): void {
+    const lost = event.type === 'lost';
     const stream = event.type === 'console' ? 'console' : 'trace';
     let bytes: Buffer | undefined;
     for (const c of this.connections) {
-      if (!c.authenticated || !c.subscribed[stream]) continue;
+      if (!c.authenticated || c.ws.readyState !== c.ws.OPEN) continue;
+      if (lost ? !c.subscribed.console && !c.subscribed.trace : !c.subscribed[stream]) continue;
+      if (c.ws.bufferedAmount >= EVENT_BACKLOG_BYTES) {
+        c.lostEvents += lost ? Number(event.count) || 0 : 1;
+        continue;
+      }
+      if (c.lostEvents > 0) {
+        this.sendEvent(c, { type: 'lost', t: event.t, count: c.lostEvents, where: 'API server -> client' });
+        c.lostEvents = 0;
+      }
+      if (lost) {
+        this.sendEvent(c, event);
+        continue;
+      }
       bytes ??= this.packr.pack({ type: 'event', stream, event } satisfies EventFrame);
-      if (c.ws.readyState === c.ws.OPEN && c.ws.bufferedAmount < 4 * 1024 * 1024) c.ws.send(bytes);
+      c.ws.send(bytes);
     }
+  }
+
+  private sendEvent(c: Connection, event: EventFrame['event']): void {
+    c.ws.send(this.packr.pack({ type: 'event', stream: c.subscribed.trace ? 'trace' : 'console', event } satisfies EventFrame));
   }
 }
 

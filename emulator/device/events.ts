@@ -61,10 +61,12 @@ export interface SyscallEvent {
 }
 export interface PanicEvent { type: 'panic'; uuid: string; code: number; pc: number; taPc: number; reason: string }
 export interface RpcEvent { type: 'rpc'; name: string; detail: string }
+/** Events dropped because their reader fell behind (`where` names the hop), reported once it caught up. */
+export interface LostEvent { type: 'lost'; count: number; where: string }
 
 export type DeviceEventBody =
   | ConsoleEvent | BootEvent | ReadyEvent | PowerEvent | SmcEvent | SmcReturnEvent | WorldSwitchEvent | FaultEvent
-  | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent;
+  | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent | LostEvent;
 
 export type DeviceEvent = DeviceEventBody & { t: number };
 

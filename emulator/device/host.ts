@@ -48,6 +48,8 @@ export interface WorkerInit {
   answersPort: MessagePort;
   /** Whether both threads spin briefly instead of sleeping (see `spins()`). */
   spin: boolean;
+  /** Int32Array[1]: event messages the host has handled (the worker bounds how many are unread). */
+  eventAcks: SharedArrayBuffer;
 }
 
 /**
@@ -129,6 +131,7 @@ type EventListener = (event: DeviceEvent) => void;
 export class DeviceHost {
   private readonly worker: Worker;
   private readonly board: Int32Array;
+  private readonly eventAcks: Int32Array;
   private readonly requests: ChannelWriter;
   private readonly answers: ChannelReader;
   private readonly answersPort: MessagePort;
@@ -158,7 +161,9 @@ export class DeviceHost {
     const answers = channelBuffer();
     const { port1, port2 } = new MessageChannel();
     this.spin = spins();
-    const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2, spin: this.spin };
+    const acks = new SharedArrayBuffer(4);
+    this.eventAcks = new Int32Array(acks);
+    const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2, spin: this.spin, eventAcks: acks };
     this.worker = new Worker(workerScriptPath(), { workerData: init, transferList: [port2] });
     this.requests = new ChannelWriter(requests, this.worker, workCodec);
     this.answersPort = port1;
@@ -391,6 +396,7 @@ export class DeviceHost {
         break;
       case 'events':
         for (const e of m.events) for (const l of this.listeners) l(e as unknown as DeviceEvent);
+        Atomics.add(this.eventAcks, 0, 1);
         break;
       case 'off':
         this.fail(new DeviceHostError('the device is powered off'));

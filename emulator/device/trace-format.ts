@@ -35,6 +35,7 @@ export function formatEvent(e: DeviceEvent): string {
     case 'syscall': return `syscall ${e.name}(${e.args.join(', ')}) -> ${e.resultName}`;
     case 'panic': return `panic: TA ${e.uuid} ${e.reason} (pc 0x${e.pc.toString(16)}, TA offset 0x${e.taPc.toString(16)})`;
     case 'rpc': return `rpc: ${e.name}: ${e.detail}`;
+    case 'lost': return `lost: ${e.count} events dropped (${e.where} fell behind)`;
   }
 }
 

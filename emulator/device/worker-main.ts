@@ -59,7 +59,26 @@ let requests = 0;
 const shm = new Map<number, SharedMemory>();
 
 const device = new Device(init.options);
-let trace: DeviceEvent[] = [];
+/** Events waiting to go to the host, in order. */
+let outgoing: DeviceEvent[] = [];
+/** When the oldest event in `outgoing` came. */
+let outgoingSince = 0;
+/** Longest time an event waits for its batch to fill while later events come. */
+const EVENT_HOLD_MS = 50;
+/** Events per message. */
+const EVENT_BATCH = 256;
+/**
+ * Event messages the host may have unread before this thread drops events: a TA that makes
+ * syscalls in a tight loop under --trace produces far more events than a server can forward,
+ * and without a bound they would pile up in the host's memory. What is dropped is counted and
+ * reported as a `lost` event once the host catches up.
+ */
+const EVENT_MESSAGES_IN_FLIGHT = 16;
+/** Event messages sent; the host counts the ones it has handled in `eventAcks[0]`. */
+let eventMessages = 0;
+const eventAcks = new Int32Array(init.eventAcks);
+/** Events dropped since the last `lost` report. */
+let lostEvents = 0;
 let unsubscribe: (() => void) | undefined;
 
 /**
@@ -77,23 +96,40 @@ function setForwarding(lines: boolean, traceToo: boolean): void {
   }
 }
 
+/** Event types that belong to the console stream (also forwarded without the trace). */
+const CONSOLE_STREAM = new Set(['console', 'panic', 'fault', 'boot', 'power', 'ready']);
+
 /**
- * Console-stream events go over at once when only the console is wanted; with the trace on,
- * every event joins the trace batch, so that console lines keep their place among the trace
- * lines of the same call.
+ * Forwarded events go to the host in batches, in device order (console lines keep their place
+ * among the trace lines of the same call): when EVENT_BATCH have gathered, when the oldest has
+ * waited EVENT_HOLD_MS behind a later one (a TA that logs between long waits still shows its
+ * lines as it goes), and at the end of every work batch.
  */
 function onEvent(e: DeviceEvent): void {
-  if (forwardTrace) {
-    trace.push(e);
-    if (trace.length >= 256) flushTrace();
-  } else if (forwardConsole && (e.type === 'console' || e.type === 'panic' || e.type === 'fault' || e.type === 'boot' || e.type === 'power' || e.type === 'ready')) {
-    send({ kind: 'events', events: [plain(e)] });
-  }
+  if (!forwardTrace && !(forwardConsole && CONSOLE_STREAM.has(e.type))) return;
+  const now = performance.now();
+  if (outgoing.length === 0) outgoingSince = now;
+  outgoing.push(e);
+  if (outgoing.length >= EVENT_BATCH || now - outgoingSince > EVENT_HOLD_MS) flushEvents();
 }
 
-function flushTrace(): void {
-  if (trace.length) send({ kind: 'events', events: trace.map(plain) });
-  trace = [];
+/** Sends the gathered events, or counts them as lost while the host is EVENT_MESSAGES_IN_FLIGHT behind. */
+function flushEvents(): void {
+  if (outgoing.length === 0 && lostEvents === 0) return;
+  if (eventMessages - Atomics.load(eventAcks, 0) >= EVENT_MESSAGES_IN_FLIGHT) {
+    lostEvents += outgoing.length;
+    outgoing = [];
+    return;
+  }
+  const events = outgoing.map(plain);
+  if (lostEvents > 0) {
+    const first = outgoing[0]?.t ?? device.events.now();
+    events.unshift({ type: 'lost', t: first, count: lostEvents, where: 'device -> API server' });
+    lostEvents = 0;
+  }
+  outgoing = [];
+  eventMessages++;
+  send({ kind: 'events', events });
 }
 
 /** Events as structured-clone- and msgpack-safe data (bigints become decimal strings). */
@@ -117,9 +153,11 @@ function boot(): void {
       }
       return false;
     };
+    flushEvents();
     setForwarding(false, false);
     send({ kind: 'ready', report, stateDir: device.stateDir });
   } catch (error) {
+    flushEvents();
     send({ kind: 'boot-failed', message: (error as Error).message });
     device.close();
   }
@@ -251,7 +289,7 @@ function serveBatch(items: WorkItem[]): void {
       last = now;
     }
   }
-  flushTrace();
+  flushEvents();
   send({ kind: 'done', items: done, idle: true });
 }
 
@@ -300,7 +338,7 @@ function handle(m: ToWorker): void {
   switch (m.kind) {
     case 'batch': serveBatch(m.items); break;
     case 'forward':
-      flushTrace();
+      flushEvents();
       setForwarding(m.console, m.trace);
       device.events.verbose = m.trace || (init.options.trace ?? false);
       break;
@@ -308,7 +346,7 @@ function handle(m: ToWorker): void {
       try {
         device.powerOff();
       } finally {
-        flushTrace();
+        flushEvents();
         send({ kind: 'off' });
       }
       break;

@@ -284,4 +284,22 @@ describe('1300 cancellation and failures', () => {
     await stop();
     expect(lines.some((l) => l.includes('Hello World!'))).toBe(true);
   });
+
+  it('1308 a trace subscriber sees a long call as it runs, not only when it ends', async () => {
+    const s = await ctx.openSession(LOOP_TA);
+    const seen: { type: string; name?: unknown }[] = [];
+    const stop = await ctx.connection.subscribe({ console: true, trace: true }, (_stream, e) => { seen.push(e); });
+    const op = new TeecOperation(TEEC_PARAM_TYPES(TEEC_NONE));
+    let ended = false;
+    const running = s.invokeCommand(1, op).finally(() => { ended = true; });
+    const deadline = Date.now() + 3000;
+    while (!seen.some((e) => e.type === 'syscall') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const duringCall = seen.filter((e) => e.type === 'syscall').length;
+    expect(ended).toBe(false);
+    expect(duringCall).toBeGreaterThan(0);
+    await op.requestCancellation();
+    expect((await running).result).toBe(TEEC_ERROR_CANCEL);
+    await stop();
+    await s.close();
+  });
 });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ProtocolError, TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_SECURITY, TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_ORIGIN_API,
+  ProtocolError, TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_CANCEL, TEEC_ERROR_SECURITY, TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_NONE, TEEC_ORIGIN_API,
   TEEC_ORIGIN_TEE, TEEC_PARAM_TYPES, TEEC_SUCCESS, TEEC_VALUE_INOUT, TeecContext, TeecError, TeecOperation,
   type TeecSession,
 } from '../../emulator/client/index.js';
@@ -259,6 +259,41 @@ describe('2400 hostile TA uploads', () => {
     // The good build replaces it, and the device served everyone meanwhile.
     await ctx.connection.installTA(echoTaBytes());
     const s = await ctx.openSession(ECHO_TA);
+    await s.close();
+    await helloWorks(bob);
+  });
+});
+
+describe('2500 event floods', () => {
+  it('2501 a TA that makes syscalls in a tight loop under trace cannot pile events up: the excess is dropped and reported as lost', async () => {
+    const host = server.host;
+    const lost: number[] = [];
+    let received = 0;
+    let polls = 0;
+    const off = host.onEvent((e) => {
+      received++;
+      if (e.type === 'lost') lost.push(e.count);
+      if (e.type === 'syscall' && e.name === 'GET_CANCELLATION_FLAG') polls++;
+    });
+    host.forward('test-2501', { console: true, trace: true });
+    const ctx = await server.context('flooder');
+    const s = await ctx.openSession(LOOP_TA);
+    const op = new TeecOperation(TEEC_PARAM_TYPES(TEEC_NONE));
+    const running = s.invokeCommand(1, op); // polls TEE_GetCancellationFlag: one syscall event each
+    while (polls === 0) await new Promise((r) => setTimeout(r, 5));
+    // Hold the main thread: the host handles no event messages, so the worker must stop sending.
+    const end = Date.now() + 300;
+    while (Date.now() < end) { /* busy */ }
+    const backlogAfterHold = await new Promise<number>((resolve) => setImmediate(() => resolve(received)));
+    await new Promise((r) => setTimeout(r, 100));
+    await op.requestCancellation();
+    expect((await running).result).toBe(TEEC_ERROR_CANCEL);
+    host.forward('test-2501', { console: false, trace: false });
+    off();
+    // At most 16 messages of 256 events were waiting when the hold ended.
+    expect(backlogAfterHold).toBeLessThan(received);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost[0]).toBeGreaterThan(0);
     await s.close();
     await helloWorks(bob);
   });
