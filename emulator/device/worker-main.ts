@@ -100,17 +100,18 @@ function setForwarding(lines: boolean, traceToo: boolean): void {
 const CONSOLE_STREAM = new Set(['console', 'panic', 'fault', 'boot', 'power', 'ready']);
 
 /**
- * Forwarded events go to the host in batches, in device order (console lines keep their place
- * among the trace lines of the same call): when EVENT_BATCH have gathered, when the oldest has
- * waited EVENT_HOLD_MS behind a later one (a TA that logs between long waits still shows its
- * lines as it goes), and at the end of every work batch.
+ * Forwarded events go to the host in device order (console lines keep their place among the
+ * trace lines of the same call). A console-stream event goes at once, with the trace events
+ * gathered before it; trace events alone go in batches: when EVENT_BATCH have gathered, when the
+ * oldest has waited EVENT_HOLD_MS behind a later one, and at the end of every work batch.
  */
 function onEvent(e: DeviceEvent): void {
-  if (!forwardTrace && !(forwardConsole && CONSOLE_STREAM.has(e.type))) return;
+  const consoleStream = CONSOLE_STREAM.has(e.type);
+  if (!forwardTrace && !(forwardConsole && consoleStream)) return;
   const now = performance.now();
   if (outgoing.length === 0) outgoingSince = now;
   outgoing.push(e);
-  if (outgoing.length >= EVENT_BATCH || now - outgoingSince > EVENT_HOLD_MS) flushEvents();
+  if (consoleStream || outgoing.length >= EVENT_BATCH || now - outgoingSince > EVENT_HOLD_MS) flushEvents();
 }
 
 /** Sends the gathered events, or counts them as lost while the host is EVENT_MESSAGES_IN_FLIGHT behind. */

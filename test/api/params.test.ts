@@ -285,6 +285,24 @@ describe('1300 cancellation and failures', () => {
     expect(lines.some((l) => l.includes('Hello World!'))).toBe(true);
   });
 
+  it('1309 a console subscriber gets a line while the call that printed it still runs', async () => {
+    const lines: string[] = [];
+    const stop = await ctx.connection.subscribe({ console: true }, (_stream, e) => { if (typeof e.line === 'string') lines.push(e.line); });
+    // Each open of the (multi-instance) loop TA loads it, which prints a line, then this open
+    // polls its cancellation flag until cancelled: no other event comes to push the line out.
+    const op = new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INPUT), [{ value: { a: 1, b: 0 } }]);
+    let settled = false;
+    const opening = ctx.openSession(LOOP_TA, { operation: op }).finally(() => { settled = true; });
+    const deadline = Date.now() + 3000;
+    const loaded = () => lines.some((l) => l.includes(`loaded TA ${LOOP_TA}`));
+    while (!loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(loaded()).toBe(true);
+    expect(settled).toBe(false);
+    await op.requestCancellation();
+    expect(await opening.catch((e: unknown) => (e as TeecError).result)).toBe(TEEC_ERROR_CANCEL);
+    await stop();
+  });
+
   it('1308 a trace subscriber sees a long call as it runs, not only when it ends', async () => {
     const s = await ctx.openSession(LOOP_TA);
     const seen: { type: string; name?: unknown }[] = [];
