@@ -1,15 +1,18 @@
 /**
  * The worker side of a `DeviceHost`: boots one Device on this thread and serves batches of
  * work items posted by the main thread, one at a time (the firmware is single-threaded). The
- * main thread waits for an answer only briefly (host.ts, SYNC_WAIT_MS): it keeps serving
- * WebSocket traffic while a TA runs.
+ * main thread waits for an answer only briefly (host.ts, SYNC_SLICE_MS and SYNC_BUDGET_MS): it
+ * keeps serving WebSocket traffic while a TA runs.
  *
  * Work comes and answers go through `channel.ts` channels (a ring in shared memory for batches
- * and answers, in `work-codec.ts` words or msgpack; a MessagePort for the rest). Between batches this thread spins on the
- * request channel's counter for SPIN_MS, then sleeps on it (Atomics.wait) until
- * POLL_WINDOW_MS have passed without work, and only then returns to its event loop: a request
- * that comes while it spins costs no wake-up at all, one that comes while it sleeps a futex
- * wake-up, one that comes later an event-loop wake-up (the channel nudges it through the port).
+ * and answers, in `work-codec.ts` words or msgpack; a MessagePort for the rest). Between
+ * batches this thread spins on the request channel's counter for SPIN_MS, then sleeps on it
+ * (Atomics.wait) until POLL_WINDOW_MS have passed without work, and only then returns to its
+ * event loop: a request that comes while it spins costs no wake-up at all, one that comes while
+ * it sleeps a futex wake-up, one that comes later an event-loop wake-up (the channel nudges it
+ * through the port).
+ *
+ * Device events go over only while the host wants them, in order and bounded (`onEvent`).
  *
  * Cancellation cannot travel as a message (this thread is busy running the TA), so the main
  * thread writes session ids into a SharedArrayBuffer board that the TEE core consults through
