@@ -92,7 +92,6 @@ export class Device {
   private teeClient: TeeClient | undefined;
   private readyFlag = false;
   private probeOk = false;
-  private readonly completed = new Set<number>();
   private readonly freeSlots: number[] = [];
   private power: 'off' | 'on' = 'off';
   private bootReport: BootReport | undefined;
@@ -157,8 +156,8 @@ export class Device {
     this.bridge = new HostBridge(
       shmRegion.base + SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount,
       shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, SHM_LAYOUT.firmwarePoolSize,
+      shm.subarray(SHM_LAYOUT.queueOffset, SHM_LAYOUT.queueOffset + 4096), shmRegion.base + SHM_LAYOUT.queueOffset,
       {
-        complete: (slot) => this.completed.add(slot),
         supplicantCall: (slot) => supplicant.serve(this.mailbox!.rpcArgPa(slot)),
         ready: () => { this.readyFlag = true; },
         probe: (ok) => { this.probeOk = ok; },
@@ -249,16 +248,15 @@ export class Device {
     if (slot === undefined) throw new DeviceError('all mailbox slots are in use', TEE_ERROR_BUSY);
     try {
       this.mailbox.write(slot, req);
-      this.completed.delete(slot);
       this.bridge.post(slot);
       const stop = this.normal.run();
+      // Read before a reset reboots the firmware: its slot words are what it answered.
+      const done = this.mailbox.done(slot);
+      const result = done ? this.mailbox.read(slot) : undefined;
       if (stop !== 'idle') this.afterStop(stop);
-      if (!this.completed.has(slot)) {
-        throw new DeviceError(`the normal world stopped (${stop}) before it completed the request`);
-      }
-      return this.mailbox.read(slot);
+      if (!result) throw new DeviceError(`the normal world stopped (${stop}) before it completed the request`);
+      return result;
     } finally {
-      this.completed.delete(slot);
       this.freeSlots.push(slot);
     }
   }

@@ -7,7 +7,7 @@
  *   0x0100_0000 +-----------------+  OTP fuses: hardware unique key, device id (secure)
  *   0x0900_0000 +-----------------+  UART0, the normal-world console
  *   0x0904_0000 +-----------------+  UART1, the secure-world console (secure)
- *   0x0906_0000 +-----------------+  host bridge: mailbox registers and doorbell
+ *   0x0906_0000 +-----------------+  host bridge: registers (mailbox, queue, pool)
  *   0x0e00_0000 +-----------------+  secure RAM: TEE core, TA memory (secure)
  *   0x4000_0000 +-----------------+  NS DRAM: REE firmware
  *   0x4200_0000 +-----------------+  NS shared memory: mailbox, msg args, client buffers
@@ -67,6 +67,8 @@ export const SHM_LAYOUT = {
   mailboxOffset: 0,
   slotCount: 64,
   slotSize: 512,
+  /** The host bridge's request queue (struct hb_queue), one page after the mailbox. */
+  queueOffset: 32 * 1024,
   firmwarePoolOffset: 1 * MiB,
   firmwarePoolSize: 3 * MiB,
   clientPoolOffset: 4 * MiB,

@@ -10,17 +10,21 @@ export const HB_REG_MBOX_HI = 0x00c;
 export const HB_REG_SLOT_COUNT = 0x010;
 export const HB_REG_POOL_LO = 0x014;
 export const HB_REG_POOL_SIZE = 0x018;
-export const HB_REG_FETCH = 0x020;
-export const HB_REG_COMPLETE = 0x024;
+export const HB_REG_QUEUE_LO = 0x01c;
 export const HB_REG_SUPP_CALL = 0x028;
 export const HB_REG_READY = 0x02c;
 export const HB_REG_PROBE = 0x030;
 
 export const HB_MAGIC = 0x42485442;
-export const HB_VERSION = 1;
+export const HB_VERSION = 2;
 export const HB_NONE = 0xffffffff;
 export const HB_READY_VALUE = 1;
 export const HB_SLOT_SIZE = 512;
+export const HB_QUEUE_ENTRIES = 64;
+export const HB_QUEUE_OFF_HEAD = 0;
+export const HB_QUEUE_OFF_TAIL = 4;
+export const HB_QUEUE_OFF_RING = 8;
+export const HB_DONE_VALUE = 1;
 
 export const HB_OP_OPEN_SESSION = 1;
 export const HB_OP_INVOKE_COMMAND = 2;
@@ -47,11 +51,10 @@ export const HB_REQ_OFF_NUM_PARAMS = 64;
 export const HB_REQ_OFF_SMC_CALLS = 68;
 export const HB_REQ_OFF_PARAMS = 72;
 export const HB_REQ_OFF_RPC_ARG_PA = 200;
+export const HB_REQ_OFF_DONE = 208;
 
 /** What the bridge tells its owner. */
 export interface HostBridgeEvents {
-  /** The firmware finished a request slot. */
-  complete(slot: number): void;
   /** The firmware asks the supplicant to serve the RPC named in the slot (its rpc_arg_pa). */
   supplicantCall(slot: number): void;
   /** The firmware waits for requests. */
@@ -60,27 +63,44 @@ export interface HostBridgeEvents {
   probe(ok: boolean): void;
 }
 
-/** Register file of the host bridge, plus the queue of posted request slots. */
+/**
+ * Register file of the host bridge, and the host's end of the request queue (hostbridge.h):
+ * `post` writes the slot index into the ring in shared memory and advances head; the firmware
+ * takes entries without a register access, and sets the slot's `done` word when it is finished.
+ */
 export class HostBridge {
-  private readonly posted: number[] = [];
+  private readonly queue: Uint32Array;
+  private head = 0;
 
+  /** `queueView` is the queue's page of NS shared memory (the words of struct hb_queue); `queuePa` its address. */
   constructor(
     private readonly mailboxPa: number,
     private readonly slotCount: number,
     private readonly poolPa: number,
     private readonly poolSize: number,
+    queueView: Uint8Array,
+    private readonly queuePa: number,
     private readonly events: HostBridgeEvents,
-  ) {}
+  ) {
+    if (queueView.byteOffset % 4 !== 0 || queueView.byteLength < HB_QUEUE_OFF_RING + 4 * HB_QUEUE_ENTRIES) {
+      throw new RangeError('the request queue needs an aligned page of shared memory');
+    }
+    this.queue = new Uint32Array(queueView.buffer, queueView.byteOffset, HB_QUEUE_OFF_RING / 4 + HB_QUEUE_ENTRIES);
+    this.head = this.queue[HB_QUEUE_OFF_HEAD / 4]!;
+  }
 
-  /** Queues a request slot for the firmware (the doorbell). */
+  /** Queues a request slot for the firmware: its index into the ring, then head. */
   post(slot: number): void {
     if (slot < 0 || slot >= this.slotCount) throw new RangeError(`no mailbox slot ${slot}`);
-    this.posted.push(slot);
+    if (((this.head - this.queue[HB_QUEUE_OFF_TAIL / 4]!) >>> 0) >= HB_QUEUE_ENTRIES) throw new RangeError('the request queue is full');
+    this.queue[HB_QUEUE_OFF_RING / 4 + (this.head % HB_QUEUE_ENTRIES)] = slot;
+    this.head = (this.head + 1) >>> 0;
+    this.queue[HB_QUEUE_OFF_HEAD / 4] = this.head;
   }
 
   /** Whether requests wait for the firmware. */
   get pending(): boolean {
-    return this.posted.length > 0;
+    return this.queue[HB_QUEUE_OFF_TAIL / 4] !== this.head;
   }
 
   read(offset: number): number {
@@ -92,16 +112,13 @@ export class HostBridge {
       case HB_REG_SLOT_COUNT: return this.slotCount;
       case HB_REG_POOL_LO: return this.poolPa >>> 0;
       case HB_REG_POOL_SIZE: return this.poolSize;
-      case HB_REG_FETCH: return this.posted.shift() ?? HB_NONE;
+      case HB_REG_QUEUE_LO: return this.queuePa >>> 0;
       default: return 0;
     }
   }
 
   write(offset: number, _size: number, value: number): void {
     switch (offset) {
-      case HB_REG_COMPLETE:
-        if (value < this.slotCount) this.events.complete(value);
-        break;
       case HB_REG_SUPP_CALL:
         if (value < this.slotCount) this.events.supplicantCall(value);
         break;

@@ -5,7 +5,7 @@
 import {
   HB_REQ_OFF_CANCEL_ID, HB_REQ_OFF_CLIENT_UUID, HB_REQ_OFF_FUNC, HB_REQ_OFF_LOGIN, HB_REQ_OFF_NUM_PARAMS,
   HB_REQ_OFF_OP, HB_REQ_OFF_PARAMS, HB_REQ_OFF_RET, HB_REQ_OFF_RET_ORIGIN, HB_REQ_OFF_RPC_ARG_PA,
-  HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE,
+  HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE, HB_REQ_OFF_DONE, HB_DONE_VALUE,
 } from './hostbridge.js';
 import { setU64 } from '../tee/msg.js';
 
@@ -37,8 +37,8 @@ export interface HbResult {
   params: HbParam[];
 }
 
-/** Size of struct hb_request (hostbridge.h): everything up to and including rpc_arg_pa. */
-const HB_REQ_SIZE = HB_REQ_OFF_RPC_ARG_PA + 8;
+/** Size of struct hb_request (hostbridge.h): everything up to and including done (and its padding). */
+const HB_REQ_SIZE = HB_REQ_OFF_DONE + 8;
 
 
 function getU64(v: DataView, o: number): bigint {
@@ -62,7 +62,7 @@ export class Mailbox {
   /** Writes a request into a slot (clearing it first). */
   write(slot: number, req: HbRequest): void {
     const b = this.base(slot);
-    // struct hb_request ends with rpc_arg_pa; the rest of the slot is never read.
+    // struct hb_request ends with done; the rest of the slot is never read.
     this.shm.fill(0, b, b + HB_REQ_SIZE);
     const v = this.view;
     v.setUint32(b + HB_REQ_OFF_OP, req.op, true);
@@ -103,6 +103,11 @@ export class Mailbox {
       smcCalls: v.getUint32(b + HB_REQ_OFF_SMC_CALLS, true),
       params,
     };
+  }
+
+  /** Whether the firmware has finished the request in this slot (its `done` word). */
+  done(slot: number): boolean {
+    return this.view.getUint32(this.base(slot) + HB_REQ_OFF_DONE, true) === HB_DONE_VALUE;
   }
 
   /** The PA of the RPC optee_msg_arg that the firmware forwards from this slot. */

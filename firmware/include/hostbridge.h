@@ -16,20 +16,38 @@
 #define HB_REG_SLOT_COUNT   0x010  /* RO: number of request slots in the mailbox */
 #define HB_REG_POOL_LO      0x014  /* RO: start of the firmware's own SHM pool (low 32 bits) */
 #define HB_REG_POOL_SIZE    0x018  /* RO: size of that pool in bytes */
-#define HB_REG_FETCH        0x020  /* RO: index of the next posted request slot, HB_NONE if none */
-#define HB_REG_COMPLETE     0x024  /* WO: slot index whose request is finished (results written) */
+#define HB_REG_QUEUE_LO     0x01c  /* RO: physical address of the request queue (low 32 bits) */
 #define HB_REG_SUPP_CALL    0x028  /* WO: slot index whose hb_rpc asks the host supplicant to serve
                                       an RPC; served before the write instruction completes */
 #define HB_REG_READY        0x02c  /* WO: firmware writes HB_READY_VALUE when it waits for requests */
 #define HB_REG_PROBE        0x030  /* WO: firmware writes 1 once the TEE probe succeeded, 2 if it failed */
 
 #define HB_MAGIC            0x42485442u   /* "BTHB" in memory order */
-#define HB_VERSION          1u
+#define HB_VERSION          2u
 #define HB_NONE             0xffffffffu
 #define HB_READY_VALUE      1u
 
 /* Each request slot is HB_SLOT_SIZE bytes inside the mailbox. */
 #define HB_SLOT_SIZE        512u
+
+/*
+ * The request queue: one page of NS shared memory (HB_REG_QUEUE_LO), as a virtqueue's avail
+ * ring, so that posting and taking a request costs no register access. The host writes a slot
+ * index into ring[head % HB_QUEUE_ENTRIES], then increments head; the firmware takes entries
+ * while tail != head, incrementing tail, and waits in wfi when the queue is empty (the host
+ * resumes it after posting). Completion is the slot's own `done` word (below).
+ */
+#define HB_QUEUE_ENTRIES    64u
+
+struct hb_queue {
+	unsigned int head;          /* written by the host: slots posted so far */
+	unsigned int tail;          /* written by the firmware: slots taken so far */
+	unsigned int ring[HB_QUEUE_ENTRIES];
+};
+
+#define HB_QUEUE_OFF_HEAD       0
+#define HB_QUEUE_OFF_TAIL       4
+#define HB_QUEUE_OFF_RING       8
 
 /* Operations the host posts in hb_request.op. */
 #define HB_OP_OPEN_SESSION      1u
@@ -61,10 +79,10 @@ struct hb_param {
 };
 
 /*
- * A request slot. The host fills op and the inputs, then posts the slot; the firmware builds
- * an optee_msg_arg from it (OPEN_SESSION gets its two META parameters from uuid, client_uuid
- * and login), issues OPTEE_SMC_CALL_WITH_ARG, serves RPCs until the call returns, copies the
- * outputs back and writes the slot index to HB_REG_COMPLETE.
+ * A request slot. The host fills op and the inputs (done = 0), then posts the slot; the
+ * firmware builds an optee_msg_arg from it (OPEN_SESSION gets its two META parameters from
+ * uuid, client_uuid and login), issues OPTEE_SMC_CALL_WITH_ARG, serves RPCs until the call
+ * returns, copies the outputs back and then sets done to HB_DONE_VALUE.
  *
  * REGISTER_SHM: params[0] = TMEM_INOUT {buf_ptr = PA, size, shm_ref = cookie}.
  * UNREGISTER_SHM: params[0] = RMEM_INPUT {offs 0, size 0, shm_ref = cookie}.
@@ -86,7 +104,10 @@ struct hb_request {
 	struct hb_param params[4];  /* 72  */
 	/* 200: RPC forwarding area, used with HB_REG_SUPP_CALL */
 	unsigned long long rpc_arg_pa; /* 200 PA of the RPC optee_msg_arg to serve */
+	unsigned int done;          /* 208 out: HB_DONE_VALUE once the results are written */
 };
+
+#define HB_DONE_VALUE       1u
 
 #define HB_REQ_OFF_OP           0
 #define HB_REQ_OFF_STATUS       4
@@ -102,5 +123,6 @@ struct hb_request {
 #define HB_REQ_OFF_SMC_CALLS    68
 #define HB_REQ_OFF_PARAMS       72
 #define HB_REQ_OFF_RPC_ARG_PA   200
+#define HB_REQ_OFF_DONE         208
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * Host-bridge device: a mailbox of request slots in NS shared memory plus a few registers.
- * The host posts a slot and rings the doorbell; we fetch, serve and complete slots until
- * none are left, then wait in wfi (where the emulator ends the run until the next ring).
+ * Host-bridge device: a mailbox of request slots and a request queue in NS shared memory,
+ * plus a few registers. The host posts a slot into the queue; we take, serve and complete
+ * slots until the queue is empty, then wait in wfi (where the emulator ends the run until the
+ * host posts again). Taking and completing a request touches no register.
  */
 #include <stdint.h>
 
@@ -19,6 +20,7 @@
 
 static struct {
 	uint64_t mailbox;
+	volatile struct hb_queue *queue;
 	uint32_t slots;
 	int running;                /* ready was announced; faults resume the loop */
 	volatile uint32_t current;  /* slot being served, HB_NONE between requests */
@@ -61,6 +63,12 @@ void hostbridge_init(int tee_ok)
 	if (!hb.slots || !in_ns_shm(hb.mailbox, (uint64_t)hb.slots * HB_SLOT_SIZE))
 		hb_give_up("mailbox outside shared memory");
 
+	uint64_t queue = hb_read(HB_REG_QUEUE_LO);
+
+	if (!in_ns_shm(queue, sizeof(struct hb_queue)) || (queue & 3))
+		hb_give_up("request queue outside shared memory");
+	hb.queue = (volatile struct hb_queue *)(uintptr_t)queue;
+
 	uint64_t pool = hb_read(HB_REG_POOL_LO);
 	uint64_t pool_size = hb_read(HB_REG_POOL_SIZE);
 
@@ -83,7 +91,31 @@ static volatile struct hb_request *slot_at(uint32_t index)
 static void complete(uint32_t index)
 {
 	hb.current = HB_NONE;
-	hb_write(HB_REG_COMPLETE, index);
+	/* The results must be visible before done is. */
+	__asm__ volatile("dmb sy" ::: "memory");
+	slot_at(index)->done = HB_DONE_VALUE;
+}
+
+/* The next posted slot index, or HB_NONE when the queue is empty. */
+static uint32_t take(void)
+{
+	volatile struct hb_queue *q = hb.queue;
+	uint32_t tail = q->tail;
+	uint32_t head = q->head;
+
+	if (head == tail)
+		return HB_NONE;
+	if (head - tail > HB_QUEUE_ENTRIES) {
+		/* The host owns head: more posted than the ring holds is a broken queue. */
+		kprintf("hostbridge: request queue overrun (head %u, tail %u); dropped\n", head, tail);
+		q->tail = head;
+		return HB_NONE;
+	}
+	__asm__ volatile("dmb sy" ::: "memory");
+	uint32_t index = q->ring[tail % HB_QUEUE_ENTRIES];
+
+	q->tail = tail + 1;
+	return index;
 }
 
 static void serve_one(uint32_t index)
@@ -106,7 +138,7 @@ void service_loop(void)
 		hb_write(HB_REG_READY, HB_READY_VALUE);
 	}
 	for (;;) {
-		uint32_t index = hb_read(HB_REG_FETCH);
+		uint32_t index = take();
 
 		if (index == HB_NONE)
 			wait_for_interrupt();

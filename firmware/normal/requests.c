@@ -22,7 +22,8 @@
 #define HB_MAX_PARAMS   4u
 #define META_PARAMS     2u      /* OPEN_SESSION's TA UUID and client identity */
 
-_Static_assert(sizeof(struct hb_request) == 208, "hb_request layout");
+_Static_assert(sizeof(struct hb_request) == 216, "hb_request layout");
+_Static_assert(offsetof(struct hb_request, done) == HB_REQ_OFF_DONE, "hb_request.done");
 _Static_assert(offsetof(struct hb_request, params) == HB_REQ_OFF_PARAMS, "hb_request.params");
 _Static_assert(offsetof(struct hb_request, rpc_arg_pa) == HB_REQ_OFF_RPC_ARG_PA, "rpc_arg_pa");
 

@@ -66,6 +66,21 @@ describe('booting trustbox-edge', () => {
     expect(dev.device.request({ op: HB_OP_PROBE }).status).toBe(0);
     expect(dev.device.client.openSession('8aaaf200-2450-11e4-abe2-0002a5d5c51b').result).toBe(0);
   });
+
+  it('takes requests from the queue in shared memory; a head beyond the ring is dropped with a line and serving goes on', () => {
+    // The host's end of the queue, as a buggy or hostile host would leave it.
+    const internals = dev.device as unknown as { bridge: { head: number; queue: Uint32Array }; normal: { run(): string } };
+    const q = internals.bridge.queue;
+    expect(q[0]).toBe(q[1]); // everything posted so far was taken
+    const bogus = (q[1]! + 1000) >>> 0;
+    q[0] = bogus;
+    internals.bridge.head = bogus;
+    expect(internals.normal.run()).toBe('idle');
+    expect(dev.lines('normal').at(-1)).toMatch(/^hostbridge: request queue overrun \(head \d+, tail \d+\); dropped$/);
+    expect(q[1]).toBe(bogus);
+    expect(dev.device.request({ op: HB_OP_PROBE }).status).toBe(0);
+    expect(q[0]).toBe(q[1]);
+  });
 });
 
 describe('boards and images', () => {
