@@ -8,6 +8,7 @@ import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
 import { registerStorageCommand } from './storage-command.js';
 import { registerTaCommands } from './ta-commands.js';
+import { registerWatchCommand } from './watch-command.js';
 
 // `trustbox ... | head` closes our stdout early: that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -28,6 +29,7 @@ registerInvokeCommands(program);
 registerTaCommands(program);
 registerInstallCommand(program);
 registerStorageCommand(program);
+registerWatchCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -81,6 +81,7 @@ export class TeeConnection {
   private cancelIds = 0;
   private closedError: TeecError | undefined;
   private readonly listeners = new Set<EventListener>();
+  private readonly closeListeners = new Set<(error: TeecError) => void>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
   /** The server's limits, from the welcome. */
   limits!: Limits;
@@ -163,6 +164,22 @@ export class TeeConnection {
     this.sweeper = undefined;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
+    for (const l of this.closeListeners) l(error);
+    this.closeListeners.clear();
+  }
+
+  /**
+   * Calls `listener` once when the connection ends, with the reason (CONNECTION_CLOSED): the
+   * device powered off, the server closed it, or `close()`. At once if it has already ended.
+   * Returns a function that removes the listener.
+   */
+  onClose(listener: (error: TeecError) => void): () => void {
+    if (this.closedError) {
+      listener(this.closedError);
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
   }
 
   get closed(): boolean {

@@ -2,11 +2,12 @@
  * 4xxx the example edge module and the connected CLI, run as separate processes against a
  * served device, as a user would.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEEC_PARAM_TYPES, TEEC_VALUE_INOUT, TeecOperation } from '../../emulator/client/index.js';
 import { ECHO_TA, echoTaBytes, startServer, type TestServer } from './helpers.js';
 
 const run = promisify(execFile);
@@ -76,4 +77,32 @@ it('4004 options that shape a throwaway device are refused on a running device, 
   }
   const ok = await run('node', [cli, ...args, '--param', 'value-inout:1,0', '--json']);
   expect(JSON.parse(ok.stdout).result).toBe('0x00000000');
+});
+
+it('4005 trustbox watch follows a running device\'s console and trace as other clients call it; Ctrl-C ends it with 0', async () => {
+  const cli = join(ROOT, 'bin/trustbox.js');
+  const child = spawn('node', [cli, 'watch', '--state', server.stateDir, '--trace', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    // Calls until the watcher, once subscribed, has seen one of them.
+    const ctx = await server.context('watched');
+    const s = await ctx.openSession('8aaaf200-2450-11e4-abe2-0002a5d5c51b');
+    const op = new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INOUT), [{ value: { a: 77, b: 0 } }]);
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('Got value: 77 from NW') && Date.now() < deadline) {
+      op.params[0].value = { a: 77, b: 0 };
+      await s.invokeCommand(0, op);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await s.close();
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { event: string; line?: string; name?: string });
+    expect(lines.some((l) => l.event === 'console' && l.line === 'I/TA: Got value: 77 from NW')).toBe(true);
+    expect(lines.some((l) => l.event === 'syscall' && l.name === 'LOG')).toBe(true);
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await exited).toBe(0);
+  await expect(run('node', [cli, 'watch'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('needs a running device') });
 });

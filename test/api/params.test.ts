@@ -321,3 +321,22 @@ describe('1300 cancellation and failures', () => {
     await s.close();
   });
 });
+
+describe('1400 the connection', () => {
+  it('1401 onClose tells a client that the device went away, with CONNECTION_CLOSED; later listeners hear it at once', async () => {
+    const own = await startServer();
+    const c = await own.context('closing');
+    const heard: TeecError[] = [];
+    c.connection.onClose((e) => heard.push(e));
+    const removed = c.connection.onClose(() => heard.push(new TeecError(0, 0, 'removed listener ran')));
+    removed();
+    await own.stop();
+    const deadline = Date.now() + 3000;
+    while (heard.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.code).toBe('connection-closed');
+    let late: TeecError | undefined;
+    c.connection.onClose((e) => { late = e; });
+    expect(late?.code).toBe('connection-closed');
+  });
+});
