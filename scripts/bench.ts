@@ -3,8 +3,8 @@
  * figures, or one JSON line {"metrics":{...},"engine":{...}}: each metric as
  * {"value":<number>,"unit":"<unit>"}, and the engine library the figures were measured with.
  *
- * Each core metric, and each other family as a whole (its metrics share one measurement), runs
- * in a fresh Node process: measured in one process after the others, the in-process invoke was
+ * Each core measurement, and each other family as a whole (its metrics share one measurement),
+ * runs in a fresh Node process: measured in one process after the others, the in-process invoke was
  * 10-40% slower and noisier (the boots and TA loads before it leave V8 and the heap in another
  * state than a device process has).
  */
@@ -27,15 +27,16 @@ async function optionalFamilies(): Promise<BenchMetric[]> {
   return out;
 }
 
-/** Names of the metrics to run together in one process: each core metric alone, each family whole. */
+/**
+ * Names of the metrics to run together in one process: core metrics by measurement (the name
+ * without its last part: boot.cli.ms and boot.cli.ratio_to_node share one), other families whole.
+ */
 function groups(core: BenchMetric[], families: BenchMetric[]): string[][] {
-  const out: string[][] = core.map((m) => [m.name]);
-  const byFamily = new Map<string, string[]>();
-  for (const m of families) {
-    const family = m.name.split('.')[0]!;
-    byFamily.set(family, [...(byFamily.get(family) ?? []), m.name]);
-  }
-  return [...out, ...byFamily.values()];
+  const byKey = new Map<string, string[]>();
+  const add = (key: string, name: string) => byKey.set(key, [...(byKey.get(key) ?? []), name]);
+  for (const m of core) add(m.name.split('.').slice(0, -1).join('.') || m.name, m.name);
+  for (const m of families) add(m.name.split('.')[0]!, m.name);
+  return [...byKey.values()];
 }
 
 /** Child mode (`--child NAME,...`): runs those metrics here and prints their results as JSON. */

@@ -156,7 +156,7 @@ export class Device {
     this.bridge = new HostBridge(
       shmRegion.base + SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount,
       shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, SHM_LAYOUT.firmwarePoolSize,
-      shm.subarray(SHM_LAYOUT.queueOffset, SHM_LAYOUT.queueOffset + 4096), shmRegion.base + SHM_LAYOUT.queueOffset,
+      shm.subarray(SHM_LAYOUT.queueOffset, SHM_LAYOUT.queueOffset + SHM_LAYOUT.queueSize), shmRegion.base + SHM_LAYOUT.queueOffset,
       {
         supplicantCall: (slot) => supplicant.serve(this.mailbox!.rpcArgPa(slot)),
         ready: () => { this.readyFlag = true; },

@@ -69,6 +69,7 @@ export const SHM_LAYOUT = {
   slotSize: 512,
   /** The host bridge's request queue (struct hb_queue), one page after the mailbox. */
   queueOffset: 32 * 1024,
+  queueSize: 4096,
   firmwarePoolOffset: 1 * MiB,
   firmwarePoolSize: 3 * MiB,
   clientPoolOffset: 4 * MiB,
