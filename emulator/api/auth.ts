@@ -5,8 +5,8 @@
  */
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemRandom } from '../tee/crypto/provider.js';
-import { PROTOCOL_VERSION, type EndpointFile } from './protocol.js';
+import { systemRandom } from '../host/crypto.js';
+import { PROTOCOL_VERSION, type EndpointFile } from '../abi/protocol.js';
 
 export const ENDPOINT_FILE = 'endpoint.json';
 

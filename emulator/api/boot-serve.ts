@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { DeviceOptions } from '../device/device.js';
-import type { DeviceEvent } from '../device/events.js';
+import type { DeviceEvent } from '../trace/events.js';
 import { serveDevice } from './serve.js';
 
 type Listener = (e: DeviceEvent) => void;

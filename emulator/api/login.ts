@@ -8,11 +8,11 @@
  * device), GROUP logins take the gid from the connection data without a membership check, and
  * APPLICATION logins use the client name from the hello. docs/protocol.md says so.
  */
-import { digest } from '../tee/crypto/provider.js';
+import { digest } from '../host/crypto.js';
 import {
   TEEC_LOGIN_APPLICATION, TEEC_LOGIN_GROUP, TEEC_LOGIN_GROUP_APPLICATION, TEEC_LOGIN_PUBLIC, TEEC_LOGIN_USER,
   TEEC_LOGIN_USER_APPLICATION,
-} from './protocol.js';
+} from '../abi/protocol.js';
 
 const NAMESPACE = Buffer.from('58ac9ca020864683a1b8ec4bc08e01b6', 'hex');
 

@@ -4,10 +4,10 @@
  * `trustbox boot`, tests and benchmarks.
  */
 import type { DeviceOptions } from '../device/device.js';
-import type { DeviceEvent } from '../device/events.js';
+import type { DeviceEvent } from '../trace/events.js';
 import { DeviceHost } from '../device/host.js';
 import { newToken, writeEndpoint } from './auth.js';
-import type { Limits } from './protocol.js';
+import type { Limits } from '../abi/protocol.js';
 import { ApiServer } from './server.js';
 
 export interface ServeOptions {

@@ -19,7 +19,7 @@ import {
   TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT,
   TEEC_MEM_OUTPUT, checkArgs, isOperationName, isRecord, type EventFrame, type Limits, type OperationArgs,
   type OperationName, type OperationResult, type ServerFrame, type WireError, type WireParam,
-} from './protocol.js';
+} from '../abi/protocol.js';
 
 export interface ServerOptions {
   /** Interface to listen on (default 127.0.0.1). */

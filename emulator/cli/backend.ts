@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Device } from '../device/device.js';
 import type { ClientParam, ClientResult } from '../ree/teec.js';
 import { parseTaContainer } from '../tee/loader/container.js';
-import { TeeError } from '../tee/errors.js';
-import { TEE_ERROR_BAD_FORMAT } from '../tee/results.js';
+import { TeeError } from '../abi/errors.js';
+import { TEE_ERROR_BAD_FORMAT } from '../abi/results.js';
 
 export interface TeeBackend {
   open(uuid: string, params: ClientParam[]): Promise<ClientResult>;

@@ -4,11 +4,11 @@
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { DeviceEvent } from '../device/events.js';
-import { TEEC_ORIGIN_API, TeeError } from '../tee/errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../tee/results.js';
-import { isUuid } from '../tee/uuid.js';
-import { originName } from '../device/trace-format.js';
+import type { DeviceEvent } from '../trace/events.js';
+import { TEEC_ORIGIN_API, TeeError } from '../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
+import { isUuid } from '../abi/uuid.js';
+import { originName } from '../trace/format.js';
 import { DEFAULT_BOARD } from '../machine/boards.js';
 import type { ClientResult } from '../ree/teec.js';
 import { attachPrinter, eventPrinter } from './boot.js';

@@ -3,7 +3,7 @@
  * of results: `{"result":"0x........","origin":N,"params":[...]}`.
  */
 import type { ClientParam, ClientResult, ClientResultParam } from '../ree/teec.js';
-import { hex32 } from '../tee/results.js';
+import { hex32 } from '../abi/results.js';
 
 /** Parses `none`, `value-in:A,B`, `value-out`, `value-inout:A,B`, `memref-in:HEX`, `memref-out:SIZE`, `memref-inout:HEX`. */
 export function parseParamSpec(spec: string): ClientParam {

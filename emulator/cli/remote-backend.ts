@@ -8,7 +8,7 @@ import { readEndpoint } from '../api/auth.js';
 import {
   TEEC_LOGIN_PUBLIC, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE,
   TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, type WireParam, type WireResultParam,
-} from '../api/protocol.js';
+} from '../abi/protocol.js';
 import { TeeConnection, TeecError } from '../client/index.js';
 import type { ClientParam, ClientResult, ClientResultParam } from '../ree/teec.js';
 import type { TeeBackend } from './backend.js';

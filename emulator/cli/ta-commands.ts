@@ -5,8 +5,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { TeeError } from '../tee/errors.js';
-import { resultName } from '../tee/results.js';
+import { TeeError } from '../abi/errors.js';
+import { resultName } from '../abi/results.js';
 import {
   ALGO_NAMES, IMG_TYPE_NAMES, parseTaContainer, signTa, verifyTaContainer, SHDR_ENCRYPTED_TA, type TaContainer,
 } from '../tee/loader/container.js';
@@ -15,7 +15,7 @@ import {
 } from '../tee/loader/elf.js';
 import { developmentKeys, developmentSigningKey, loadPrivateKey } from '../tee/loader/keys.js';
 import { R_AARCH64_RELATIVE, readTaHead, taFlagNames } from '../tee/loader/load.js';
-import { isUuid, uuidFromTeeUuid } from '../tee/uuid.js';
+import { isUuid, uuidFromTeeUuid } from '../abi/uuid.js';
 
 /** Adds the `ta` command group to a commander program. */
 export function registerTaCommands(program: Command): void {

@@ -5,7 +5,7 @@
  * until the device closes the connection (it powered off).
  */
 import type { Command } from 'commander';
-import type { DeviceEvent } from '../device/events.js';
+import type { DeviceEvent } from '../trace/events.js';
 import { eventPrinter } from './boot.js';
 import { RemoteBackend, wantsRemote, type RemoteTarget } from './remote-backend.js';
 

@@ -7,7 +7,7 @@ import { Packr } from 'msgpackr';
 import {
   MSGPACK_OPTIONS, PROTOCOL_VERSION, ProtocolError, type EventFrame, type Limits, type OperationArgs, type OperationName,
   type OperationResult, type ServerFrame, type WireError,
-} from '../api/protocol.js';
+} from '../abi/protocol.js';
 
 /** Every failure the client reports: a TEEC result code, its origin, a protocol code and a message. */
 export class TeecError extends Error {

@@ -10,7 +10,7 @@
  *
  * It imports nothing from the emulator but the protocol module (plus msgpackr, and ws in Node).
  */
-export * from '../api/protocol.js';
+export * from '../abi/protocol.js';
 export { TeeConnection, TeecError, type ConnectOptions } from './connection.js';
 export {
   TeecContext, TeecOperation, TeecSession, TeecSharedMemory, type OpenSessionOptions, type TeecParameter,

@@ -11,7 +11,7 @@ import {
   TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT,
   TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_ORIGIN_API, TEEC_PARAM_TYPE_GET, TEEC_SUCCESS,
   TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, paramDirection, type WireParam, type WireResultParam,
-} from '../api/protocol.js';
+} from '../abi/protocol.js';
 import { TeeConnection, TeecError, type ConnectOptions } from './connection.js';
 
 export interface TeecValue { a: number; b: number }

@@ -34,8 +34,8 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { ChannelReader, ChannelWriter, channelBuffer } from './channel.js';
 import { workCodec } from './work-codec.js';
 import type { DeviceOptions } from './device.js';
-import type { DeviceEvent } from './events.js';
-import type { WireParam, WireResultParam } from '../api/protocol.js';
+import type { DeviceEvent } from '../trace/events.js';
+import type { WireParam, WireResultParam } from '../abi/protocol.js';
 
 export interface WorkerInit {
   options: DeviceOptions;

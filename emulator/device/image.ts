@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256 } from '../tee/crypto/provider.js';
+import { sha256 } from '../host/crypto.js';
 
 export interface ManifestFile {
   path: string;

@@ -8,7 +8,7 @@ import { Cpu, EXCP, PERM, REG, xreg, type MemoryFault } from '../cpu/cpu.js';
 import { UC_ERR_OK } from '../cpu/unicorn.js';
 import { hex, humanSize, region, regionAt, type Board } from '../machine/board.js';
 import type { Monitor } from '../monitor/monitor.js';
-import type { EventBus } from './events.js';
+import type { EventBus } from '../trace/events.js';
 
 /** Why `run` returned. */
 export type NormalWorldStop = 'idle' | 'off' | 'reset' | 'halted';

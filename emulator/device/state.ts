@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RandomSource } from '../tee/crypto/provider.js';
+import type { RandomSource } from '../host/crypto.js';
 
 /** Contents of the OTP fuse block. Only the secure world reads it. */
 export interface Fuses {

@@ -14,7 +14,7 @@
  * flags: bit 0 cancelId present, bits 8-15 the number of parameters. Presence bits of a
  * parameter word: HAS_A, HAS_B (the decoded objects have exactly the fields the encoded ones had).
  */
-import type { WireParam, WireResultParam } from '../api/protocol.js';
+import type { WireParam, WireResultParam } from '../abi/protocol.js';
 import type { RingCodec } from './channel.js';
 import type { FromWorker, ToWorker, WorkDone, WorkItem } from './host.js';
 

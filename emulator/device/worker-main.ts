@@ -24,14 +24,14 @@ import {
   TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT,
   TEEC_MEMREF_TEMP_OUTPUT, TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_ORIGIN_API, TEEC_VALUE_INOUT, TEEC_VALUE_INPUT,
   TEEC_VALUE_OUTPUT, paramDirection, type WireParam, type WireResultParam,
-} from '../api/protocol.js';
+} from '../abi/protocol.js';
 import type { ClientParam, ClientResult, SharedMemory } from '../ree/teec.js';
 import { parseTaContainer } from '../tee/loader/container.js';
-import { TeeError } from '../tee/errors.js';
+import { TeeError } from '../abi/errors.js';
 import { ChannelReader, ChannelWriter } from './channel.js';
 import { workCodec } from './work-codec.js';
 import { Device, DeviceError } from './device.js';
-import type { DeviceEvent } from './events.js';
+import type { DeviceEvent } from '../trace/events.js';
 import {
   CANCEL_BOARD_SLOTS, type FromWorker, type ToWorker, type WorkDone, type WorkError, type WorkItem, type WorkerInit,
   type WorkOps,

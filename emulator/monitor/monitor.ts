@@ -3,9 +3,9 @@
  * decodes the function id, switches worlds when a secure service must run, and switches back
  * with the results. An unknown function id is answered with SMC_UNK and traced, never ignored.
  */
-import type { EventBus } from '../device/events.js';
+import type { EventBus } from '../trace/events.js';
 import type { RuntimeService } from './service.js';
-import { SMC_UNK, decodeFunctionId } from './smccc.js';
+import { SMC_UNK, decodeFunctionId } from '../abi/smccc.js';
 
 /** The saved normal-world argument registers x0..x7 of one SMC. */
 export type SmcArgs = number[];

@@ -10,7 +10,7 @@ import {
   OPTEE_SMC_RETURN_OK, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, OPTEE_SMC_SEC_CAP_DYNAMIC_SHM,
   OPTEE_SMC_SEC_CAP_HAVE_RESERVED_SHM, OPTEE_SMC_SEC_CAP_MEMREF_NULL, SMCCC_OWNER_TRUSTED_OS,
   SMCCC_OWNER_TRUSTED_OS_END, rpcName, isRpcReturn, type SmcFunction,
-} from './smccc.js';
+} from '../abi/smccc.js';
 
 /** OP-TEE's API UID 384fb3e0-e7f8-11e3-af63-0002a5d5c51b as four words. */
 export const OPTEE_MSG_UID = [0x384fb3e0, 0xe7f811e3, 0xaf630002, 0xa5d5c51b];

@@ -5,7 +5,7 @@ import type { RuntimeService, SmcResult } from './service.js';
 import {
   PSCI_FEATURES, PSCI_NOT_SUPPORTED, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_VERSION, SMCCC_OWNER_STANDARD,
   type SmcFunction,
-} from './smccc.js';
+} from '../abi/smccc.js';
 
 /** PSCI 1.1: major in bits 31:16, minor in 15:0. */
 export const PSCI_VERSION_1_1 = 0x00010001;

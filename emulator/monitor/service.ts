@@ -2,7 +2,7 @@
  * A runtime service behind the secure monitor (the OP-TEE dispatcher, PSCI). The monitor
  * decodes the function id and hands the call to the first service that owns it.
  */
-import type { SmcFunction } from './smccc.js';
+import type { SmcFunction } from '../abi/smccc.js';
 
 /** What a service answers: the registers a0..a7 to return (missing ones are left as they were). */
 export interface SmcResult {

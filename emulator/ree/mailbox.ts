@@ -7,7 +7,7 @@ import {
   HB_REQ_OFF_OP, HB_REQ_OFF_PARAMS, HB_REQ_OFF_RET, HB_REQ_OFF_RET_ORIGIN, HB_REQ_OFF_RPC_ARG_PA,
   HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE, HB_REQ_OFF_DONE, HB_DONE_VALUE,
 } from './hostbridge.js';
-import { setU64 } from '../tee/msg.js';
+import { setU64 } from '../abi/optee-msg.js';
 
 /** One parameter as the firmware copies it into optee_msg_param: attr and the a/b/c union. */
 export interface HbParam {

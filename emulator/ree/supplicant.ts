@@ -4,19 +4,19 @@
  * operations come with the storage work). It reads and writes the RPC's optee_msg_arg in NS
  * shared memory, exactly where the firmware put it, and never trusts its contents.
  */
-import type { EventBus } from '../device/events.js';
+import type { EventBus } from '../trace/events.js';
 import type { BootImage } from '../device/image.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
   OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
   type MsgArg,
-} from '../tee/msg.js';
+} from '../abi/optee-msg.js';
 import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SHORT_BUFFER,
   TEE_SUCCESS,
-} from '../tee/results.js';
-import { uuidFromOctets } from '../tee/uuid.js';
+} from '../abi/results.js';
+import { uuidFromOctets } from '../abi/uuid.js';
 import { FsServer } from './fs-server.js';
 import { TaStore } from './ta-store.js';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isUuid } from '../tee/uuid.js';
+import { isUuid } from '../abi/uuid.js';
 
 export interface TaFile {
   uuid: string;

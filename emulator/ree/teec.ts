@@ -8,10 +8,10 @@
 import {
   OPTEE_MSG_ATTR_TYPE_NONE, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT,
-} from '../tee/msg.js';
-import { TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS, TeeError } from '../tee/errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS } from '../tee/results.js';
-import { uuidToOctets } from '../tee/uuid.js';
+} from '../abi/optee-msg.js';
+import { TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS, TeeError } from '../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS } from '../abi/results.js';
+import { uuidToOctets } from '../abi/uuid.js';
 import {
   HB_OP_CANCEL, HB_OP_CLOSE_SESSION, HB_OP_INVOKE_COMMAND, HB_OP_OPEN_SESSION, HB_OP_REGISTER_SHM,
   HB_OP_UNREGISTER_SHM,

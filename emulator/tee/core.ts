@@ -8,15 +8,15 @@
  * opens sessions to user TAs (loaded through the normal world's TA store, verified, mapped) or
  * pseudo-TAs, and writes results back.
  */
-import type { EventBus } from '../device/events.js';
+import type { EventBus } from '../trace/events.js';
 import type { SecureWorld } from '../device/secure-world.js';
 import type { TeeEntry } from '../monitor/optee-dispatcher.js';
 import {
   OPTEE_SMC_RETURN_EBADADDR, OPTEE_SMC_RETURN_ERESUME, OPTEE_SMC_RETURN_ETHREAD_LIMIT, OPTEE_SMC_RETURN_OK,
   OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_SMC_RETURN_RPC_CMD, OPTEE_SMC_RETURN_RPC_FREE,
-} from '../monitor/smccc.js';
-import { hmac, type RandomSource } from './crypto/provider.js';
-import { TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE, TeeError } from './errors.js';
+} from '../abi/smccc.js';
+import { hmac, type RandomSource } from '../host/crypto.js';
+import { TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE, TeeError } from '../abi/errors.js';
 import { parseElf } from './loader/elf.js';
 import { verifyTaContainer, type TrustedKey } from './loader/container.js';
 import { developmentKeys } from './loader/keys.js';
@@ -30,7 +30,7 @@ import {
   OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, OPTEE_RPC_CMD_SHM_ALLOC, OPTEE_RPC_CMD_SHM_FREE,
   OPTEE_RPC_SHM_TYPE_APPL, msgArgSize, readMsgArg, uuidOctetsFromValue, valueFromUuidOctets, writeMsgArg,
   writeMsgParam, writeMsgResult, type MsgArg, type MsgParam,
-} from './msg.js';
+} from '../abi/optee-msg.js';
 import { isMemref, isValue, noParams, type TaParam, type TaParams } from './params.js';
 import {
   TEE_PROPSET_CURRENT_CLIENT, TEE_PROPSET_CURRENT_TA, TEE_PROPSET_TEE_IMPLEMENTATION, clientProperties,
@@ -41,7 +41,7 @@ import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_BUSY, TEE_ERROR_COMMUNICATION, TEE_ERROR_GENERIC,
   TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY, TEE_ERROR_SECURITY, TEE_ERROR_TARGET_DEAD, TEE_SUCCESS,
   resultName,
-} from './results.js';
+} from '../abi/results.js';
 import { PAGE_SIZE, SecureMemory } from './secure-memory.js';
 import { Session, type ClientIdentity } from './session.js';
 import type { CallContext, EntryResult, RpcReply, RpcRequest, SecureThread, TrustedService } from './service.js';
@@ -49,7 +49,7 @@ import { RollbackAnchor } from './storage/anchor.js';
 import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { IMAGE_BASE, TA_FLAG_INSTANCE_KEEP_CRASHED, TaInstance, type InstanceHost } from './ta-instance.js';
-import { uuidFromOctets, uuidToOctets } from './uuid.js';
+import { uuidFromOctets, uuidToOctets } from '../abi/uuid.js';
 import { Watchdog } from '../cpu/watchdog.js';
 
 export interface TeeCoreOptions {

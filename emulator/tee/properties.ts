@@ -3,9 +3,9 @@
  * properties and a few implementation ones are answered inside the TA by its library).
  * Names as OP-TEE's kernel spells them; values encoded as OP-TEE copies them to user space.
  */
-import { sha256 } from './crypto/provider.js';
+import { sha256 } from '../host/crypto.js';
 import type { Session } from './session.js';
-import { uuidToTeeUuid } from './uuid.js';
+import { uuidToTeeUuid } from '../abi/uuid.js';
 
 export const TEE_PROPSET_TEE_IMPLEMENTATION = 0xfffffffd;
 export const TEE_PROPSET_CURRENT_CLIENT = 0xfffffffe;

@@ -3,8 +3,8 @@
  * secure RAM (invisible to the normal world) like on a real device. The first part of secure
  * RAM is kept for the core, as OP-TEE keeps its own image and heap there.
  */
-import { TeeError } from './errors.js';
-import { TEE_ERROR_OUT_OF_MEMORY } from './results.js';
+import { TeeError } from '../abi/errors.js';
+import { TEE_ERROR_OUT_OF_MEMORY } from '../abi/results.js';
 
 export const PAGE_SIZE = 0x1000;
 

@@ -5,8 +5,8 @@
  * x3 = command id, SP_EL0 = x2, every other GPR zero, EL0t.
  */
 import { EXCP, REG, xreg, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
-import type { EventBus } from '../device/events.js';
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TeeError } from './errors.js';
+import type { EventBus } from '../trace/events.js';
+import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TeeError } from '../abi/errors.js';
 import { taFlagNames, type LoadedImage } from './loader/load.js';
 import {
   TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT,
@@ -14,7 +14,7 @@ import {
 } from './params.js';
 import {
   TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD, resultName,
-} from './results.js';
+} from '../abi/results.js';
 import { PAGE_SIZE, type SecureMemory } from './secure-memory.js';
 import type { Session } from './session.js';
 import type { CallContext, EntryResult, SecureThread, TrustedService } from './service.js';

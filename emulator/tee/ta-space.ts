@@ -11,8 +11,8 @@
  * verify mapping, permission, ownership and overflow before a byte is touched.
  */
 import { Cpu, PERM, type CpuModel } from '../cpu/cpu.js';
-import { TeeError } from './errors.js';
-import { TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS } from './results.js';
+import { TeeError } from '../abi/errors.js';
+import { TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS } from '../abi/results.js';
 import { PAGE_SIZE, type SecureBlock, type SecureMemory } from './secure-memory.js';
 
 /** TEE_MEMORY_ACCESS_* flags. */

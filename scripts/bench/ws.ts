@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { WebSocket, WebSocketServer, type AddressInfo } from 'ws';
 import { serveDevice } from '../../emulator/api/serve.js';
-import { MSGPACK_OPTIONS, TEEC_PARAM_TYPES, TEEC_VALUE_INOUT } from '../../emulator/api/protocol.js';
+import { MSGPACK_OPTIONS, TEEC_PARAM_TYPES, TEEC_VALUE_INOUT } from '../../emulator/abi/protocol.js';
 import { TeecContext, TeecOperation } from '../../emulator/client/index.js';
 import type { BenchMetric } from './types.js';
 

@@ -3,9 +3,9 @@
  * accept what the client library sends and refuse what it must not.
  */
 import { describe, expect, it } from 'vitest';
-import * as P from '../../emulator/api/protocol.js';
-import * as R from '../../emulator/tee/results.js';
-import * as E from '../../emulator/tee/errors.js';
+import * as P from '../../emulator/abi/protocol.js';
+import * as R from '../../emulator/abi/results.js';
+import * as E from '../../emulator/abi/errors.js';
 
 describe('0000 protocol contract', () => {
   it('0001 TEEC result codes and origins match emulator/tee', () => {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Packr } from 'msgpackr';
 import WebSocket from 'ws';
 import { serveDevice, type Served } from '../../emulator/api/serve.js';
-import { MSGPACK_OPTIONS, type Limits } from '../../emulator/api/protocol.js';
+import { MSGPACK_OPTIONS, type Limits } from '../../emulator/abi/protocol.js';
 import { TeecContext } from '../../emulator/client/index.js';
 
 export const ECHO_TA = '6f1b2e1c-7c4e-4d2b-9a57-3e0c5d9a2b10';

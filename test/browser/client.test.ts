@@ -11,13 +11,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   DEFAULT_LIMITS, TEEC_ERROR_ACCESS_DENIED, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_COMMUNICATION, TEEC_ERROR_ITEM_NOT_FOUND,
   TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TEEC_SUCCESS,
-} from '../../emulator/api/protocol.js';
+} from '../../emulator/abi/protocol.js';
 import { startServer, type TestServer } from '../api/helpers.js';
 import { requireChromium, runInChromium } from './chromium.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** What the page loads: the compiled library, the protocol module, msgpackr's ESM build, the scenario. */
-const BUILT = ['dist/emulator/client/index.js', 'dist/emulator/client/connection.js', 'dist/emulator/client/teec.js', 'dist/emulator/api/protocol.js'];
+const BUILT = ['dist/emulator/client/index.js', 'dist/emulator/client/connection.js', 'dist/emulator/client/teec.js', 'dist/emulator/abi/protocol.js'];
 
 let server: TestServer;
 let report: Promise<any>;
@@ -30,7 +30,7 @@ async function scenario(): Promise<unknown> {
   server = await startServer();
   return runInChromium({
     root: ROOT,
-    serve: ['dist/emulator/client', 'dist/emulator/api', 'node_modules/msgpackr', 'test/browser'],
+    serve: ['dist/emulator/client', 'dist/emulator/abi', 'node_modules/msgpackr', 'test/browser'],
     imports: { 'trustbox-emulator/client': '/dist/emulator/client/index.js', msgpackr: '/node_modules/msgpackr/index.js' },
     module: '/test/browser/scenario.js',
     config: { url: server.url, token: server.token },

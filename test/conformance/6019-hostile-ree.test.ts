@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsServer } from '../../emulator/ree/fs-server.js';
-import { OPTEE_RPC_CMD_FS, type MsgArg } from '../../emulator/tee/msg.js';
+import { OPTEE_RPC_CMD_FS, type MsgArg } from '../../emulator/abi/optee-msg.js';
 import { bootDevice, type TestDevice } from '../helpers/device.js';
 import { SecureStorage, TEE_ERROR_CORRUPT_OBJECT, TEE_ERROR_ITEM_NOT_FOUND, TEE_SUCCESS } from './6xxx-storage-client.js';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device, type DeviceOptions } from '../../emulator/device/device.js';
-import type { DeviceEvent } from '../../emulator/device/events.js';
+import type { DeviceEvent } from '../../emulator/trace/events.js';
 
 export const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
 export const RANDOM_TA = 'b6c53aba-9669-4668-a7f2-205629d00f86';

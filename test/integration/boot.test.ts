@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Device } from '../../emulator/device/device.js';
 import { ImageError, defaultImageDir } from '../../emulator/device/image.js';
 import { HB_OP_PROBE, HB_OP_READ_ADDRESS } from '../../emulator/ree/hostbridge.js';
-import { TEE_ERROR_COMMUNICATION } from '../../emulator/tee/results.js';
+import { TEE_ERROR_COMMUNICATION } from '../../emulator/abi/results.js';
 import { bootDevice, type TestDevice } from '../helpers/device.js';
 
 /** Console patterns that mean the boot went wrong; a test fails fast on them. */

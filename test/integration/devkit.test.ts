@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTa } from '../../emulator/tee/loader/container.js';
 import { parseElf } from '../../emulator/tee/loader/elf.js';
-import { generateKeyPairSync } from '../../emulator/tee/crypto/provider.js';
-import { TEE_ERROR_SECURITY, TEE_SUCCESS } from '../../emulator/tee/results.js';
+import { generateKeyPairSync } from '../../emulator/host/crypto.js';
+import { TEE_ERROR_SECURITY, TEE_SUCCESS } from '../../emulator/abi/results.js';
 import { HELLO_WORLD, bootDevice } from '../helpers/device.js';
 
 const ROOT = process.cwd();

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { region } from '../../emulator/machine/board.js';
 import { SHM_LAYOUT } from '../../emulator/machine/boards.js';
-import { OPTEE_SMC_RETURN_EBADADDR, OPTEE_SMC_RETURN_OK } from '../../emulator/monitor/smccc.js';
-import { seededRandom } from '../../emulator/tee/crypto/provider.js';
+import { OPTEE_SMC_RETURN_EBADADDR, OPTEE_SMC_RETURN_OK } from '../../emulator/abi/smccc.js';
+import { seededRandom } from '../../emulator/host/crypto.js';
 import { HELLO_WORLD, bootDevice, type TestDevice } from '../helpers/device.js';
 
 let dev: TestDevice;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED,
   TEE_ERROR_SHORT_BUFFER, TEE_ERROR_TARGET_DEAD, TEE_ERROR_TIME_NOT_SET, TEE_SUCCESS,
-} from '../../emulator/tee/results.js';
+} from '../../emulator/abi/results.js';
 import { HELLO_WORLD, SYSPROBE_TA, WILDPTR_TA, bootDevice, type TestDevice } from '../helpers/device.js';
 
 const S = (off = 0) => (0x5c5cn << 48n) | BigInt(off);

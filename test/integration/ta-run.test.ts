@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BUSY, TEE_ERROR_CANCEL, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_TARGET_DEAD,
   TEE_SUCCESS,
-} from '../../emulator/tee/results.js';
+} from '../../emulator/abi/results.js';
 import {
   HELLO_WORLD, LOOP_TA, PANIC_TA, PROPS_TA, RANDOM_TA, SIMS_TA, SINGLE_TA, TA2TA_TA, TIMECHECK_TA, TLSCTOR_TA,
   bootDevice, type TestDevice,

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { region } from '../../emulator/machine/board.js';
 import { SHM_LAYOUT, getBoard } from '../../emulator/machine/boards.js';
-import * as smccc from '../../emulator/monitor/smccc.js';
+import * as smccc from '../../emulator/abi/smccc.js';
 import * as hostbridge from '../../emulator/ree/hostbridge.js';
-import * as msg from '../../emulator/tee/msg.js';
-import * as results from '../../emulator/tee/results.js';
+import * as msg from '../../emulator/abi/optee-msg.js';
+import * as results from '../../emulator/abi/results.js';
 import * as scn from '../../emulator/tee/syscalls/numbers.js';
 
 function defines(path: string): Map<string, number> {
@@ -52,16 +52,16 @@ describe('ABI constants agree between C and TypeScript', () => {
     expect(hostbridge.HB_SLOT_SIZE).toBe(SHM_LAYOUT.slotSize);
   });
 
-  it('optee_smc.h and psci.h match emulator/monitor/smccc.ts', () => {
+  it('optee_smc.h and psci.h match emulator/abi/smccc.ts', () => {
     expect(compare(defines('firmware/include/optee_smc.h'), smccc)).toBeGreaterThanOrEqual(25);
     expect(compare(defines('firmware/include/psci.h'), smccc)).toBeGreaterThanOrEqual(4);
   });
 
-  it('optee_msg.h matches emulator/tee/msg.ts', () => {
+  it('optee_msg.h matches emulator/abi/optee-msg.ts', () => {
     expect(compare(defines('firmware/include/optee_msg.h'), msg)).toBeGreaterThanOrEqual(30);
   });
 
-  it('tee_results.h matches emulator/tee/results.ts', () => {
+  it('tee_results.h matches emulator/abi/results.ts', () => {
     const n = compare(defines('firmware/include/tee_results.h'), results as Record<string, unknown>,
       (name) => name.replace(/^TEEC_/, 'TEE_'));
     expect(n).toBeGreaterThanOrEqual(15);

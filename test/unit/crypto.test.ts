@@ -20,7 +20,7 @@ import {
   allocateObject, checkPopulate, copyCompatible, copyInto, HandleTable, type AttrValue,
 } from '../../emulator/tee/crypto/objects.js';
 import { AesMacCalc, cts, HmacCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
-import { TeeError } from '../../emulator/tee/errors.js';
+import { TeeError } from '../../emulator/abi/errors.js';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const rnd = (n: number): Buffer => nodeCrypto.randomBytes(n);

@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from '../../emulator/tee/crypto/provider.js';
+import { generateKeyPairSync } from '../../emulator/host/crypto.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TeeError } from '../../emulator/tee/errors.js';
-import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../emulator/tee/results.js';
+import { TeeError } from '../../emulator/abi/errors.js';
+import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../emulator/abi/results.js';
 import {
   parseTaContainer, signTa, verifyTaContainer, SHDR_BOOTSTRAP_TA, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
   TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,

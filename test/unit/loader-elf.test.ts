@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TeeError } from '../../emulator/tee/errors.js';
-import { TEE_ERROR_BAD_FORMAT } from '../../emulator/tee/results.js';
+import { TeeError } from '../../emulator/abi/errors.js';
+import { TEE_ERROR_BAD_FORMAT } from '../../emulator/abi/results.js';
 import { parseElf, PT_LOAD } from '../../emulator/tee/loader/elf.js';
 import { ensureFixtures, fixture, LIB_UUID } from './loader-fixtures.js';
 

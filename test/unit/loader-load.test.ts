@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TeeError } from '../../emulator/tee/errors.js';
-import { TEE_ERROR_BAD_FORMAT } from '../../emulator/tee/results.js';
+import { TeeError } from '../../emulator/abi/errors.js';
+import { TEE_ERROR_BAD_FORMAT } from '../../emulator/abi/results.js';
 import { findDynamicSymbol, parseElf, readStaticSymbols, type ElfImage } from '../../emulator/tee/loader/elf.js';
 import {
   loadTa, R_AARCH64_GLOB_DAT, R_AARCH64_JUMP_SLOT, R_AARCH64_TLS_TPREL, type LoadedImage,

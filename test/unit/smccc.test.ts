@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFunctionId, isRpcReturn, rpcName, SMC_UNK } from '../../emulator/monitor/smccc.js';
-import { EventBus, type DeviceEvent } from '../../emulator/device/events.js';
+import { decodeFunctionId, isRpcReturn, rpcName, SMC_UNK } from '../../emulator/abi/smccc.js';
+import { EventBus, type DeviceEvent } from '../../emulator/trace/events.js';
 import { Monitor } from '../../emulator/monitor/monitor.js';
 import { PsciService, PSCI_VERSION_1_1 } from '../../emulator/monitor/psci.js';
 

@@ -3,7 +3,7 @@
  * and the algorithm table: for each supported algorithm its operation class, allowed modes,
  * acceptable key object types and digest. Pure data, no node:crypto.
  */
-import type { HashName } from './provider.js';
+import type { HashName } from '../../host/crypto.js';
 
 /* Operation modes (TEE_OperationMode). */
 export const TEE_MODE_ENCRYPT = 0;

@@ -3,10 +3,10 @@
  * signatures over TA-given digests (PKCS#1 v1.5 DigestInfo, PSS encoded here per RFC 8017),
  * ECDSA (ecdsa.ts) and Ed25519; and the key derivations ECDH, X25519 and HKDF.
  */
-import { TeeError } from '../errors.js';
+import { TeeError } from '../../abi/errors.js';
 import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CIPHERTEXT_INVALID, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SIGNATURE_INVALID,
-} from '../results.js';
+} from '../../abi/results.js';
 import {
   DIGEST_HASH, HASH_SIZES, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,
   TEE_ATTR_EDDSA_CTX, TEE_ATTR_EDDSA_PREHASH, TEE_ATTR_HKDF_HASH_ALGORITHM, TEE_ATTR_HKDF_IKM, TEE_ATTR_HKDF_INFO,
@@ -22,7 +22,7 @@ import { bitLength, type AttrValue, type CryptoObject } from './objects.js';
 import {
   createHash, diffieHellman, ecdhSecret, ed25519Sign, ed25519Verify, hkdf, rsaOaepDecrypt, rsaOaepEncrypt, rsaPkcs1Encrypt,
   rsaRawPrivate, rsaRawPublic, timingSafeEqual, type HashName,
-} from './provider.js';
+} from '../../host/crypto.js';
 
 const bad = (msg: string): TeeError => new TeeError(TEE_ERROR_BAD_PARAMETERS, msg);
 

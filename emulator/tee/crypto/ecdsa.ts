@@ -4,11 +4,11 @@
  * fixed-size encoding. Curve generators come from the provider (the public key of d = 1);
  * primes are the NIST closed forms and orders are the published FIPS 186-4 values.
  */
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_PARAMETERS } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS } from '../../abi/results.js';
 import type { Curve } from './algorithms.js';
 import { fromBig, modInv, toBig } from './keys.js';
-import { ecGenerator } from './provider.js';
+import { ecGenerator } from '../../host/crypto.js';
 
 interface Params { p: bigint; n: bigint; gx: bigint; gy: bigint; bytes: number; bits: number }
 

@@ -3,8 +3,8 @@
  * keys come from the device random source (repeatable under a seed); RSA key generation is
  * OpenSSL's (system randomness).
  */
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import {
   CURVES, TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_ECDH_KEYPAIR,
   TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_X25519_KEYPAIR,
@@ -12,7 +12,7 @@ import {
 import { curveParams } from './ecdsa.js';
 import { ecAttrs, fromBig, okpAttrs, rsaAttrs, toBig } from './keys.js';
 import { validKeySize, type AttrValue, type CryptoObject } from './objects.js';
-import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from './provider.js';
+import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from '../../host/crypto.js';
 
 /** Fills `obj` with a new key of `bits` bits; `params` are GP's generation attributes. */
 export function generateKey(obj: CryptoObject, bits: number, params: Map<number, AttrValue>,

@@ -3,8 +3,8 @@
  * modulus/exponents (CRT parameters recovered from n, e, d when the TA gave none), EC and
  * curve 25519 keys from their coordinates, through JWK.
  */
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_PARAMETERS } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS } from '../../abi/results.js';
 import {
   CURVES, TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PRIVATE_VALUE, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,
   TEE_ATTR_ED25519_PRIVATE_VALUE, TEE_ATTR_ED25519_PUBLIC_VALUE, TEE_ATTR_RSA_COEFFICIENT, TEE_ATTR_RSA_EXPONENT1,
@@ -14,7 +14,7 @@ import {
 import type { AttrValue, CryptoObject } from './objects.js';
 import {
   exportJwk, privateKeyFromJwk, publicKeyFromJwk, type KeyObject,
-} from './provider.js';
+} from '../../host/crypto.js';
 
 export const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 export const fromB64u = (s: string | undefined): Buffer => Buffer.from(s ?? '', 'base64url');

@@ -6,10 +6,10 @@
  * Handles are non-zero u32 values unique per TA instance and shared by objects and operation
  * states (as OP-TEE's are distinct kernel pointers), so a state handle is never an object.
  */
-import { TeeError } from '../errors.js';
+import { TeeError } from '../../abi/errors.js';
 import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY,
-} from '../results.js';
+} from '../../abi/results.js';
 import type { SyscallContext } from '../syscalls/table.js';
 import {
   TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PRIVATE_VALUE, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,

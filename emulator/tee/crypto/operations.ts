@@ -6,8 +6,8 @@
  * kit's library turns into the panic GP asks for. Key usage and the initial/active/extracting
  * handle states of TEE_OperationInfo are tracked by the library, as in OP-TEE.
  */
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import {
   TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT, algorithm,
   TEE_ATTR_SECRET_VALUE, type AlgInfo,

@@ -5,10 +5,10 @@
  * TEE_CopyOperation needs, and computes output sizes before consuming input, so that a
  * SHORT_BUFFER answer leaves the state untouched.
  */
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_MAC_INVALID, TEE_ERROR_OUT_OF_MEMORY } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_MAC_INVALID, TEE_ERROR_OUT_OF_MEMORY } from '../../abi/results.js';
 import { HASH_SIZES } from './algorithms.js';
-import { aesCipher, aesEncryptBlock, createHash, type Hash, type HashName, type StreamCipher } from './provider.js';
+import { aesCipher, aesEncryptBlock, createHash, type Hash, type HashName, type StreamCipher } from '../../host/crypto.js';
 
 /** Largest message buffered inside the core (CTS, XTS, CCM, AAD). */
 export const MAX_BUFFERED = 8 << 20;

@@ -4,11 +4,11 @@
  * instance's crypto handle table. Errors are thrown as TeeError (the dispatcher returns their
  * code to the TA); any other exception is turned into TEE_ERROR_GENERIC here so none escapes.
  */
-import { TeeError } from '../errors.js';
+import { TeeError } from '../../abi/errors.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_GENERIC, TEE_ERROR_ITEM_NOT_FOUND,
   TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS,
-} from '../results.js';
+} from '../../abi/results.js';
 import {
   TEE_SCN_ASYMM_OPERATE, TEE_SCN_ASYMM_VERIFY, TEE_SCN_AUTHENC_DEC_FINAL, TEE_SCN_AUTHENC_ENC_FINAL, TEE_SCN_AUTHENC_INIT,
   TEE_SCN_AUTHENC_UPDATE_AAD, TEE_SCN_AUTHENC_UPDATE_PAYLOAD, TEE_SCN_CIPHER_FINAL, TEE_SCN_CIPHER_INIT, TEE_SCN_CIPHER_UPDATE,

@@ -7,10 +7,10 @@
  * Malformed files are TEE_ERROR_BAD_FORMAT; hash and signature failures TEE_ERROR_SECURITY;
  * encrypted TAs and subkey chains TEE_ERROR_NOT_SUPPORTED until they are implemented.
  */
-import { constants, nodeCryptoModule, sha256, type KeyObject } from '../crypto/provider.js';
-import { TeeError } from '../errors.js';
-import { isUuid, uuidFromOctets, uuidToOctets } from '../uuid.js';
-import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../results.js';
+import { constants, nodeCryptoModule, sha256, type KeyObject } from '../../host/crypto.js';
+import { TeeError } from '../../abi/errors.js';
+import { isUuid, uuidFromOctets, uuidToOctets } from '../../abi/uuid.js';
+import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../abi/results.js';
 
 export const SHDR_MAGIC = 0x4f545348;
 export const SHDR_TA = 0;

@@ -4,8 +4,8 @@
  * it is used, and anything malformed becomes a TEE_ERROR_BAD_FORMAT {@link TeeError} whose
  * message names the field at fault. Nothing here maps memory; `load.ts` does that.
  */
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_FORMAT } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_FORMAT } from '../../abi/results.js';
 
 export const PT_LOAD = 1;
 export const PT_DYNAMIC = 2;

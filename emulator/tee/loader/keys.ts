@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPrivateKey, createPublicKey, type KeyObject } from '../crypto/provider.js';
-import { TeeError } from '../errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_ITEM_NOT_FOUND } from '../results.js';
+import { createPrivateKey, createPublicKey, type KeyObject } from '../../host/crypto.js';
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_ITEM_NOT_FOUND } from '../../abi/results.js';
 import type { TrustedKey } from './container.js';
 
 /** File name of the project's development key pair inside `keys/`. */

@@ -11,9 +11,9 @@
  * The main TA's ELF header is not inside any PT_LOAD (its first segment maps file offset 0x1000
  * at vaddr 0), so `dlpi_phdr` points into a read-only copy of its first file page (pitfall 9.2).
  */
-import { TeeError } from '../errors.js';
-import { isUuid, uuidFromTeeUuid } from '../uuid.js';
-import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { isUuid, uuidFromTeeUuid } from '../../abi/uuid.js';
+import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY } from '../../abi/results.js';
 import {
   badFormat, findDynamicSymbol, parseElf, vaddrToOffset, PF_W, PF_X, SHN_ABS, SHN_UNDEF, STB_GLOBAL, STB_LOCAL,
   STB_WEAK, STT_TLS, type ElfImage, type ElfRela, type ElfRelaSection, type ElfSymbol,

@@ -11,7 +11,7 @@
  * RPMB chip, which the emulator does not try to prevent.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { hmac, timingSafeEqual } from '../crypto/provider.js';
+import { hmac, timingSafeEqual } from '../../host/crypto.js';
 
 const MAGIC = 'TBRPMB01';
 const TAG_SIZE = 32;

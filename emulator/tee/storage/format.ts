@@ -17,9 +17,9 @@
  * (HMAC(key, AAD | SHA-256(plaintext)), first 12 bytes): a seeded (deterministic) random source
  * can therefore never make two different plaintexts share an IV under one key.
  */
-import { TeeError } from '../errors.js';
-import { gcmOpen, gcmSeal, hmac, sha256 } from '../crypto/provider.js';
-import { TEE_ERROR_CORRUPT_OBJECT } from '../results.js';
+import { TeeError } from '../../abi/errors.js';
+import { gcmOpen, gcmSeal, hmac, sha256 } from '../../host/crypto.js';
+import { TEE_ERROR_CORRUPT_OBJECT } from '../../abi/results.js';
 
 export const INDEX_NAME = 'dirf.db';
 export const INDEX_TMP_NAME = 'dirf.db.tmp';

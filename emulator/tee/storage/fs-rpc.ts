@@ -9,17 +9,17 @@
  * value0 = {sub-op, fd / overwrite, offset / length}, memref1 (and memref2 for RENAME) = names or
  * data, value2.a = returned fd / directory id.
  */
-import { TeeError } from '../errors.js';
+import { TeeError } from '../../abi/errors.js';
 import type { TeeCore } from '../core.js';
 import {
   OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_SHM_ALLOC,
   OPTEE_RPC_CMD_SHM_FREE, OPTEE_RPC_SHM_TYPE_APPL, type MsgParam,
-} from '../msg.js';
+} from '../../abi/optee-msg.js';
 import {
   TEE_ERROR_CORRUPT_OBJECT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY, TEE_ERROR_STORAGE_NOT_AVAILABLE,
   TEE_SUCCESS,
-} from '../results.js';
+} from '../../abi/results.js';
 import { PAGE_SIZE } from '../secure-memory.js';
 import type { SecureThread } from '../service.js';
 

@@ -4,13 +4,13 @@
  * crypto object model whose `persistent` hook is a PersistentHandle; handles live in the same
  * per-instance table as transient objects, so GET_INFO (24) and CLOSE (28) work on both.
  */
-import { TeeError } from '../errors.js';
+import { TeeError } from '../../abi/errors.js';
 import { TEE_HANDLE_FLAG_INITIALIZED, TEE_TYPE_DATA, TEE_USAGE_DEFAULT } from '../crypto/algorithms.js';
 import { CryptoObject, OBJECT_TYPES, objects, type AttrValue } from '../crypto/objects.js';
 import {
   TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE,
   TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY, TEE_ERROR_OVERFLOW, TEE_ERROR_STORAGE_NO_SPACE, TEE_SUCCESS,
-} from '../results.js';
+} from '../../abi/results.js';
 import type { SecureThread } from '../service.js';
 import {
   TEE_SCN_STORAGE_ENUM_ALLOC, TEE_SCN_STORAGE_ENUM_FREE, TEE_SCN_STORAGE_ENUM_NEXT, TEE_SCN_STORAGE_ENUM_RESET,

@@ -14,13 +14,13 @@
  * One commit at a time per TA: a second secure thread that finds the store locked gets
  * TEE_ERROR_BUSY rather than racing the index.
  */
-import { TeeError } from '../errors.js';
+import { TeeError } from '../../abi/errors.js';
 import type { TeeCore } from '../core.js';
-import { sha256 } from '../crypto/provider.js';
-import { TEE_ERROR_BUSY, TEE_ERROR_CORRUPT_OBJECT } from '../results.js';
+import { sha256 } from '../../host/crypto.js';
+import { TEE_ERROR_BUSY, TEE_ERROR_CORRUPT_OBJECT } from '../../abi/results.js';
 import type { SecureThread } from '../service.js';
 import type { TaInstance } from '../ta-instance.js';
-import { uuidToOctets } from '../uuid.js';
+import { uuidToOctets } from '../../abi/uuid.js';
 import {
   BLOB_SUFFIX, INDEX_NAME, INDEX_TMP_NAME, MAX_INDEX_SIZE, corrupt, openBlob, openIndex, sealBlob, sealIndex,
   type Index, type IndexEntry, type ObjectPayload, type TaKeys,

@@ -5,7 +5,7 @@
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CANCEL, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OVERFLOW,
   TEE_ERROR_TIME_NOT_SET, TEE_SUCCESS,
-} from '../results.js';
+} from '../../abi/results.js';
 import { TA_FLAG_CACHE_MAINTENANCE } from '../ta-instance.js';
 import { TEE_MEMORY_ACCESS_WRITE } from '../ta-space.js';
 import {

@@ -5,7 +5,7 @@
  */
 import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS,
-} from '../results.js';
+} from '../../abi/results.js';
 import { TEE_SCN_GET_PROPERTY, TEE_SCN_GET_PROPERTY_NAME_TO_INDEX } from './numbers.js';
 import { inline, num, type SyscallArgs, type SyscallContext, type SyscallEntry } from './table.js';
 

@@ -4,7 +4,7 @@
  * through a temporary secure buffer (a TA never exposes its private pages), while a memref in
  * non-private memory (its own parameters, shareable MAP_ZI buffers) is shared as it is.
  */
-import { TEEC_ORIGIN_TEE, TeeError } from '../errors.js';
+import { TEEC_ORIGIN_TEE, TeeError } from '../../abi/errors.js';
 import {
   TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
   TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, isMemref, noParams, paramType,
@@ -12,14 +12,14 @@ import {
 } from '../params.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_TARGET_DEAD, TEE_SUCCESS,
-} from '../results.js';
+} from '../../abi/results.js';
 import { PAGE_SIZE, type SecureBlock } from '../secure-memory.js';
 import { TEE_LOGIN_TRUSTED_APP } from '../session.js';
 import type { SecureThread } from '../service.js';
 import {
   TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE,
 } from '../ta-space.js';
-import { uuidFromTeeUuid } from '../uuid.js';
+import { uuidFromTeeUuid } from '../../abi/uuid.js';
 import { TEE_SCN_CLOSE_TA_SESSION, TEE_SCN_INVOKE_TA_COMMAND, TEE_SCN_OPEN_TA_SESSION } from './numbers.js';
 import { threaded, type SyscallContext, type SyscallEntry } from './table.js';
 

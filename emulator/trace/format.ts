@@ -1,7 +1,7 @@
 /**
  * Events for people: one readable line per event. The same events are available as JSON.
  */
-import { hex32, resultName } from '../tee/results.js';
+import { hex32, resultName } from '../abi/results.js';
 import type { DeviceEvent } from './events.js';
 
 const ORIGINS = ['', 'API', 'COMMS', 'TEE', 'TRUSTED_APP'];
