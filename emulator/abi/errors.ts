@@ -3,12 +3,8 @@
  * produced it, and a sentence a person understands. Errors of this type travel unchanged from
  * the secure world to the client.
  */
+import { TEEC_ORIGIN_TEE } from './client-api.js';
 
-/** Return origins (TEEC_ORIGIN_* / TEE_ORIGIN_*). */
-export const TEEC_ORIGIN_API = 1;
-export const TEEC_ORIGIN_COMMS = 2;
-export const TEEC_ORIGIN_TEE = 3;
-export const TEEC_ORIGIN_TRUSTED_APP = 4;
 
 /** A failure with a GP result code, an origin and an explanation. */
 export class TeeError extends Error {

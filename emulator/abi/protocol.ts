@@ -2,77 +2,26 @@
  * The TEE Client API protocol: one contract module imported by the server (emulator/api) and
  * the client library (emulator/client). It defines every frame, every operation (name,
  * arguments, result), the GP constants, the stable protocol error codes and the validators the
- * server runs on every frame. It imports nothing, so it works in Node and in browsers.
+ * server runs on every frame. It imports only the ABI's Client API constants (client-api.ts, results.ts),
+ * which import nothing, so it works in Node and in browsers.
  *
  * Frames are msgpack (standard msgpack: maps, no msgpackr records) sent as binary WebSocket
  * messages. See docs/protocol.md for the prose version.
  */
+import {
+  TEEC_CONFIG_PAYLOAD_REF_COUNT, TEEC_ERROR_ACCESS_DENIED, TEEC_ERROR_BAD_FORMAT,
+  TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_BUSY, TEEC_ERROR_COMMUNICATION, TEEC_ERROR_EXCESS_DATA,
+  TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_NOT_IMPLEMENTED, TEEC_ERROR_NOT_SUPPORTED,
+  TEEC_ERROR_OUT_OF_MEMORY, TEEC_MEMREF_PARTIAL_INOUT, TEEC_MEMREF_PARTIAL_INPUT,
+  TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT,
+  TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS,
+  TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
+} from './client-api.js';
 
 /** Protocol version carried in the hello; the server refuses other versions. */
 export const PROTOCOL_VERSION = 1;
 
-// ---------------------------------------------------------------------------------------------
-// GP TEE Client API constants (tee_client_api.h). A test checks them against emulator/tee.
-
-export const TEEC_SUCCESS = 0x00000000;
-export const TEEC_ERROR_GENERIC = 0xffff0000;
-export const TEEC_ERROR_ACCESS_DENIED = 0xffff0001;
-export const TEEC_ERROR_CANCEL = 0xffff0002;
-export const TEEC_ERROR_ACCESS_CONFLICT = 0xffff0003;
-export const TEEC_ERROR_EXCESS_DATA = 0xffff0004;
-export const TEEC_ERROR_BAD_FORMAT = 0xffff0005;
-export const TEEC_ERROR_BAD_PARAMETERS = 0xffff0006;
-export const TEEC_ERROR_BAD_STATE = 0xffff0007;
-export const TEEC_ERROR_ITEM_NOT_FOUND = 0xffff0008;
-export const TEEC_ERROR_NOT_IMPLEMENTED = 0xffff0009;
-export const TEEC_ERROR_NOT_SUPPORTED = 0xffff000a;
-export const TEEC_ERROR_NO_DATA = 0xffff000b;
-export const TEEC_ERROR_OUT_OF_MEMORY = 0xffff000c;
-export const TEEC_ERROR_BUSY = 0xffff000d;
-export const TEEC_ERROR_COMMUNICATION = 0xffff000e;
-export const TEEC_ERROR_SECURITY = 0xffff000f;
-export const TEEC_ERROR_SHORT_BUFFER = 0xffff0010;
-export const TEEC_ERROR_EXTERNAL_CANCEL = 0xffff0011;
-export const TEEC_ERROR_TARGET_DEAD = 0xffff3024;
-
-export const TEEC_ORIGIN_API = 1;
-export const TEEC_ORIGIN_COMMS = 2;
-export const TEEC_ORIGIN_TEE = 3;
-export const TEEC_ORIGIN_TRUSTED_APP = 4;
-
-export const TEEC_NONE = 0x0;
-export const TEEC_VALUE_INPUT = 0x1;
-export const TEEC_VALUE_OUTPUT = 0x2;
-export const TEEC_VALUE_INOUT = 0x3;
-export const TEEC_MEMREF_TEMP_INPUT = 0x5;
-export const TEEC_MEMREF_TEMP_OUTPUT = 0x6;
-export const TEEC_MEMREF_TEMP_INOUT = 0x7;
-export const TEEC_MEMREF_WHOLE = 0xc;
-export const TEEC_MEMREF_PARTIAL_INPUT = 0xd;
-export const TEEC_MEMREF_PARTIAL_OUTPUT = 0xe;
-export const TEEC_MEMREF_PARTIAL_INOUT = 0xf;
-
-export const TEEC_MEM_INPUT = 0x1;
-export const TEEC_MEM_OUTPUT = 0x2;
-
-export const TEEC_LOGIN_PUBLIC = 0;
-export const TEEC_LOGIN_USER = 1;
-export const TEEC_LOGIN_GROUP = 2;
-export const TEEC_LOGIN_APPLICATION = 4;
-export const TEEC_LOGIN_USER_APPLICATION = 5;
-export const TEEC_LOGIN_GROUP_APPLICATION = 6;
-
-export const TEEC_CONFIG_PAYLOAD_REF_COUNT = 4;
-
-/** `TEEC_PARAM_TYPES(p0, p1, p2, p3)`. */
-export function TEEC_PARAM_TYPES(p0: number, p1 = 0, p2 = 0, p3 = 0): number {
-  return (p0 | (p1 << 4) | (p2 << 8) | (p3 << 12)) >>> 0;
-}
-
-/** `TEEC_PARAM_TYPE_GET(types, i)`. */
-export function TEEC_PARAM_TYPE_GET(types: number, i: number): number {
-  return (types >>> (4 * i)) & 0xf;
-}
+export * from './client-api.js';
 
 // ---------------------------------------------------------------------------------------------
 // Stable protocol error codes. Every error frame carries one of these, a TEEC result code, an

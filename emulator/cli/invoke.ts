@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { DeviceEvent } from '../trace/events.js';
-import { TEEC_ORIGIN_API, TeeError } from '../abi/errors.js';
+import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
 import { isUuid } from '../abi/uuid.js';
 import { originName } from '../trace/format.js';
@@ -15,6 +15,7 @@ import { attachPrinter, eventPrinter } from './boot.js';
 import { LocalBackend, type TeeBackend } from './backend.js';
 import { RemoteBackend, wantsRemote } from './remote-backend.js';
 import { parseParamSpec, parseParamSpecs, resultToJson } from './params.js';
+import { TEEC_ORIGIN_API } from '../abi/client-api.js';
 
 interface TargetOptions {
   uuid?: string;

@@ -14,8 +14,9 @@ import {
   findDynamicSymbol, parseElf, readStaticSymbols, vaddrToOffset, PF_R, PF_W, PF_X, type ElfImage,
 } from '../tee/loader/elf.js';
 import { developmentKeys, developmentSigningKey, loadPrivateKey } from '../tee/loader/keys.js';
-import { R_AARCH64_RELATIVE, readTaHead, taFlagNames } from '../tee/loader/load.js';
+import { R_AARCH64_RELATIVE, readTaHead } from '../tee/loader/load.js';
 import { isUuid, uuidFromTeeUuid } from '../abi/uuid.js';
+import { taFlagNames } from '../abi/ta.js';
 
 /** Adds the `ta` command group to a commander program. */
 export function registerTaCommands(program: Command): void {

@@ -19,12 +19,12 @@ import { TeeClient } from '../ree/teec.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
 import { TeeCore } from '../tee/core.js';
 import { TEE_ERROR_COMMUNICATION, TEE_ERROR_BUSY } from '../abi/results.js';
-import { TEEC_ORIGIN_COMMS } from '../abi/errors.js';
 import { EventBus } from '../trace/events.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
 import { NormalWorld } from './normal-world.js';
 import { SecureWorld } from './secure-world.js';
 import { defaultStateDir, prepareStateDir, readFuses } from './state.js';
+import { TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
 
 export interface DeviceOptions {
   /** Board name (default trustbox-edge). */

@@ -9,7 +9,7 @@ import {
   OPTEE_MSG_ATTR_TYPE_NONE, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT,
 } from '../abi/optee-msg.js';
-import { TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS, TeeError } from '../abi/errors.js';
+import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS } from '../abi/results.js';
 import { uuidToOctets } from '../abi/uuid.js';
 import {
@@ -18,6 +18,7 @@ import {
 } from './hostbridge.js';
 import type { HbParam, HbRequest, HbResult } from './mailbox.js';
 import { ShmAllocator } from './shm-allocator.js';
+import { TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
 
 /** One client parameter, as a test harness or the CLI writes it. */
 export type ClientParam =
@@ -31,9 +32,6 @@ export type ClientParam =
   /** TEEC_MEMREF_PARTIAL_*: [offset, offset + size) of a registered block. */
   | { type: 'memref-partial-in' | 'memref-partial-out' | 'memref-partial-inout'; shm: SharedMemory; offset: number; size: number };
 
-/** TEEC_MEM_INPUT / TEEC_MEM_OUTPUT. */
-export const SHM_FLAG_INPUT = 0x1;
-export const SHM_FLAG_OUTPUT = 0x2;
 
 /**
  * A block of NS shared memory registered with the TEE (HB_OP_REGISTER_SHM): what
@@ -121,7 +119,7 @@ export class TeeClient {
    */
   registerSharedMemory(size: number, flags: number): SharedMemory {
     if (!Number.isInteger(size) || size < 0) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'shared memory size must be a non-negative integer', TEEC_ORIGIN_API);
-    if ((flags & ~(SHM_FLAG_INPUT | SHM_FLAG_OUTPUT)) !== 0 || flags === 0) {
+    if ((flags & ~(TEEC_MEM_INPUT | TEEC_MEM_OUTPUT)) !== 0 || flags === 0) {
       throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'shared memory flags must be a non-zero subset of TEEC_MEM_INPUT | TEEC_MEM_OUTPUT', TEEC_ORIGIN_API);
     }
     const off = this.pool.alloc(Math.max(size, 1));
@@ -224,11 +222,11 @@ export class TeeClient {
     let offset = 0;
     let size = shm.size;
     if (p.type === 'memref-whole') {
-      dir = shm.flags === SHM_FLAG_INPUT ? DIRECTION.in : shm.flags === SHM_FLAG_OUTPUT ? DIRECTION.out : DIRECTION.inout;
+      dir = shm.flags === TEEC_MEM_INPUT ? DIRECTION.in : shm.flags === TEEC_MEM_OUTPUT ? DIRECTION.out : DIRECTION.inout;
     } else {
       dir = p.type === 'memref-partial-in' ? DIRECTION.in : p.type === 'memref-partial-out' ? DIRECTION.out : DIRECTION.inout;
       // GP: a partial memref's direction must be allowed by the block's flags.
-      const need = (dir === DIRECTION.out ? 0 : SHM_FLAG_INPUT) | (dir === DIRECTION.in ? 0 : SHM_FLAG_OUTPUT);
+      const need = (dir === DIRECTION.out ? 0 : TEEC_MEM_INPUT) | (dir === DIRECTION.in ? 0 : TEEC_MEM_OUTPUT);
       if ((shm.flags & need) !== need) {
         throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${p.type} needs shared memory flags 0x${need.toString(16)}, the block has 0x${shm.flags.toString(16)}`, TEEC_ORIGIN_API);
       }
@@ -254,7 +252,7 @@ export class TeeClient {
         const size = Number(out?.b ?? 0n);
         const offset = p.type === 'memref-whole' ? 0 : p.offset;
         const capacity = p.type === 'memref-whole' ? p.shm.size : p.size;
-        const output = p.type === 'memref-whole' ? (p.shm.flags & SHM_FLAG_OUTPUT) !== 0 : p.type !== 'memref-partial-in';
+        const output = p.type === 'memref-whole' ? (p.shm.flags & TEEC_MEM_OUTPUT) !== 0 : p.type !== 'memref-partial-in';
         // GP: outputs are synced back only when the returned size fits the buffer.
         const data = output && size <= capacity ? Uint8Array.from(p.shm.bytes.subarray(offset, offset + size)) : new Uint8Array(0);
         return { type: 'memref', data, size };

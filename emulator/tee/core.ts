@@ -16,7 +16,7 @@ import {
   OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_SMC_RETURN_RPC_CMD, OPTEE_SMC_RETURN_RPC_FREE,
 } from '../abi/smccc.js';
 import { hmac, type RandomSource } from '../host/crypto.js';
-import { TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE, TeeError } from '../abi/errors.js';
+import { TeeError } from '../abi/errors.js';
 import { parseElf } from './loader/elf.js';
 import { verifyTaContainer, type TrustedKey } from './loader/container.js';
 import { developmentKeys } from './loader/keys.js';
@@ -48,9 +48,11 @@ import type { CallContext, EntryResult, RpcReply, RpcRequest, SecureThread, Trus
 import { RollbackAnchor } from './storage/anchor.js';
 import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
-import { IMAGE_BASE, TA_FLAG_INSTANCE_KEEP_CRASHED, TaInstance, type InstanceHost } from './ta-instance.js';
+import { IMAGE_BASE, TaInstance, type InstanceHost } from './ta-instance.js';
 import { uuidFromOctets, uuidToOctets } from '../abi/uuid.js';
 import { Watchdog } from '../cpu/watchdog.js';
+import { TA_FLAG_INSTANCE_KEEP_CRASHED } from '../abi/ta.js';
+import { TEEC_ORIGIN_COMMS, TEEC_ORIGIN_TEE } from '../abi/client-api.js';
 
 export interface TeeCoreOptions {
   /** Longest time a TA may run in one go before the watchdog stops it. */

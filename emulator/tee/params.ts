@@ -3,16 +3,11 @@
  * a trusted service. Memory references point at page-aligned windows of real memory (NS shared
  * memory or secure RAM) so that a user TA can have them mapped rather than copied.
  */
+import {
+  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_NONE,
+  TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT,
+} from '../abi/tee-api.js';
 
-/** TEE_PARAM_TYPE_* (same values as TEEC's temporary-memref types). */
-export const TEE_PARAM_TYPE_NONE = 0;
-export const TEE_PARAM_TYPE_VALUE_INPUT = 1;
-export const TEE_PARAM_TYPE_VALUE_OUTPUT = 2;
-export const TEE_PARAM_TYPE_VALUE_INOUT = 3;
-export const TEE_PARAM_TYPE_MEMREF_INPUT = 5;
-export const TEE_PARAM_TYPE_MEMREF_OUTPUT = 6;
-export const TEE_PARAM_TYPE_MEMREF_INOUT = 7;
-export const TEE_NUM_PARAMS = 4;
 
 export function paramType(types: number, i: number): number {
   return (types >>> (4 * i)) & 0xf;

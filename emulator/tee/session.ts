@@ -3,14 +3,6 @@
  */
 import type { TrustedService } from './service.js';
 
-/** TEE_LOGIN_* values. */
-export const TEE_LOGIN_PUBLIC = 0;
-export const TEE_LOGIN_USER = 1;
-export const TEE_LOGIN_GROUP = 2;
-export const TEE_LOGIN_APPLICATION = 4;
-export const TEE_LOGIN_APPLICATION_USER = 5;
-export const TEE_LOGIN_APPLICATION_GROUP = 6;
-export const TEE_LOGIN_TRUSTED_APP = 0xf0000000;
 
 /** Who opened a session (TEE_Identity). */
 export interface ClientIdentity {

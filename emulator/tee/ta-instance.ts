@@ -4,14 +4,15 @@
  * x0 = function (open/close/invoke), x1 = session id, x2 = &utee_params at the stack top,
  * x3 = command id, SP_EL0 = x2, every other GPR zero, EL0t.
  */
+import {
+  TA_FLAG_INSTANCE_KEEP_ALIVE, TA_FLAG_MULTI_SESSION, TA_FLAG_SINGLE_INSTANCE, UTEE_ENTRY_CLOSE_SESSION,
+  UTEE_ENTRY_INVOKE_COMMAND, UTEE_ENTRY_OPEN_SESSION, taFlagNames,
+} from '../abi/ta.js';
 import { EXCP, REG, xreg, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
 import type { EventBus } from '../trace/events.js';
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP, TeeError } from '../abi/errors.js';
-import { taFlagNames, type LoadedImage } from './loader/load.js';
-import {
-  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT,
-  TEE_PARAM_TYPE_VALUE_OUTPUT, isMemref, typesOf, type TaParams,
-} from './params.js';
+import { TeeError } from '../abi/errors.js';
+import type { LoadedImage } from './loader/load.js';
+import { isMemref, typesOf, type TaParams } from './params.js';
 import {
   TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD, resultName,
 } from '../abi/results.js';
@@ -22,18 +23,11 @@ import { SYSCALL_NAMES, TEE_SCN_MAX } from './syscalls/numbers.js';
 import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table.js';
 import { TaAddressSpace, type VmRegion } from './ta-space.js';
 import type { Watchdog } from '../cpu/watchdog.js';
-
-/** utee_entry_func values. */
-export const UTEE_ENTRY_OPEN_SESSION = 0;
-export const UTEE_ENTRY_CLOSE_SESSION = 1;
-export const UTEE_ENTRY_INVOKE_COMMAND = 2;
-
-/** TA flags (ta_head.flags). */
-export const TA_FLAG_SINGLE_INSTANCE = 1 << 2;
-export const TA_FLAG_MULTI_SESSION = 1 << 3;
-export const TA_FLAG_INSTANCE_KEEP_ALIVE = 1 << 4;
-export const TA_FLAG_CACHE_MAINTENANCE = 1 << 7;
-export const TA_FLAG_INSTANCE_KEEP_CRASHED = 1 << 13;
+import {
+  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT,
+  TEE_PARAM_TYPE_VALUE_OUTPUT,
+} from '../abi/tee-api.js';
+import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../abi/client-api.js';
 
 /** Fixed parts of every TA address space. */
 export const STUB_VA = 0x1000;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as P from '../../emulator/abi/protocol.js';
 import * as R from '../../emulator/abi/results.js';
-import * as E from '../../emulator/abi/errors.js';
+import * as E from '../../emulator/abi/client-api.js';
 
 describe('0000 protocol contract', () => {
   it('0001 TEEC result codes and origins match emulator/tee', () => {

@@ -11,12 +11,16 @@ import * as hostbridge from '../../emulator/ree/hostbridge.js';
 import * as msg from '../../emulator/abi/optee-msg.js';
 import * as results from '../../emulator/abi/results.js';
 import * as scn from '../../emulator/tee/syscalls/numbers.js';
+import * as ta from '../../emulator/abi/ta.js';
+import * as clientApi from '../../emulator/abi/client-api.js';
 
 function defines(path: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const m = /^#define\s+(\w+)\s+\(?(0x[0-9a-fA-F]+|\d+)[uUlL]*\)?\s*(\/\*.*)?$/.exec(line.trim());
     if (m) out.set(m[1]!, Number(m[2]));
+    const shift = /^#define\s+(\w+)\s+\((\d+)[uU]?\s*<<\s*(\d+)\)\s*(\/\*.*)?$/.exec(line.trim());
+    if (shift) out.set(shift[1]!, Number(shift[2]) * 2 ** Number(shift[3]));
   }
   return out;
 }
@@ -61,10 +65,20 @@ describe('ABI constants agree between C and TypeScript', () => {
     expect(compare(defines('firmware/include/optee_msg.h'), msg)).toBeGreaterThanOrEqual(30);
   });
 
-  it('tee_results.h matches emulator/abi/results.ts', () => {
-    const n = compare(defines('firmware/include/tee_results.h'), results as Record<string, unknown>,
-      (name) => name.replace(/^TEEC_/, 'TEE_'));
+  it('tee_results.h matches emulator/abi/results.ts and client-api.ts (origins included)', () => {
+    const h = defines('firmware/include/tee_results.h');
+    const n = compare(h, results as Record<string, unknown>, (name) => name.replace(/^TEEC_/, 'TEE_'));
     expect(n).toBeGreaterThanOrEqual(15);
+    expect(compare(h, clientApi as Record<string, unknown>)).toBeGreaterThanOrEqual(19);
+    for (const o of ['TEEC_ORIGIN_API', 'TEEC_ORIGIN_COMMS', 'TEEC_ORIGIN_TEE', 'TEEC_ORIGIN_TRUSTED_APP']) expect(h.has(o), o).toBe(true);
+  });
+
+  it("the dev kit's user_ta_header.h TA_FLAG_* match emulator/abi/ta.ts", () => {
+    const h = defines('firmware/ta-devkit/include/user_ta_header.h');
+    const flags = [...h.keys()].filter((n) => n.startsWith('TA_FLAG_') && h.get(n) !== 0);
+    expect(flags.length).toBeGreaterThanOrEqual(11);
+    for (const name of flags) expect({ name, value: (ta as Record<string, unknown>)[name] }).toEqual({ name, value: h.get(name) });
+    expect(h.get('TA_FLAGS_MASK')).toBe(ta.TA_FLAGS_MASK);
   });
 
   it('the dev kit numbers syscalls as the core does', () => {

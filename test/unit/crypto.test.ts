@@ -5,13 +5,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  algorithm, CURVES, TEE_ALG_ECDSA_SHA256, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
-  TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512, TEE_ALG_HKDF_SHA256_DERIVE_KEY,
-  TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PRIVATE_VALUE, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,
-  TEE_ATTR_SECRET_VALUE, TEE_MODE_SIGN, TEE_TYPE_AES, TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_HMAC_SHA256, TEE_TYPE_RSA_KEYPAIR,
-  TEE_TYPE_RSA_PUBLIC_KEY,
-} from '../../emulator/tee/crypto/algorithms.js';
+import { algorithm, CURVES } from '../../emulator/tee/crypto/algorithms.js';
 import { asymOperate, asymVerify } from '../../emulator/tee/crypto/asymmetric.js';
 import { ecdsaSign, ecdsaVerify, orderCheck } from '../../emulator/tee/crypto/ecdsa.js';
 import { generateKey } from '../../emulator/tee/crypto/generate.js';
@@ -21,6 +15,13 @@ import {
 } from '../../emulator/tee/crypto/objects.js';
 import { AesMacCalc, cts, HmacCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
 import { TeeError } from '../../emulator/abi/errors.js';
+import {
+  TEE_ALG_ECDSA_SHA256, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
+  TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512, TEE_ALG_HKDF_SHA256_DERIVE_KEY,
+  TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PRIVATE_VALUE, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,
+  TEE_ATTR_SECRET_VALUE, TEE_MODE_SIGN, TEE_TYPE_AES, TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_HMAC_SHA256,
+  TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_RSA_PUBLIC_KEY,
+} from '../../emulator/abi/tee-api.js';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const rnd = (n: number): Buffer => nodeCrypto.randomBytes(n);
@@ -211,9 +212,9 @@ describe('signatures agree with node:crypto', () => {
 });
 
 describe('constants agree with the dev kit headers', () => {
-  it('every TEE_* / __OPTEE_* number in algorithms.ts equals the #define of the same name', async () => {
+  it('every TEE_* / __OPTEE_* number in abi/tee-api.ts equals the #define of the same name', async () => {
     const { readFileSync } = await import('node:fs');
-    const consts = await import('../../emulator/tee/crypto/algorithms.js');
+    const consts = await import('../../emulator/abi/tee-api.js');
     const defines = new Map<string, number>();
     for (const file of ['tee_api_defines.h', 'tee_api_crypto.h']) {
       const text = readFileSync(new URL(`../../firmware/ta-devkit/include/${file}`, import.meta.url), 'utf8');

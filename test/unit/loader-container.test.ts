@@ -2,12 +2,10 @@ import { generateKeyPairSync } from '../../emulator/host/crypto.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TeeError } from '../../emulator/abi/errors.js';
 import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../emulator/abi/results.js';
-import {
-  parseTaContainer, signTa, verifyTaContainer, SHDR_BOOTSTRAP_TA, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
-  TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,
-} from '../../emulator/tee/loader/container.js';
+import { parseTaContainer, signTa, verifyTaContainer, SHDR_BOOTSTRAP_TA } from '../../emulator/tee/loader/container.js';
 import { developmentKeys, developmentSigningKey } from '../../emulator/tee/loader/keys.js';
 import { ensureFixtures, fixture, SIMPLE_UUID } from './loader-fixtures.js';
+import { TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 } from '../../emulator/abi/tee-api.js';
 
 function expectError(f: () => unknown, code: number, message: RegExp): void {
   try {

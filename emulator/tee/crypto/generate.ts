@@ -5,14 +5,15 @@
  */
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
-import {
-  CURVES, TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_ECDH_KEYPAIR,
-  TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_X25519_KEYPAIR,
-} from './algorithms.js';
+import { CURVES } from './algorithms.js';
 import { curveParams } from './ecdsa.js';
 import { ecAttrs, fromBig, okpAttrs, rsaAttrs, toBig } from './keys.js';
 import { validKeySize, type AttrValue, type CryptoObject } from './objects.js';
 import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from '../../host/crypto.js';
+import {
+  TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDSA_KEYPAIR,
+  TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_X25519_KEYPAIR,
+} from '../../abi/tee-api.js';
 
 /** Fills `obj` with a new key of `bits` bits; `params` are GP's generation attributes. */
 export function generateKey(obj: CryptoObject, bits: number, params: Map<number, AttrValue>,

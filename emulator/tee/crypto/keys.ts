@@ -5,16 +5,18 @@
  */
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS } from '../../abi/results.js';
-import {
-  CURVES, TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PRIVATE_VALUE, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,
-  TEE_ATTR_ED25519_PRIVATE_VALUE, TEE_ATTR_ED25519_PUBLIC_VALUE, TEE_ATTR_RSA_COEFFICIENT, TEE_ATTR_RSA_EXPONENT1,
-  TEE_ATTR_RSA_EXPONENT2, TEE_ATTR_RSA_MODULUS, TEE_ATTR_RSA_PRIME1, TEE_ATTR_RSA_PRIME2, TEE_ATTR_RSA_PRIVATE_EXPONENT,
-  TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_ATTR_X25519_PRIVATE_VALUE, TEE_ATTR_X25519_PUBLIC_VALUE, type Curve,
-} from './algorithms.js';
+import { CURVES, type Curve } from './algorithms.js';
 import type { AttrValue, CryptoObject } from './objects.js';
 import {
   exportJwk, privateKeyFromJwk, publicKeyFromJwk, type KeyObject,
 } from '../../host/crypto.js';
+import {
+  TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PRIVATE_VALUE, TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y,
+  TEE_ATTR_ED25519_PRIVATE_VALUE, TEE_ATTR_ED25519_PUBLIC_VALUE, TEE_ATTR_RSA_COEFFICIENT,
+  TEE_ATTR_RSA_EXPONENT1, TEE_ATTR_RSA_EXPONENT2, TEE_ATTR_RSA_MODULUS, TEE_ATTR_RSA_PRIME1,
+  TEE_ATTR_RSA_PRIME2, TEE_ATTR_RSA_PRIVATE_EXPONENT, TEE_ATTR_RSA_PUBLIC_EXPONENT,
+  TEE_ATTR_X25519_PRIVATE_VALUE, TEE_ATTR_X25519_PUBLIC_VALUE,
+} from '../../abi/tee-api.js';
 
 export const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 export const fromB64u = (s: string | undefined): Buffer => Buffer.from(s ?? '', 'base64url');

@@ -8,12 +8,13 @@
  */
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
-import {
-  TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT, algorithm,
-  TEE_ATTR_SECRET_VALUE, type AlgInfo,
-} from './algorithms.js';
+import { algorithm, type AlgInfo } from './algorithms.js';
 import type { CryptoObject, HandleTable } from './objects.js';
 import { AeCalc, AesMacCalc, CipherCalc, DigestCalc, HmacCalc, type MacLike } from './symmetric.js';
+import {
+  TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT,
+  TEE_ATTR_SECRET_VALUE,
+} from '../../abi/tee-api.js';
 
 export class OpState {
   initialized = false;

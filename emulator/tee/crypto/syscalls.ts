@@ -18,16 +18,17 @@ import {
   TEE_SCN_HASH_FINAL, TEE_SCN_HASH_INIT, TEE_SCN_HASH_UPDATE,
 } from '../syscalls/numbers.js';
 import { inline, type SyscallArgs, type SyscallContext, type SyscallEntry } from '../syscalls/table.js';
-import {
-  TEE_ATTR_FLAG_PUBLIC, TEE_ATTR_SECRET_VALUE, TEE_MODE_VERIFY, TEE_OPERATION_ASYMMETRIC_CIPHER,
-  TEE_OPERATION_ASYMMETRIC_SIGNATURE, TEE_OPERATION_KEY_DERIVATION, TEE_TYPE_GENERIC_SECRET, TEE_USAGE_EXTRACTABLE,
-} from './algorithms.js';
 import { asymOperate, asymVerify, derive } from './asymmetric.js';
 import { generateKey } from './generate.js';
 import {
   allocateObject, checkPopulate, copyCompatible, copyInto, handles, readAttributes, type CryptoObject,
 } from './objects.js';
 import { newState, OpState } from './operations.js';
+import {
+  TEE_ATTR_FLAG_PUBLIC, TEE_ATTR_SECRET_VALUE, TEE_MODE_VERIFY, TEE_OPERATION_ASYMMETRIC_CIPHER,
+  TEE_OPERATION_ASYMMETRIC_SIGNATURE, TEE_OPERATION_KEY_DERIVATION, TEE_TYPE_GENERIC_SECRET,
+  TEE_USAGE_EXTRACTABLE,
+} from '../../abi/tee-api.js';
 
 const u32 = (v: bigint): number => Number(v & 0xffffffffn);
 

@@ -7,6 +7,7 @@
  * Malformed files are TEE_ERROR_BAD_FORMAT; hash and signature failures TEE_ERROR_SECURITY;
  * encrypted TAs and subkey chains TEE_ERROR_NOT_SUPPORTED until they are implemented.
  */
+import { TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 } from '../../abi/tee-api.js';
 import { constants, nodeCryptoModule, sha256, type KeyObject } from '../../host/crypto.js';
 import { TeeError } from '../../abi/errors.js';
 import { isUuid, uuidFromOctets, uuidToOctets } from '../../abi/uuid.js';
@@ -17,9 +18,6 @@ export const SHDR_TA = 0;
 export const SHDR_BOOTSTRAP_TA = 1;
 export const SHDR_ENCRYPTED_TA = 2;
 export const SHDR_SUBKEY = 3;
-export const TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256 = 0x70414930;
-export const TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 = 0x70004830;
-export const TEE_ALG_AES_GCM = 0x40000810;
 export const SHDR_SIZE = 20;
 export const SHDR_BOOTSTRAP_TA_SIZE = 20;
 export const SHDR_ENCRYPTED_TA_SIZE = 12;

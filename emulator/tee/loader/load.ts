@@ -11,6 +11,7 @@
  * The main TA's ELF header is not inside any PT_LOAD (its first segment maps file offset 0x1000
  * at vaddr 0), so `dlpi_phdr` points into a read-only copy of its first file page (pitfall 9.2).
  */
+import { TA_FLAGS_MASK } from '../../abi/ta.js';
 import { TeeError } from '../../abi/errors.js';
 import { isUuid, uuidFromTeeUuid } from '../../abi/uuid.js';
 import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY } from '../../abi/results.js';
@@ -20,24 +21,6 @@ import {
 } from './elf.js';
 
 export const PAGE_SIZE = 4096;
-/** TA_FLAGS_MASK = GENMASK(13, 0): any other bit makes the load fail. */
-export const TA_FLAGS_MASK = 0x3fff;
-/** TA_FLAG_* bits by name (deprecated zero-valued flags omitted). */
-export const TA_FLAG_NAMES: readonly (readonly [string, number])[] = [
-  ['SINGLE_INSTANCE', 0x4], ['MULTI_SESSION', 0x8], ['INSTANCE_KEEP_ALIVE', 0x10], ['SECURE_DATA_PATH', 0x20],
-  ['CACHE_MAINTENANCE', 0x80], ['CONCURRENT', 0x100], ['DEVICE_ENUM', 0x200], ['DEVICE_ENUM_SUPP', 0x400],
-  ['DONT_CLOSE_HANDLE_ON_CORRUPT_OBJECT', 0x800], ['DEVICE_ENUM_TEE_STORAGE_PRIVATE', 0x1000],
-  ['INSTANCE_KEEP_CRASHED', 0x2000],
-];
-
-/** Names of the TA_FLAG_* bits set in `flags`; unnamed bits appear as hex. */
-export function taFlagNames(flags: number): string[] {
-  const names = TA_FLAG_NAMES.filter(([, bit]) => flags & bit).map(([name]) => name);
-  const known = TA_FLAG_NAMES.reduce((m, [, bit]) => m | bit, 0);
-  if (flags & ~known) names.push(`0x${(flags & ~known).toString(16)}`);
-  return names;
-}
-
 /** Size of struct ta_head. */
 export const TA_HEAD_SIZE = 32;
 /** AArch64 TLS variant 1: the TCB head (dtv pointer + reserved) before the first block. */

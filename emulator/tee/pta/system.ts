@@ -4,20 +4,21 @@
  * buffers, and for device-unique keys. It acts on the calling TA's address space, so only TAs
  * may open it.
  */
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/errors.js';
 import { hmac } from '../../host/crypto.js';
-import {
-  TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
-  TEE_PARAM_TYPE_VALUE_OUTPUT, memrefBytes, typesOf, type TaParams,
-} from '../params.js';
+import { memrefBytes, typesOf, type TaParams } from '../params.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_SUCCESS,
 } from '../../abi/results.js';
 import { PAGE_SIZE } from '../secure-memory.js';
-import { TEE_LOGIN_TRUSTED_APP, type Session } from '../session.js';
+import { type Session } from '../session.js';
 import type { CallContext, EntryResult, SecureThread, TrustedService } from '../service.js';
 import { MAP_ZI_BASE } from '../ta-instance.js';
 import { uuidToOctets } from '../../abi/uuid.js';
+import {
+  TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
+  TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
+} from '../../abi/tee-api.js';
+import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 
 export const PTA_SYSTEM_UUID = '3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc';
 export const PTA_SYSTEM_ADD_RNG_ENTROPY = 0;

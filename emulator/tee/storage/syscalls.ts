@@ -4,8 +4,13 @@
  * crypto object model whose `persistent` hook is a PersistentHandle; handles live in the same
  * per-instance table as transient objects, so GET_INFO (24) and CLOSE (28) work on both.
  */
+import {
+  TEE_DATA_FLAG_ACCESS_READ, TEE_DATA_FLAG_ACCESS_WRITE, TEE_DATA_FLAG_ACCESS_WRITE_META,
+  TEE_DATA_FLAG_OVERWRITE, TEE_DATA_FLAG_SHARE_READ, TEE_DATA_FLAG_SHARE_WRITE, TEE_DATA_MAX_POSITION,
+  TEE_DATA_SEEK_CUR, TEE_DATA_SEEK_END, TEE_DATA_SEEK_SET, TEE_OBJECT_ID_MAX_LEN, TEE_STORAGE_PRIVATE,
+  TEE_STORAGE_PRIVATE_REE, TEE_HANDLE_FLAG_INITIALIZED, TEE_TYPE_DATA, TEE_USAGE_DEFAULT,
+} from '../../abi/tee-api.js';
 import { TeeError } from '../../abi/errors.js';
-import { TEE_HANDLE_FLAG_INITIALIZED, TEE_TYPE_DATA, TEE_USAGE_DEFAULT } from '../crypto/algorithms.js';
 import { CryptoObject, OBJECT_TYPES, objects, type AttrValue } from '../crypto/objects.js';
 import {
   TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE,
@@ -23,20 +28,6 @@ import { TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_
 import { MAX_OBJECT_DATA, corrupt, type IndexEntry, type ObjectPayload, type StoredAttr } from './format.js';
 import { PersistentHandle, taStore, type ObjectMeta, type OpenObject, type TaStore } from './ta-store.js';
 
-export const TEE_STORAGE_PRIVATE = 0x1;
-export const TEE_STORAGE_PRIVATE_REE = 0x80000000;
-export const TEE_STORAGE_PRIVATE_RPMB = 0x80000100;
-export const TEE_OBJECT_ID_MAX_LEN = 64;
-export const TEE_DATA_MAX_POSITION = 0xffffffff;
-export const TEE_DATA_FLAG_ACCESS_READ = 0x1;
-export const TEE_DATA_FLAG_ACCESS_WRITE = 0x2;
-export const TEE_DATA_FLAG_ACCESS_WRITE_META = 0x4;
-export const TEE_DATA_FLAG_SHARE_READ = 0x10;
-export const TEE_DATA_FLAG_SHARE_WRITE = 0x20;
-export const TEE_DATA_FLAG_OVERWRITE = 0x400;
-export const TEE_DATA_SEEK_SET = 0;
-export const TEE_DATA_SEEK_CUR = 1;
-export const TEE_DATA_SEEK_END = 2;
 
 const OPEN_FLAGS = TEE_DATA_FLAG_ACCESS_READ | TEE_DATA_FLAG_ACCESS_WRITE | TEE_DATA_FLAG_ACCESS_WRITE_META
   | TEE_DATA_FLAG_SHARE_READ | TEE_DATA_FLAG_SHARE_WRITE;

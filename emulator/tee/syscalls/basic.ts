@@ -6,7 +6,6 @@ import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CANCEL, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OVERFLOW,
   TEE_ERROR_TIME_NOT_SET, TEE_SUCCESS,
 } from '../../abi/results.js';
-import { TA_FLAG_CACHE_MAINTENANCE } from '../ta-instance.js';
 import { TEE_MEMORY_ACCESS_WRITE } from '../ta-space.js';
 import {
   TEE_SCN_CACHE_OPERATION, TEE_SCN_CHECK_ACCESS_RIGHTS, TEE_SCN_CRYP_RANDOM_NUMBER_GENERATE,
@@ -14,6 +13,7 @@ import {
   TEE_SCN_RETURN, TEE_SCN_SET_TA_TIME, TEE_SCN_UNMASK_CANCELLATION, TEE_SCN_WAIT,
 } from './numbers.js';
 import { inline, num, threaded, type SyscallContext, type SyscallEntry } from './table.js';
+import { TA_FLAG_CACHE_MAINTENANCE } from '../../abi/ta.js';
 
 /** Longest log message taken from a TA in one call. */
 const MAX_LOG = 4096;

@@ -4,17 +4,12 @@
  * through a temporary secure buffer (a TA never exposes its private pages), while a memref in
  * non-private memory (its own parameters, shareable MAP_ZI buffers) is shared as it is.
  */
-import { TEEC_ORIGIN_TEE, TeeError } from '../../abi/errors.js';
-import {
-  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
-  TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, isMemref, noParams, paramType,
-  type TaParams,
-} from '../params.js';
+import { TeeError } from '../../abi/errors.js';
+import { isMemref, noParams, paramType, type TaParams } from '../params.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_TARGET_DEAD, TEE_SUCCESS,
 } from '../../abi/results.js';
 import { PAGE_SIZE, type SecureBlock } from '../secure-memory.js';
-import { TEE_LOGIN_TRUSTED_APP } from '../session.js';
 import type { SecureThread } from '../service.js';
 import {
   TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE,
@@ -22,6 +17,11 @@ import {
 import { uuidFromTeeUuid } from '../../abi/uuid.js';
 import { TEE_SCN_CLOSE_TA_SESSION, TEE_SCN_INVOKE_TA_COMMAND, TEE_SCN_OPEN_TA_SESSION } from './numbers.js';
 import { threaded, type SyscallContext, type SyscallEntry } from './table.js';
+import {
+  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+  TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
+} from '../../abi/tee-api.js';
+import { TEEC_ORIGIN_TEE } from '../../abi/client-api.js';
 
 const UTEE_PARAMS_SIZE = 72;
 
