@@ -1,6 +1,6 @@
 /**
  * Pure TypeScript parts of the GP crypto core: algorithm ids, the object model and the
- * primitives written here (HMAC, CMAC, CBC-MAC, CTS, XTS, PSS, DigestInfo, ECDSA), checked
+ * primitives written here (HMAC, CMAC, CBC-MAC, CTS, XTS, PSS, DigestInfo) and the ECDSA adapter, checked
  * against published vectors and cross-checked against node:crypto.
  */
 import * as nodeCrypto from 'node:crypto';

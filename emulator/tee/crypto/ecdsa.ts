@@ -1,141 +1,108 @@
 /**
- * ECDSA over a digest the TA computed (GP TEE_AsymmetricSignDigest): node:crypto only signs
- * messages it hashes itself, so the signature equation runs here on BigInt, with GP's r||s
- * fixed-size encoding. Curve generators come from the provider (the public key of d = 1);
- * primes are the NIST closed forms and orders are the published FIPS 186-4 values.
+ * ECDSA over a digest the TA computed (GP TEE_AsymmetricSignDigest). node:crypto only signs
+ * messages it hashes itself, so the signature runs in @noble/curves (an audited pure-JS
+ * implementation) with prehashing off; this module adapts it to GP: r||s of fixed width,
+ * range errors as TEE errors on sign and as a plain "no" on verify.
+ *
+ * P-256/P-384/P-521 are the library's own curves. It has no P-192/P-224, which GP still lists,
+ * so those two are built from their FIPS 186-4 (D.1.2.1, D.1.2.2) domain parameters with the
+ * library's generic short-Weierstrass code; orderCheck() compares every curve's generator
+ * with the provider's, so a mistyped constant cannot go unnoticed.
  */
+import { ecdsa, weierstrassN, type ECDSA } from '@noble/curves/abstract/weierstrass.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS } from '../../abi/results.js';
 import type { Curve } from './algorithms.js';
-import { fromBig, modInv, toBig } from './keys.js';
+import { toBig } from './keys.js';
 import { ecGenerator } from '../../host/crypto.js';
 
 interface Params { p: bigint; n: bigint; gx: bigint; gy: bigint; bytes: number; bits: number }
 
-const PRIMES: Record<number, bigint> = {
-  192: (1n << 192n) - (1n << 64n) - 1n,
-  224: (1n << 224n) - (1n << 96n) + 1n,
-  256: (1n << 256n) - (1n << 224n) + (1n << 192n) + (1n << 96n) - 1n,
-  384: (1n << 384n) - (1n << 128n) - (1n << 96n) + (1n << 32n) - 1n,
-  521: (1n << 521n) - 1n,
-};
-const ORDERS: Record<number, bigint> = {
-  192: 0xffffffffffffffffffffffff99def836146bc9b1b4d22831n,
-  224: 0xffffffffffffffffffffffffffff16a2e0b8f03e13dd29455c5c2a3dn,
-  256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  384: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  521: 0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
-};
+/** What this module needs of a library curve; both the built-in and the custom ones have it. */
+type Impl = Pick<ECDSA, 'sign' | 'verify' | 'Point'>;
 
-const cache = new Map<number, Params>();
+/** NIST prime curves have a = -3; h = 1 (prime order), the same for both. */
+function nistCurve(p: bigint, n: bigint, b: bigint, Gx: bigint, Gy: bigint): Impl {
+  // The hash only seeds the RFC 6979 nonce generator (digests arrive prehashed); SHA-256 is
+  // strong enough for either curve.
+  return ecdsa(weierstrassN({ p, n, h: 1n, a: p - 3n, b, Gx, Gy }), sha256, { lowS: false });
+}
 
-export function curveParams(curve: Curve): Params {
-  let c = cache.get(curve.id);
-  if (!c) {
-    const g = ecGenerator(curve.openssl);
-    c = { p: PRIMES[curve.bits]!, n: ORDERS[curve.bits]!, gx: toBig(g.x), gy: toBig(g.y), bytes: curve.bytes, bits: curve.bits };
-    cache.set(curve.id, c);
-  }
+const P192 = nistCurve(
+  (1n << 192n) - (1n << 64n) - 1n,
+  0xffffffffffffffffffffffff99def836146bc9b1b4d22831n,
+  0x64210519e59c80e70fa7e9ab72243049feb8deecc146b9b1n,
+  0x188da80eb03090f67cbf20eb43a18800f4ff0afd82ff1012n,
+  0x07192b95ffc8da78631011ed6b24cdd573f977a11e794811n,
+);
+const P224 = nistCurve(
+  (1n << 224n) - (1n << 96n) + 1n,
+  0xffffffffffffffffffffffffffff16a2e0b8f03e13dd29455c5c2a3dn,
+  0xb4050a850c04b3abf54132565044b0b7d7bfd8ba270b39432355ffb4n,
+  0xb70e0cbd6bb4bf7f321390b94a03c1d356c21122343280d6115c1d21n,
+  0xbd376388b5f723fb4c22dfe6cd4375a05a07476444d5819985007e34n,
+);
+
+const IMPLS: ReadonlyMap<number, Impl> = new Map([[192, P192], [224, P224], [256, p256], [384, p384], [521, p521]]);
+
+function impl(curve: Curve): Impl {
+  const c = IMPLS.get(curve.bits);
+  if (!c) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `no ECDSA for a ${curve.bits}-bit curve`);
   return c;
 }
 
-/** Jacobian point (X, Y, Z); Z = 0 is the point at infinity. */
-type J = [bigint, bigint, bigint];
-
-function mod(a: bigint, p: bigint): bigint {
-  const r = a % p;
-  return r < 0n ? r + p : r;
+/** Domain parameters (field prime, order, generator) of a GP curve, as the library holds them. */
+export function curveParams(curve: Curve): Params {
+  const { p, n, Gx, Gy } = impl(curve).Point.CURVE();
+  return { p, n, gx: Gx, gy: Gy, bytes: curve.bytes, bits: curve.bits };
 }
 
-function dbl([x, y, z]: J, p: bigint): J {
-  if (z === 0n || y === 0n) return [0n, 1n, 0n];
-  const yy = mod(y * y, p);
-  const zz = mod(z * z, p);
-  const s = mod(4n * x * yy, p);
-  const m = mod(3n * (x - zz) * (x + zz), p); // a = -3
-  const x3 = mod(m * m - 2n * s, p);
-  return [x3, mod(m * (s - x3) - 8n * yy * yy, p), mod(2n * y * z, p)];
-}
-
-function add(a: J, b: J, p: bigint): J {
-  if (a[2] === 0n) return b;
-  if (b[2] === 0n) return a;
-  const z1z1 = mod(a[2] * a[2], p);
-  const z2z2 = mod(b[2] * b[2], p);
-  const u1 = mod(a[0] * z2z2, p);
-  const u2 = mod(b[0] * z1z1, p);
-  const s1 = mod(a[1] * b[2] * z2z2, p);
-  const s2 = mod(b[1] * a[2] * z1z1, p);
-  if (u1 === u2) return s1 === s2 ? dbl(a, p) : [0n, 1n, 0n];
-  const h = mod(u2 - u1, p);
-  const r = mod(s2 - s1, p);
-  const hh = mod(h * h, p);
-  const hhh = mod(h * hh, p);
-  const v = mod(u1 * hh, p);
-  const x3 = mod(r * r - hhh - 2n * v, p);
-  return [x3, mod(r * (v - x3) - s1 * hhh, p), mod(a[2] * b[2] * h, p)];
-}
-
-function mul(k: bigint, pt: J, p: bigint): J {
-  let r: J = [0n, 1n, 0n];
-  for (let i = BigInt(k.toString(2).length - 1); i >= 0n; i--) {
-    r = dbl(r, p);
-    if ((k >> i) & 1n) r = add(r, pt, p);
-  }
-  return r;
-}
-
-function affineX(pt: J, p: bigint): bigint | undefined {
-  if (pt[2] === 0n) return undefined;
-  const zi = modInv(pt[2], p);
-  return mod(pt[0] * zi * zi, p);
-}
-
-/** The digest as an integer, truncated to the order's bit length (FIPS 186-4 6.4). */
-function digestInt(digest: Uint8Array, c: Params): bigint {
-  const nbits = c.n.toString(2).length;
-  let e = toBig(digest);
-  const dbits = digest.length * 8;
-  if (dbits > nbits) e >>= BigInt(dbits - nbits);
-  return e;
-}
-
-/** Signs a digest; `random(n)` supplies bytes for the nonce. Returns r||s (2 * curve bytes). */
+/**
+ * Signs a digest; `random(n)` supplies bytes for the nonce. Returns r||s (2 * curve bytes).
+ * The digest is truncated to the order's bit length (FIPS 186-4 6.4) by the library. The
+ * nonce is RFC 6979's, hedged with bytes from the device's random source (RFC 6979 3.6): a
+ * seeded run still repeats, and a weak random source alone cannot leak the private value.
+ */
 export function ecdsaSign(curve: Curve, d: Uint8Array, digest: Uint8Array, random: (n: number) => Buffer): Buffer {
-  const c = curveParams(curve);
+  const c = impl(curve);
   const priv = toBig(d);
-  if (priv <= 0n || priv >= c.n) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'ECDSA private value out of range');
-  const e = digestInt(digest, c);
-  for (;;) {
-    const k = mod(toBig(random(c.bytes + 8)), c.n - 1n) + 1n;
-    const x = affineX(mul(k, [c.gx, c.gy, 1n], c.p), c.p);
-    if (x === undefined) continue;
-    const r = mod(x, c.n);
-    if (r === 0n) continue;
-    const s = mod(modInv(k, c.n) * (e + r * priv), c.n);
-    if (s === 0n) continue;
-    return Buffer.concat([fromBig(r, c.bytes), fromBig(s, c.bytes)]);
+  // Checked here, not left to the library, so that callers see a TEE error, not an Error.
+  if (priv <= 0n || priv >= c.Point.Fn.ORDER) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'ECDSA private value out of range');
+  // lowS off: GP does not normalise s, and neither did the signatures before this library.
+  const sig = c.sign(digest, priv, { prehash: false, lowS: false, extraEntropy: random(curve.bytes) });
+  return Buffer.from(sig.toBytes('compact'));
+}
+
+/**
+ * Verifies r||s over a digest with the public point (x, y). Any malformed input - a signature
+ * of the wrong length, r or s outside 1..n-1, a point off the curve - is a signature that does
+ * not verify, so the answer is false rather than an exception.
+ */
+export function ecdsaVerify(curve: Curve, x: Uint8Array, y: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean {
+  const c = impl(curve);
+  if (sig.length !== 2 * curve.bytes) return false;
+  try {
+    // From integers, not bytes: attribute buffers may have lost leading zeros, and a
+    // coordinate >= p must be refused rather than cut to width.
+    const q = c.Point.fromAffine({ x: toBig(x), y: toBig(y) }).toBytes(false);
+    // High s accepted (lowS off), as other GP implementations and node:crypto produce it.
+    return c.verify(sig, digest, q, { prehash: false, lowS: false, format: 'compact' });
+  } catch {
+    return false;
   }
 }
 
-/** Verifies r||s over a digest with the public point (x, y). */
-export function ecdsaVerify(curve: Curve, x: Uint8Array, y: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean {
-  const c = curveParams(curve);
-  if (sig.length !== 2 * c.bytes) return false;
-  const r = toBig(sig.subarray(0, c.bytes));
-  const s = toBig(sig.subarray(c.bytes));
-  if (r <= 0n || r >= c.n || s <= 0n || s >= c.n) return false;
-  const e = digestInt(digest, c);
-  const w = modInv(s, c.n);
-  const u1 = mod(e * w, c.n);
-  const u2 = mod(r * w, c.n);
-  const pt = add(mul(u1, [c.gx, c.gy, 1n], c.p), mul(u2, [toBig(x), toBig(y), 1n], c.p), c.p);
-  const vx = affineX(pt, c.p);
-  return vx !== undefined && mod(vx, c.n) === r;
-}
-
-/** n * G (the point at infinity for the right order): a self-check for the tables above. */
+/**
+ * Self-check that the library's curve is the provider's: the same generator G, a valid point,
+ * and n * G = O. (The library only multiplies by scalars below n, so n * G is (n - 1) * G + G.)
+ */
 export function orderCheck(curve: Curve): boolean {
-  const c = curveParams(curve);
-  return mul(c.n, [c.gx, c.gy, 1n], c.p)[2] === 0n;
+  const { Point } = impl(curve);
+  const g = ecGenerator(curve.openssl);
+  const base = Point.BASE;
+  base.assertValidity();
+  const { n } = Point.CURVE();
+  return base.x === toBig(g.x) && base.y === toBig(g.y) && base.multiplyUnsafe(n - 1n).add(base).is0();
 }

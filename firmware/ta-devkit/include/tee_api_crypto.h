@@ -2,7 +2,8 @@
  * GP TEE Internal Core API 1.3 cryptography: generic and transient objects, generic operations,
  * digest, MAC, symmetric cipher, authenticated encryption, asymmetric operations and key
  * derivation (the arithmetic TEE_BigInt* API is not provided). Implemented in
- * lib/tee_api_objects.c and lib/tee_api_operations.c on top of syscalls 15-40 and 54.
+ * lib/tee_api_objects.c, lib/tee_api_operations.c and one lib/tee_api_<class>.c per operation class
+ * (digest, mac, cipher, ae, asym, derive) on top of syscalls 15-40 and 54.
  * Persistent-object functions are declared with trusted storage.
  */
 #ifndef TEE_API_CRYPTO_H
