@@ -12,7 +12,7 @@ import { HB_OP_PROBE, HB_OP_READ_ADDRESS } from '../ree/hostbridge.js';
 import { resultName } from '../abi/results.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
 import { hex, region } from '../machine/board.js';
-import { bootAndServe } from '../api/boot-serve.js';
+import { bootAndServe } from './boot-serve.js';
 
 interface BootOptions {
   board: string;

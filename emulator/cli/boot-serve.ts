@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import type { DeviceOptions } from '../device/device.js';
 import type { DeviceEvent } from '../trace/events.js';
-import { serveDevice } from './serve.js';
+import { serveDevice } from '../api/serve.js';
 
 type Listener = (e: DeviceEvent) => void;
 
