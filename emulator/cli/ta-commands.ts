@@ -13,7 +13,7 @@ import {
 import {
   findDynamicSymbol, parseElf, readStaticSymbols, vaddrToOffset, PF_R, PF_W, PF_X, type ElfImage,
 } from '../tee/loader/elf.js';
-import { developmentKeys, developmentSigningKey, loadPrivateKey } from '../tee/loader/keys.js';
+import { developmentKeys, developmentSigningKey, loadPrivateKey } from '../tee/loader/signing-keys.js';
 import { R_AARCH64_RELATIVE, readTaHead } from '../tee/loader/load.js';
 import { isUuid, uuidFromTeeUuid } from '../abi/uuid.js';
 import { taFlagNames } from '../abi/ta.js';

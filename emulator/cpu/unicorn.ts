@@ -2,9 +2,9 @@
  * Typed facade over Debian's libunicorn 2.0.1, loaded through koffi (by default a copy with
  * the store fix, see `library.ts`).
  *
- * Only the CPU layer touches koffi: this module, the hot-call binding and the libc no-op in
- * `cpu.ts`, and the watchdog thread. Everything above it uses the `Cpu` class in
- * `cpu.ts`. The numbers below come from `<unicorn/unicorn.h>` and `<unicorn/arm64.h>` of
+ * Only the CPU layer touches koffi: this module, the hot-call binding, hook prototypes and the
+ * libc no-op in `binding.ts`, and the watchdog thread. Everything above it uses the `Cpu` class
+ * in `cpu.ts`. The numbers below come from `<unicorn/unicorn.h>` and `<unicorn/arm64.h>` of
  * 2.0.1; `../shared/reference/unicorn-2.0.1.md` explains the engine's quirks that shape this
  * binding (hooks that must never throw, system registers through a whitelist, and so on).
  */
@@ -179,6 +179,23 @@ export function unicorn(): UnicornLib {
   };
   cached = uc as unknown as UnicornLib;
   return cached;
+}
+
+/**
+ * Opens an AArch64 engine of the given model (UC_CPU_ARM64_*) and returns its handle. The
+ * model must be chosen before any other call initialises the engine (reference notes, Q5).
+ */
+export function openArm64(uc: UnicornLib, model: number): bigint {
+  const out: unknown[] = [null];
+  const err = uc.open(UC_ARCH_ARM64, UC_MODE_ARM, out);
+  if (err !== 0) throw new UnicornError('uc_open', err);
+  const handle = out[0] as bigint;
+  const ctlErr = uc.ctl(handle, UC_CTL_CPU_MODEL_WRITE, 'int', model) as number;
+  if (ctlErr !== 0) {
+    uc.close(handle);
+    throw new UnicornError('uc_ctl(CPU_MODEL)', ctlErr);
+  }
+  return handle;
 }
 
 /** Registers a JS function as a C callback of the given prototype. */

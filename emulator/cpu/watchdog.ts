@@ -9,9 +9,13 @@
  * Arming and disarming are plain atomic stores (no thread wake-up on the hot path); the
  * watchdog thread polls every few milliseconds.
  *
- * One thread serves every core of a JS thread, each through a 32-byte slot of shared memory:
- * Int32 cells [0] generation, [1] armed, [2] fired, [3] budget in ms; a Float64 start time
- * (Date.now()); a BigInt64 engine handle.
+ * A watchdog can be paused (a debugger holds the device at a breakpoint): its clock stops, and
+ * the budget that was left applies again after `resume`. While paused it never stops a run.
+ *
+ * One thread serves every core of a JS thread, each through a 48-byte slot of shared memory:
+ * Int32 cells [0] generation, [1] armed, [2] fired, [3] budget in ms, [4] paused; a Float64
+ * start time (Date.now(), moved forward by each pause) at byte 24; a BigInt64 engine handle at
+ * byte 32.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +25,10 @@ const GEN = 0;
 const ARMED = 1;
 const FIRED = 2;
 const BUDGET = 3;
+const PAUSED = 4;
+/** Byte offsets in a slot (cells first, then the start time and the handle, 8-byte aligned). */
+const START_AT = 24;
+const HANDLE_AT = 32;
 
 // Runs in the watchdog thread. Plain JavaScript so that it works from sources and from dist.
 const THREAD_SOURCE = `
@@ -37,19 +45,20 @@ const slots = [];
 for (let i = 0; i < workerData.slots; i++) {
   const base = i * workerData.slotBytes;
   slots.push({
-    cells: new Int32Array(workerData.sab, base, 4),
-    start: new Float64Array(workerData.sab, base + 16, 1),
-    handle: new BigInt64Array(workerData.sab, base + 24, 1),
+    cells: new Int32Array(workerData.sab, base, 5),
+    start: new Float64Array(workerData.sab, base + workerData.startAt, 1),
+    handle: new BigInt64Array(workerData.sab, base + workerData.handleAt, 1),
   });
 }
 for (;;) {
   Atomics.wait(sleeper, 0, 0, workerData.pollMs);
   for (const s of slots) {
-    if (Atomics.load(s.cells, 1) !== 1) continue;
+    // A paused slot's clock stands still: its owner moves the start time on when it resumes.
+    if (Atomics.load(s.cells, 1) !== 1 || Atomics.load(s.cells, 4) === 1) continue;
     const gen = Atomics.load(s.cells, 0);
     if (Date.now() - s.start[0] < Atomics.load(s.cells, 3)) continue;
     // Keep stopping until the run ends: a stop that lands just before uc_emu_start is lost.
-    while (Atomics.load(s.cells, 1) === 1 && Atomics.load(s.cells, 0) === gen) {
+    while (Atomics.load(s.cells, 1) === 1 && Atomics.load(s.cells, 0) === gen && Atomics.load(s.cells, 4) === 0) {
       Atomics.store(s.cells, 2, 1);
       stop(s.handle[0]);
       Atomics.wait(sleeper, 0, 0, 2);
@@ -60,7 +69,7 @@ for (;;) {
 
 /** Slots available to watchdogs of one JS thread (one per TEE core alive at once). */
 const SLOTS = 64;
-const SLOT_BYTES = 32;
+const SLOT_BYTES = 48;
 
 /**
  * The watchdog thread of this JS thread: started on first use and never terminated (it only
@@ -74,7 +83,11 @@ function sharedThread(): { sab: SharedArrayBuffer; used: boolean[] } {
     const sab = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
     const koffiPath = createRequire(import.meta.url).resolve('koffi');
     const worker = new Worker(THREAD_SOURCE, {
-      eval: true, workerData: { sab, koffiPath, libraryPath: chooseLibrary().path, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES },
+      eval: true,
+      workerData: {
+        sab, koffiPath, libraryPath: chooseLibrary().path, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES,
+        startAt: START_AT, handleAt: HANDLE_AT,
+      },
     });
     worker.unref();
     shared = { sab, used: new Array<boolean>(SLOTS).fill(false) };
@@ -82,11 +95,14 @@ function sharedThread(): { sab: SharedArrayBuffer; used: boolean[] } {
   return shared;
 }
 
+/** Stops a TA engine that runs longer than its budget (see the module comment). */
 export class Watchdog {
   private readonly slot: number;
   private readonly cells: Int32Array;
   private readonly start: Float64Array;
   private readonly handle: BigInt64Array;
+  /** When the current pause began (Date.now()), or undefined when not paused. */
+  private pausedAt: number | undefined;
 
   constructor() {
     const t = sharedThread();
@@ -94,10 +110,11 @@ export class Watchdog {
     if (this.slot < 0) throw new Error(`at most ${SLOTS} TEE cores may be alive in one thread`);
     t.used[this.slot] = true;
     const base = this.slot * SLOT_BYTES;
-    this.cells = new Int32Array(t.sab, base, 4);
-    this.start = new Float64Array(t.sab, base + 16, 1);
-    this.handle = new BigInt64Array(t.sab, base + 24, 1);
+    this.cells = new Int32Array(t.sab, base, 5);
+    this.start = new Float64Array(t.sab, base + START_AT, 1);
+    this.handle = new BigInt64Array(t.sab, base + HANDLE_AT, 1);
     Atomics.store(this.cells, ARMED, 0);
+    Atomics.store(this.cells, PAUSED, 0);
   }
 
   /** Starts watching the engine `handle` for `budgetMs`. */
@@ -105,7 +122,10 @@ export class Watchdog {
     this.handle[0] = BigInt.asIntN(64, handle);
     Atomics.store(this.cells, FIRED, 0);
     Atomics.store(this.cells, BUDGET, Math.max(1, Math.floor(budgetMs)));
-    this.start[0] = Date.now();
+    const now = Date.now();
+    this.start[0] = now;
+    // Armed while paused: the budget's clock starts only at `resume`.
+    if (this.pausedAt !== undefined) this.pausedAt = now;
     Atomics.add(this.cells, GEN, 1);
     Atomics.store(this.cells, ARMED, 1);
   }
@@ -116,6 +136,30 @@ export class Watchdog {
     Atomics.add(this.cells, GEN, 1);
   }
 
+  /**
+   * Stops the clock: the budget left is kept, and no run is stopped until `resume`. For a
+   * debugger holding the device (at a breakpoint, or paused); pausing twice is one pause.
+   */
+  pause(): void {
+    if (this.pausedAt !== undefined) return;
+    this.pausedAt = Date.now();
+    Atomics.store(this.cells, PAUSED, 1);
+  }
+
+  /** Starts the clock again; the budget that was left when `pause` was called applies. */
+  resume(): void {
+    if (this.pausedAt === undefined) return;
+    // Move the start on by the pause, before the watchdog thread may look at it again.
+    this.start[0] += Date.now() - this.pausedAt;
+    this.pausedAt = undefined;
+    Atomics.store(this.cells, PAUSED, 0);
+  }
+
+  /** Whether the clock is stopped (`pause` without `resume`). */
+  get paused(): boolean {
+    return this.pausedAt !== undefined;
+  }
+
   /** Whether the watchdog stopped the last armed run. */
   fired(): boolean {
     return Atomics.load(this.cells, FIRED) === 1;
@@ -124,6 +168,8 @@ export class Watchdog {
   /** Frees the slot (the core closed). */
   close(): void {
     this.disarm();
+    this.pausedAt = undefined;
+    Atomics.store(this.cells, PAUSED, 0);
     if (shared) shared.used[this.slot] = false;
   }
 }

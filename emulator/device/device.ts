@@ -1,10 +1,11 @@
 /**
  * One virtual TrustBox: boot ROM stage, secure monitor, secure world with the TEE core, and the
  * normal world running the REE firmware. Everything runs synchronously on the calling thread;
- * `DeviceHost` (worker.ts) runs a device in a worker thread for servers.
+ * `DeviceHost` (host.ts) runs a device in a worker thread for servers.
  */
 import { join } from 'node:path';
-import { allocateHostRam } from '../cpu/cpu.js';
+import { allocateHostRam, type Cpu } from '../cpu/cpu.js';
+import { EngineRegistry } from '../cpu/engines.js';
 import { hex, region, type Board } from '../machine/board.js';
 import { DEFAULT_BOARD, SHM_LAYOUT, getBoard } from '../machine/boards.js';
 import { Uart } from '../machine/uart.js';
@@ -20,6 +21,7 @@ import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js
 import { TeeCore } from '../tee/core.js';
 import { TEE_ERROR_COMMUNICATION, TEE_ERROR_BUSY } from '../abi/results.js';
 import { EventBus } from '../trace/events.js';
+import { DeviceDebug } from './debug.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
 import { NormalWorld } from './normal-world.js';
 import { SecureWorld } from './secure-world.js';
@@ -77,6 +79,13 @@ export class DeviceError extends Error {
 
 export class Device {
   readonly events = new EventBus();
+  /**
+   * Every CPU engine of the device (the normal world's, and one per TA instance), with
+   * `created` / `closed` events. The TEE core passes it down to every TA instance it makes.
+   */
+  readonly engines = new EngineRegistry<Cpu>();
+  /** Pause and resume, for debuggers (see `device/debug.ts`). */
+  readonly debug = new DeviceDebug(this.engines, () => this.tee?.watchdog);
   readonly board: Board;
   readonly stateDir: string;
   readonly imageDir: string;
@@ -163,15 +172,14 @@ export class Device {
         probe: (ok) => { this.probeOk = ok; },
       });
     const bridge = this.bridge;
-    this.secure = new SecureWorld(this.board, fuses, { dram, shm },
-      (line) => this.consoleLine('secure', line),
-      { uart0, bridgeRead: (o) => bridge.read(o), bridgeWrite: (o, s, v) => bridge.write(o, s, v) });
+    this.secure = new SecureWorld(this.board, fuses, shm, (line) => this.consoleLine('secure', line));
     const secure = this.secure;
     this.logBootRom();
     this.tee = new TeeCore(secure, this.events, this.random, {
       watchdogMs: this.options.watchdogMs ?? 10_000,
       exactFaultPcs: this.options.exactFaultPcs ?? this.options.trace ?? false,
       rollbackAnchorPath: join(this.stateDir, 'rpmb-anchor.bin'),
+      engines: this.engines,
     });
     const monitor = new Monitor(this.events, [
       new OpteeDispatcher(this.tee, {
@@ -191,6 +199,8 @@ export class Device {
       bridgeWrite: (o, s, v) => bridge.write(o, s, v),
       workPending: () => bridge.pending,
       explainFault: (line) => secure.log(line),
+      engines: this.engines,
+      beforeRun: () => this.debug.gate(),
     }, monitor, this.events);
     return this.startNormalWorld();
   }
@@ -288,7 +298,6 @@ export class Device {
     this.power = 'off';
     this.tee?.close();
     this.normal?.close();
-    this.secure?.close();
     this.tee = undefined;
     this.normal = undefined;
     this.secure = undefined;

@@ -5,8 +5,9 @@
  * external abort, so the device keeps running.
  */
 import { Cpu, EXCP, PERM, REG, xreg, type MemoryFault } from '../cpu/cpu.js';
+import type { EngineRegistry } from '../cpu/engines.js';
 import { UC_ERR_OK } from '../cpu/unicorn.js';
-import { hex, humanSize, region, regionAt, type Board } from '../machine/board.js';
+import { hex, region, regionAt, type Board } from '../machine/board.js';
 import type { Monitor } from '../monitor/monitor.js';
 import type { EventBus } from '../trace/events.js';
 
@@ -40,6 +41,13 @@ export interface NormalWorldDevices {
   workPending(): boolean;
   /** Explains a blocked access on the secure console. */
   explainFault(line: string): void;
+  /** The device's engine registry; the engine joins it as "normal world". */
+  engines?: EngineRegistry<Cpu>;
+  /**
+   * Called before every start of the firmware, including resumes after an SMC or a stop: a
+   * paused device waits in it (`DeviceDebug.gate`).
+   */
+  beforeRun?(): void;
 }
 
 export class NormalWorld {
@@ -59,7 +67,7 @@ export class NormalWorld {
     private readonly events: EventBus,
     private readonly explain: (line: string) => void = devices.explainFault,
   ) {
-    this.cpu = Cpu.create({ model: board.cpu, secure: false });
+    this.cpu = Cpu.create({ model: board.cpu, secure: false, registry: devices.engines, label: 'normal world' });
     const dram = region(board, 'ns-dram');
     const shm = region(board, 'ns-shm');
     this.cpu.mapHost(dram.base, memory.dram, PERM.RWX);
@@ -69,14 +77,16 @@ export class NormalWorld {
     const hb = region(board, 'hostbridge');
     this.cpu.mapMmio(hb.base, hb.size, (o) => devices.bridgeRead(o), (o, s, v) => devices.bridgeWrite(o, s, v));
     this.workPending = devices.workPending;
-    this.cpu.onInterrupt = (intno) => this.interrupt(intno);
-    this.cpu.onMemoryFault = (f) => {
+    this.beforeRun = devices.beforeRun;
+    this.cpu.addInterruptListener((intno) => this.interrupt(intno));
+    this.cpu.addFaultListener((f) => {
       this.fault = f;
       return false;
-    };
+    });
   }
 
   private readonly workPending: () => boolean;
+  private readonly beforeRun: (() => void) | undefined;
 
   /** Loads the firmware at `load` and sets the entry state (NS-EL1h, x0 = board id). */
   loadFirmware(bytes: Uint8Array, load: number, entry: number): void {
@@ -122,6 +132,7 @@ export class NormalWorld {
    */
   run(): NormalWorldStop {
     for (;;) {
+      this.beforeRun?.();
       this.smcPending = false;
       this.fault = undefined;
       this.unexpected = undefined;
@@ -200,12 +211,6 @@ export class NormalWorld {
     this.cpu.setReg(REG.PSTATE, PSTATE_EL1H_MASKED);
     this.pc = vbar + VECTOR_SYNC_SPX;
     return true;
-  }
-
-  /** Memory-map summary for traces. */
-  describe(): string {
-    const dram = region(this.board, 'ns-dram');
-    return `NS-EL1, ${humanSize(dram.size)} DRAM at ${hex(dram.base)}`;
   }
 
   close(): void {

@@ -16,7 +16,7 @@
  *
  * Cancellation cannot travel as a message (this thread is busy running the TA), so the main
  * thread writes session ids into a SharedArrayBuffer board that the TEE core consults through
- * `core.cancelBoard` whenever a TA asks for its cancellation flag.
+ * `core.cancelFlags` whenever a TA asks for its cancellation flag.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import {
@@ -149,7 +149,7 @@ function boot(): void {
   try {
     const report = device.boot();
     // The board holds session ids (invokes) and negated cancel ids (opens in progress).
-    device.core.cancelBoard = (session) => {
+    device.core.cancelFlags = (session) => {
       const open = session.openCancelId ? -session.openCancelId : 0;
       for (let i = 0; i < CANCEL_BOARD_SLOTS; i++) {
         const v = Atomics.load(board, i);

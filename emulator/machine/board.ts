@@ -30,7 +30,8 @@ export interface Board {
   regions: readonly Region[];
 }
 
-const PAGE = 0x1000;
+/** The AArch64 4 KiB translation granule: regions, TA mappings and secure pages are multiples of it. */
+export const PAGE_SIZE = 0x1000;
 
 /** A board table that fails validation. */
 export class BoardError extends Error {
@@ -49,7 +50,7 @@ export function validateBoard(board: Board): Board {
     if (!Number.isSafeInteger(r.base) || !Number.isSafeInteger(r.size) || r.size <= 0) {
       throw new BoardError(`board ${board.name}: region ${r.id} has an invalid base or size`);
     }
-    if (r.base % PAGE !== 0 || r.size % PAGE !== 0) {
+    if (r.base % PAGE_SIZE !== 0 || r.size % PAGE_SIZE !== 0) {
       throw new BoardError(`board ${board.name}: region ${r.id} (${hex(r.base)}+${hex(r.size)}) is not 4 KiB aligned`);
     }
   }

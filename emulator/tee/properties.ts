@@ -4,8 +4,8 @@
  * Names as OP-TEE's kernel spells them; values encoded as OP-TEE copies them to user space.
  */
 import { sha256 } from '../host/crypto.js';
-import type { Session } from './session.js';
 import { uuidToTeeUuid } from '../abi/uuid.js';
+import { type Session } from './service.js';
 
 export const TEE_PROPSET_TEE_IMPLEMENTATION = 0xfffffffd;
 export const TEE_PROPSET_CURRENT_CLIENT = 0xfffffffe;

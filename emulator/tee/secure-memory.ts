@@ -3,10 +3,10 @@
  * secure RAM (invisible to the normal world) like on a real device. The first part of secure
  * RAM is kept for the core, as OP-TEE keeps its own image and heap there.
  */
+import { PAGE_SIZE } from '../machine/board.js';
 import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_OUT_OF_MEMORY } from '../abi/results.js';
 
-export const PAGE_SIZE = 0x1000;
 
 export interface SecureBlock {
   /** Physical address. */

@@ -1,10 +1,11 @@
 /**
- * A trusted service: a user TA instance or a pseudo-TA (a service written in TypeScript inside
- * the core). Every session the core opens talks to one of these. The calls are secure threads:
- * generators that may yield RPC requests to the normal world and are resumed with the reply.
+ * Trusted services and their sessions. A trusted service is a user TA instance or a pseudo-TA
+ * (a service written in TypeScript inside the core); every session the core opens talks to
+ * one of these. The calls are secure threads: generators that may yield RPC requests to the
+ * normal world and are resumed with the reply.
  */
 import type { TaParams } from './params.js';
-import type { Session } from './session.js';
+import type { TaAddressSpace } from './ta-space.js';
 
 /** An RPC the secure world needs from the normal world (OPTEE_SMC_RETURN_RPC_*). */
 export type RpcRequest =
@@ -25,10 +26,20 @@ export interface EntryResult {
   origin: number;
 }
 
+/**
+ * What a pseudo-TA or a called service may know of a calling TA instance: its identity and
+ * its address space (the system PTA maps into it). Kept narrow so that services do not depend
+ * on the TA instance's implementation.
+ */
+export interface CallerTa {
+  readonly uuid: string;
+  readonly space: TaAddressSpace;
+}
+
 /** Who calls: the normal world (no caller TA) or a TA through the internal client API. */
 export interface CallContext {
   /** The calling TA instance, for TA-to-TA calls and pseudo-TAs that act on the caller. */
-  callerTa?: import('./ta-instance.js').TaInstance;
+  callerTa?: CallerTa;
   /** Cancellation id of the client operation. */
   cancelId?: number;
 }
@@ -39,4 +50,27 @@ export interface TrustedService {
   openSession(session: Session, params: TaParams, ctx: CallContext): SecureThread<EntryResult>;
   invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult>;
   closeSession(session: Session, ctx: CallContext): SecureThread<void>;
+}
+
+/** Who opened a session (TEE_Identity). */
+export interface ClientIdentity {
+  login: number;
+  uuid: string;
+}
+
+export class Session {
+  /** Cancellation requested by the client for the operation in progress. */
+  cancelRequested = false;
+  /** Cancellation is masked until the TA unmasks it (GP default). */
+  cancelMasked = true;
+  /** The TA's per-session context, as libutee keeps it, is opaque to us. */
+  closed = false;
+  /**
+   * While the session is being opened: the client operation's cancellation id (OPTEE_MSG
+   * cancel_id), by which a client that has no session id yet cancels the open. 0 otherwise.
+   */
+  openCancelId = 0;
+
+  /** `id` is chosen by the core: unique among its live sessions, never 0. */
+  constructor(readonly id: number, readonly service: TrustedService, readonly client: ClientIdentity) {}
 }

@@ -4,20 +4,22 @@
  * x0 = function (open/close/invoke), x1 = session id, x2 = &utee_params at the stack top,
  * x3 = command id, SP_EL0 = x2, every other GPR zero, EL0t.
  */
+import { PARAM_BASE, STUB_VA } from './ta-space.js';
 import {
   TA_FLAG_INSTANCE_KEEP_ALIVE, TA_FLAG_MULTI_SESSION, TA_FLAG_SINGLE_INSTANCE, UTEE_ENTRY_CLOSE_SESSION,
   UTEE_ENTRY_INVOKE_COMMAND, UTEE_ENTRY_OPEN_SESSION, taFlagNames,
 } from '../abi/ta.js';
-import { EXCP, REG, xreg, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
+import { EXCP, REG, xreg, type Cpu, type CpuModel, type MemoryFault } from '../cpu/cpu.js';
+import type { EngineRegistry } from '../cpu/engines.js';
 import type { EventBus } from '../trace/events.js';
 import { TeeError } from '../abi/errors.js';
 import type { LoadedImage } from './loader/load.js';
 import { isMemref, typesOf, type TaParams } from './params.js';
+import { UTEE_PARAMS_RESERVED, UTEE_PARAMS_SIZE, uteeSize, uteeWord, viewOf, writeUteeParams } from './utee-params.js';
 import {
   TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD, resultName,
 } from '../abi/results.js';
-import { PAGE_SIZE, type SecureMemory } from './secure-memory.js';
-import type { Session } from './session.js';
+import { type SecureMemory } from './secure-memory.js';
 import type { CallContext, EntryResult, SecureThread, TrustedService } from './service.js';
 import { SYSCALL_NAMES, TEE_SCN_MAX } from './syscalls/numbers.js';
 import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table.js';
@@ -28,15 +30,9 @@ import {
   TEE_PARAM_TYPE_VALUE_OUTPUT,
 } from '../abi/tee-api.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../abi/client-api.js';
+import { type Session } from './service.js';
+import { PAGE_SIZE } from '../machine/board.js';
 
-/** Fixed parts of every TA address space. */
-export const STUB_VA = 0x1000;
-export const IMAGE_BASE = 0x0010_0000;
-export const MAP_ZI_BASE = 0x4000_0000;
-export const PARAM_BASE = 0x7000_0000;
-/** struct utee_params is 72 bytes; the kernel reserves ROUNDUP(72, 16). */
-const UTEE_PARAMS_SIZE = 72;
-const UTEE_PARAMS_RESERVED = 80;
 
 const ERET = Buffer.from([0xe0, 0x03, 0x9f, 0xd6]);
 const SVC_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(xreg);
@@ -66,8 +62,15 @@ export interface InstanceHost {
 export interface TaInstanceInit {
   uuid: string;
   image: LoadedImage;
+  /** Name of the trusted key that signed it. */
   signer: string;
+  /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex). */
+  signerId: string;
+  /** SHA-256 of the signed container as fetched (hex). */
+  measurement: string;
   model: CpuModel;
+  /** The device's engine registry, which the instance's engine joins. */
+  engines?: EngineRegistry<Cpu>;
   memory: SecureMemory;
   host: InstanceHost;
   /** Executable sections where fault PCs are made exact (empty: faults name the block start). */
@@ -81,6 +84,10 @@ export class TaInstance implements TrustedService {
   readonly space: TaAddressSpace;
   readonly image: LoadedImage;
   readonly signer: string;
+  /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex): who vouches for the code. */
+  readonly signerId: string;
+  /** SHA-256 of the signed container (hex): exactly what was loaded, for attestation. */
+  readonly measurement: string;
   readonly stackTop: number;
   /** The stack mapping, where struct utee_params goes on each entry, and a view of its bytes. */
   private readonly stackRegion: VmRegion;
@@ -104,27 +111,30 @@ export class TaInstance implements TrustedService {
     this.uuid = init.uuid;
     this.image = init.image;
     this.signer = init.signer;
+    this.signerId = init.signerId;
+    this.measurement = init.measurement;
     this.flags = init.image.taHead.flags;
     this.host = init.host;
     this.syscalls = init.host.syscalls;
     this.events = init.host.events;
     this.exactPcs = init.codeRanges.length > 0;
-    this.space = new TaAddressSpace(init.model, init.memory);
+    this.space = new TaAddressSpace(init.model, init.memory, init.engines);
     try {
       this.space.mapPrivate(STUB_VA, PAGE_SIZE, 'rx', 'core stub', ERET, true);
       for (const r of init.image.regions) this.space.mapPrivate(r.va, r.size, r.prot, r.kind, r.bytes);
       const stackSize = Math.ceil(init.image.taHead.stackSize / PAGE_SIZE) * PAGE_SIZE;
       const stackVa = this.space.findFree(stackSize, init.image.end);
       this.stackRegion = this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack');
-      this.stackView = new DataView(this.stackRegion.bytes.buffer, this.stackRegion.bytes.byteOffset, this.stackRegion.bytes.byteLength);
+      this.stackView = viewOf(this.stackRegion.bytes);
       this.stackTop = stackVa + stackSize;
       for (const r of init.codeRanges) this.space.cpu.exactFaultPcs(r.va, r.end);
     } catch (error) {
       this.space.close();
       throw error;
     }
-    this.space.cpu.onInterrupt = (intno) => this.interrupt(intno);
-    this.space.cpu.onMemoryFault = (fault) => this.memoryFault(fault);
+    this.space.cpu.setLabel(`TA ${this.uuid}`, true); // "TA <uuid> instance N" in the device's engine registry
+    this.space.cpu.addInterruptListener((intno) => this.interrupt(intno));
+    this.space.cpu.addFaultListener((fault) => this.memoryFault(fault));
   }
 
   /** Whether the engine is at EL0 (after the first entry returned normally). */
@@ -146,28 +156,33 @@ export class TaInstance implements TrustedService {
     return taFlagNames(this.flags);
   }
 
+  /** The engine's `uc_engine` handle (the watchdog stops it). */
+  get engineHandle(): bigint {
+    return this.space.cpu.handle;
+  }
+
   /** The base VA of the main module (for TA-relative addresses in traces). */
   get loadAddress(): number {
     return this.image.modules[0]?.base ?? 0;
   }
 
   openSession(session: Session, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
-    return this.enter(UTEE_ENTRY_OPEN_SESSION, session, params, 0, ctx);
+    return this.enter(UTEE_ENTRY_OPEN_SESSION, session, params, 0);
   }
 
   invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
-    return this.enter(UTEE_ENTRY_INVOKE_COMMAND, session, params, cmd, ctx);
+    return this.enter(UTEE_ENTRY_INVOKE_COMMAND, session, params, cmd);
   }
 
   *closeSession(session: Session, ctx: CallContext): SecureThread<void> {
     if (!this.dead) {
       const params = [0, 1, 2, 3].map(() => ({ type: 0, a: 0, b: 0 })) as TaParams;
-      yield* this.enter(UTEE_ENTRY_CLOSE_SESSION, session, params, 0, ctx);
+      yield* this.enter(UTEE_ENTRY_CLOSE_SESSION, session, params, 0);
     }
   }
 
   /** Enters the TA once and runs it until it returns, panics, faults or times out. */
-  *enter(func: number, session: Session, params: TaParams, cmd: number, _ctx: CallContext): SecureThread<EntryResult> {
+  *enter(func: number, session: Session, params: TaParams, cmd: number): SecureThread<EntryResult> {
     if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
     if (this.busy) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
     this.busy = true;
@@ -193,7 +208,7 @@ export class TaInstance implements TrustedService {
       // point directly. TPIDR_EL0, which libutee sets once per instance, stays in the engine.
       const start = this.atEl0 ? this.image.entry : STUB_VA;
       if (!this.atEl0) this.space.cpu.setSysreg('SPSR_EL1', 0n); // EL0t
-      const result = yield* this.run(session, start);
+      const result = yield* this.run(start);
       if (!this.dead) this.readBackParams(params, up);
       return result;
     } finally {
@@ -221,21 +236,10 @@ export class TaInstance implements TrustedService {
   /** Writes struct utee_params (types, then a/b of each parameter) at `up`. */
   private writeUteeParams(up: number, types: number, vals: readonly number[]): void {
     const at = this.paramBlockView(up);
-    if (!at) {
-      const block = Buffer.alloc(UTEE_PARAMS_SIZE);
-      block.writeBigUInt64LE(BigInt(types), 0);
-      vals.forEach((v, i) => block.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), 8 + 8 * i));
-      this.space.write(up, block);
-      return;
-    }
-    const { view, off } = at;
-    view.setUint32(off, types >>> 0, true);
-    view.setUint32(off + 4, 0, true);
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i]!; // non-negative safe integers: VAs, sizes, 32-bit values
-      view.setUint32(off + 8 + 8 * i, v % 2 ** 32, true);
-      view.setUint32(off + 12 + 8 * i, Math.floor(v / 2 ** 32), true);
-    }
+    if (at) return writeUteeParams(at.view, at.off, types, vals);
+    const block = Buffer.alloc(UTEE_PARAMS_SIZE);
+    writeUteeParams(viewOf(block), 0, types, vals);
+    this.space.write(up, block);
   }
 
   /** Maps memref windows into the param area; returns utee_params.vals. */
@@ -275,27 +279,23 @@ export class TaInstance implements TrustedService {
       } catch {
         return; // the TA unmapped its own stack top: nothing to copy back
       }
-      view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+      view = viewOf(block);
       off = 0;
     }
     for (let i = 0; i < TEE_NUM_PARAMS; i++) {
       const p = params[i]!;
-      const aLo = view.getUint32(off + 8 + 16 * i, true);
-      const bLo = view.getUint32(off + 16 + 16 * i, true);
-      const bHi = view.getUint32(off + 20 + 16 * i, true);
       if (p.type === TEE_PARAM_TYPE_VALUE_OUTPUT || p.type === TEE_PARAM_TYPE_VALUE_INOUT) {
-        p.a = aLo;
-        p.b = bLo;
+        p.a = uteeWord(view, off, i, 0);
+        p.b = uteeWord(view, off, i, 1);
       } else if (isMemref(p.type) && p.type !== TEE_PARAM_TYPE_MEMREF_INPUT) {
-        // Sizes beyond 2^53 - 1 (bHi >= 2^21) are capped to the largest safe integer.
-        const size = bHi >= 0x200000 ? Number.MAX_SAFE_INTEGER : bHi * 2 ** 32 + bLo;
+        const size = uteeSize(view, off, i);
         if (p.mem) p.mem.size = size;
         else p.nullSize = size;
       }
     }
   }
 
-  private *run(session: Session, start: number): SecureThread<EntryResult> {
+  private *run(start: number): SecureThread<EntryResult> {
     const cpu = this.space.cpu;
     let pc = start;
     for (;;) {
@@ -313,7 +313,7 @@ export class TaInstance implements TrustedService {
       if (this.pending) {
         const { entry, args } = this.pending;
         this.pending = undefined;
-        const result = yield* this.runThreaded(entry, args, session);
+        const result = yield* this.runThreaded(entry, args);
         if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
         cpu.setX(0, result >>> 0);
         pc = cpu.pc;
@@ -343,7 +343,7 @@ export class TaInstance implements TrustedService {
     }
   }
 
-  private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs, _session: Session): SecureThread<number> {
+  private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs): SecureThread<number> {
     const ctx = this.context();
     let result: number;
     try {

@@ -10,17 +10,16 @@
  * Every pointer a TA hands to the core goes through `check`, `read` and `write` here, which
  * verify mapping, permission, ownership and overflow before a byte is touched.
  */
+import {
+  TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_NONSECURE, TEE_MEMORY_ACCESS_SECURE,
+  TEE_MEMORY_ACCESS_WRITE,
+} from '../abi/tee-api.js';
 import { Cpu, PERM, type CpuModel } from '../cpu/cpu.js';
+import type { EngineRegistry } from '../cpu/engines.js';
 import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS } from '../abi/results.js';
-import { PAGE_SIZE, type SecureBlock, type SecureMemory } from './secure-memory.js';
-
-/** TEE_MEMORY_ACCESS_* flags. */
-export const TEE_MEMORY_ACCESS_READ = 0x1;
-export const TEE_MEMORY_ACCESS_WRITE = 0x2;
-export const TEE_MEMORY_ACCESS_ANY_OWNER = 0x4;
-export const TEE_MEMORY_ACCESS_NONSECURE = 0x10000000;
-export const TEE_MEMORY_ACCESS_SECURE = 0x20000000;
+import { type SecureBlock, type SecureMemory } from './secure-memory.js';
+import { PAGE_SIZE } from '../machine/board.js';
 
 export type Prot = 'r' | 'rx' | 'rw';
 
@@ -41,6 +40,11 @@ export interface VmRegion {
 /** Largest single copy between a TA and the core. */
 const MAX_COPY = 64 << 20;
 /** Lowest and highest VA a TA may have. */
+/** Fixed parts of every TA address space. */
+export const STUB_VA = 0x1000;
+export const IMAGE_BASE = 0x0010_0000;
+export const MAP_ZI_BASE = 0x4000_0000;
+export const PARAM_BASE = 0x7000_0000;
 export const USER_VA_MIN = 0x1000;
 export const USER_VA_MAX = 0x1_0000_0000;
 const VA_MAX_N = BigInt(USER_VA_MAX);
@@ -53,8 +57,9 @@ export class TaAddressSpace {
   private readonly regions: VmRegion[] = [];
   private last: VmRegion | undefined;
 
-  constructor(model: CpuModel, private readonly memory: SecureMemory) {
-    this.cpu = Cpu.create({ model, secure: true });
+  /** `engines`: the device's engine registry, which the space's engine joins. */
+  constructor(model: CpuModel, private readonly memory: SecureMemory, engines?: EngineRegistry<Cpu>) {
+    this.cpu = Cpu.create({ model, secure: true, ...(engines ? { registry: engines } : {}) });
   }
 
   /** Maps fresh secure pages (zeroed, or holding `init`). */

@@ -181,12 +181,12 @@ describe('misbehaving TAs are contained', () => {
   it('cancellation reaches a TA through the cancellation syscalls', () => {
     const s = open(LOOP_TA);
     let polls = 0;
-    dev.device.core.cancelBoard = () => ++polls > 50;
+    dev.device.core.cancelFlags = () => ++polls > 50;
     try {
       expect(dev.device.client.invoke(s, 1, [])).toMatchObject({ result: TEE_ERROR_CANCEL, origin: TRUSTED_APP });
       expect(polls).toBeGreaterThan(50);
     } finally {
-      dev.device.core.cancelBoard = undefined;
+      dev.device.core.cancelFlags = undefined;
       dev.device.client.closeSession(s);
     }
   });

@@ -29,7 +29,7 @@ describe('Cpu', () => {
       0xd4000001, // svc #0
     ));
     const seen: [number, number][] = [];
-    c.onInterrupt = (intno) => { seen.push([intno, c.pc]); c.stop(); };
+    c.addInterruptListener((intno) => { seen.push([intno, c.pc]); c.stop(); });
     expect(c.run(CODE)).toBe(0);
     expect(seen).toEqual([[EXCP.SWI, CODE + 12]]);
     expect(c.x(0)).toBe(3n);
@@ -44,10 +44,10 @@ describe('Cpu', () => {
       0xd4000001, // svc #0
     ));
     const seen: number[] = [];
-    c.onInterrupt = (intno) => {
+    c.addInterruptListener((intno) => {
       seen.push(intno);
       if (intno === EXCP.SMC) c.setX(0, 41); else c.stop();
-    };
+    });
     c.run(CODE);
     expect(seen).toEqual([EXCP.SMC, EXCP.SWI]);
     expect(c.x(0)).toBe(42n);
@@ -74,7 +74,7 @@ describe('Cpu', () => {
       0xb9400001, // ldr w1, [x0]
     ));
     const faults: MemoryFault[] = [];
-    c.onMemoryFault = (f) => { faults.push(f); return false; };
+    c.addFaultListener((f) => { faults.push(f); return false; });
     const err = c.run(CODE);
     expect(err).toBe(6); // UC_ERR_READ_UNMAPPED
     expect(faults).toEqual([{ access: 'read', kind: 'unmapped', address: 0x0e000000, size: 4 }]);
@@ -93,7 +93,7 @@ describe('Cpu', () => {
       0xb9000001, // str w1, [x0]
       0xd4000001, // svc #0
     ));
-    a.onInterrupt = () => a.stop();
+    a.addInterruptListener(() => a.stop());
     a.run(CODE);
     expect(Buffer.from(ram.subarray(0, 4)).readUInt32LE(0)).toBe(0x1234);
     expect(b.read(0x42000000, 4).readUInt32LE(0)).toBe(0x1234);
@@ -114,7 +114,7 @@ describe('Cpu', () => {
       0xb9000041, // str w1, [x2]                  (rewrite the first instruction at target)
       0xd4000001, // svc #0
     ));
-    c.onInterrupt = () => c.stop();
+    c.addInterruptListener(() => c.stop());
     c.run(target);
     expect(c.x(0)).toBe(1n);
     c.run(CODE);
@@ -133,7 +133,7 @@ describe('Cpu', () => {
       0xd4000001, // svc #0
       0x14000000, // b .   (would spin forever if the engine kept running)
     ));
-    c.onInterrupt = () => { throw new Error('hook failed'); };
+    c.addInterruptListener(() => { throw new Error('hook failed'); });
     expect(() => c.run(CODE)).toThrow('hook failed');
   });
 
@@ -148,10 +148,10 @@ describe('Cpu', () => {
     c.setSysreg('ELR_EL1', BigInt(CODE + 0x100));
     c.setSysreg('SPSR_EL1', 0n);
     const seen: number[] = [];
-    c.onInterrupt = (intno) => {
+    c.addInterruptListener((intno) => {
       seen.push(intno);
       if (intno !== EXCP.SWI) c.stop();
-    };
+    });
     c.run(CODE);
     expect(seen).toEqual([EXCP.SWI, EXCP.UDEF]);
     expect(c.el).toBe(0);
@@ -178,6 +178,95 @@ describe('Cpu', () => {
   });
 });
 
+describe('Cpu listeners', () => {
+  it('calls interrupt listeners in registration order, and a remover takes one out', () => {
+    const c = cpu();
+    c.write(CODE, code(
+      0xd4000001, // svc #0
+      0xd503207f, // wfi        (ends the run: neither listener stops the engine)
+    ));
+    const seen: string[] = [];
+    const removeA = c.addInterruptListener(() => { seen.push(`a${c.running ? ' (running)' : ''}`); });
+    c.addInterruptListener(() => { seen.push('b'); });
+    c.run(CODE);
+    expect(seen).toEqual(['a (running)', 'b']);
+    expect(c.running).toBe(false);
+    removeA();
+    removeA(); // removing twice is harmless
+    c.run(CODE);
+    expect(seen).toEqual(['a (running)', 'b', 'b']);
+  });
+
+  it('lets a listener claim an event, and puts a `first` listener ahead of the others', () => {
+    const c = cpu();
+    c.write(CODE, code(
+      0xd4000001, // svc #0
+      0xd503207f, // wfi
+    ));
+    const seen: string[] = [];
+    c.addInterruptListener(() => { seen.push('owner'); return true; });
+    c.addInterruptListener(() => { seen.push('never'); });
+    c.addInterruptListener(() => { seen.push('debugger'); }, { first: true });
+    c.run(CODE);
+    expect(seen).toEqual(['debugger', 'owner']);
+  });
+
+  it('stops at an interrupt when nobody listens', () => {
+    const c = cpu();
+    c.write(CODE, code(
+      0xd4000001, // svc #0
+      0xd2800020, // mov x0, #1
+      0xd503207f, // wfi
+    ));
+    c.addInterruptListener(() => {})(); // added and removed at once
+    expect(c.run(CODE)).toBe(0);
+    expect(c.stopRequested).toBe(true);
+    expect(c.x(0)).toBe(0n);
+    expect(c.pc).toBe(CODE + 4);
+  });
+
+  it('stops the engine when a listener throws, skips the later ones, and rethrows the first error after the run', () => {
+    const c = cpu();
+    c.write(CODE, code(
+      0xd4000001, // svc #0
+      0x14000000, // b .   (would spin forever if the engine kept running)
+    ));
+    const seen: string[] = [];
+    const removeThrower = c.addInterruptListener(() => { throw new Error('first listener failed'); });
+    c.addInterruptListener(() => { seen.push('second'); });
+    expect(() => c.run(CODE)).toThrow('first listener failed');
+    expect(seen).toEqual([]);
+    expect(c.running).toBe(false);
+    // The engine is usable again once the thrower is gone.
+    removeThrower();
+    c.addInterruptListener(() => c.stop());
+    expect(c.run(CODE)).toBe(0);
+    expect(seen).toEqual(['second']);
+  });
+
+  it('calls fault listeners in order until one fixes the fault, then retries the access', () => {
+    const c = cpu();
+    c.write(CODE, code(
+      0xd2a1c000, // mov x0, #0x0e000000
+      0xb9400001, // ldr w1, [x0]
+      0xd4000001, // svc #0
+    ));
+    const seen: string[] = [];
+    c.addFaultListener((f) => { seen.push(`observer ${f.access} ${f.kind}`); });
+    c.addFaultListener((f) => {
+      seen.push('mapper');
+      c.mapRam(f.address, 0x1000, PERM.RW);
+      c.write(f.address, code(0x12345678));
+      return true;
+    });
+    c.addFaultListener(() => { seen.push('never'); return true; });
+    c.addInterruptListener(() => c.stop());
+    expect(c.run(CODE)).toBe(0);
+    expect(seen).toEqual(['observer read unmapped', 'mapper']);
+    expect(c.x(1)).toBe(0x12345678n);
+  });
+});
+
 describe('host memory lifetime', () => {
   it('keeps mapped host memory alive after the caller drops it (regression: SIGSEGV in code fetch)', () => {
     const c = cpu();
@@ -192,7 +281,7 @@ describe('host memory lifetime', () => {
     // Churn the heap so that an unreferenced SharedArrayBuffer would be collected.
     for (let i = 0; i < 200; i++) new SharedArrayBuffer(1 << 20);
     (globalThis as { gc?: () => void }).gc?.();
-    c.onInterrupt = () => c.stop();
+    c.addInterruptListener(() => c.stop());
     c.run(0x50000000);
     expect(c.x(0)).toBe(42n);
   });

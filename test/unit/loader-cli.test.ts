@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTaCommands, inspectTa } from '../../emulator/cli/ta-commands.js';
 import { verifyTaContainer } from '../../emulator/tee/loader/container.js';
-import { developmentKeys } from '../../emulator/tee/loader/keys.js';
+import { developmentKeys } from '../../emulator/tee/loader/signing-keys.js';
 import { BUILD_DIR, ensureFixtures, fixture, LIB_UUID, MAIN_UUID, SIMPLE_UUID } from './loader-fixtures.js';
 
 function program(): { run: (...args: string[]) => void; out: () => string } {

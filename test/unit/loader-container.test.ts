@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TeeError } from '../../emulator/abi/errors.js';
 import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../emulator/abi/results.js';
 import { parseTaContainer, signTa, verifyTaContainer, SHDR_BOOTSTRAP_TA } from '../../emulator/tee/loader/container.js';
-import { developmentKeys, developmentSigningKey } from '../../emulator/tee/loader/keys.js';
+import { developmentKeys, developmentSigningKey } from '../../emulator/tee/loader/signing-keys.js';
 import { ensureFixtures, fixture, SIMPLE_UUID } from './loader-fixtures.js';
 import { TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 } from '../../emulator/abi/tee-api.js';
 

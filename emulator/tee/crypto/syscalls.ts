@@ -138,7 +138,7 @@ function objCopy(ctx: SyscallContext, a: SyscallArgs): number {
 function objGenerate(ctx: SyscallContext, a: SyscallArgs): number {
   const obj = handles(ctx).object(a[0]!);
   if (a[1]! > 0xffffn) throw bad('key size too large');
-  generateKey(obj, Number(a[1]!), readAttributes(ctx, a[2]!, a[3]!), (n) => ctx.core.random.bytes(n));
+  generateKey(obj, Number(a[1]!), readAttributes(ctx, a[2]!, a[3]!), (n) => ctx.kernel.random.bytes(n));
   return TEE_SUCCESS;
 }
 
@@ -283,7 +283,7 @@ function asymOp(ctx: SyscallContext, a: SyscallArgs): number {
   const t = handles(ctx);
   const params = readAttributes(ctx, a[1]!, a[2]!);
   const src = readBuf(ctx, a[3]!, a[4]!);
-  const out = asymOperate(s.alg, s.mode, s.key(t), params, src, (n) => ctx.core.random.bytes(n));
+  const out = asymOperate(s.alg, s.mode, s.key(t), params, src, (n) => ctx.kernel.random.bytes(n));
   if (!checkRoom(ctx, a[6]!, out.length)) return TEE_ERROR_SHORT_BUFFER;
   put(ctx, a[5]!, a[6]!, out);
   return TEE_SUCCESS;

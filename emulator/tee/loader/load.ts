@@ -11,6 +11,7 @@
  * The main TA's ELF header is not inside any PT_LOAD (its first segment maps file offset 0x1000
  * at vaddr 0), so `dlpi_phdr` points into a read-only copy of its first file page (pitfall 9.2).
  */
+import { PAGE_SIZE } from '../../machine/board.js';
 import { TA_FLAGS_MASK } from '../../abi/ta.js';
 import { TeeError } from '../../abi/errors.js';
 import { isUuid, uuidFromTeeUuid } from '../../abi/uuid.js';
@@ -20,7 +21,6 @@ import {
   STB_WEAK, STT_TLS, type ElfImage, type ElfRela, type ElfRelaSection, type ElfSymbol,
 } from './elf.js';
 
-export const PAGE_SIZE = 4096;
 /** Size of struct ta_head. */
 export const TA_HEAD_SIZE = 32;
 /** AArch64 TLS variant 1: the TCB head (dtv pointer + reserved) before the first block. */

@@ -4,21 +4,21 @@
  * buffers, and for device-unique keys. It acts on the calling TA's address space, so only TAs
  * may open it.
  */
-import { hmac } from '../../host/crypto.js';
+import type { DeriveSubkey } from '../huk.js';
 import { memrefBytes, typesOf, type TaParams } from '../params.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_SUCCESS,
 } from '../../abi/results.js';
-import { PAGE_SIZE } from '../secure-memory.js';
-import { type Session } from '../session.js';
 import type { CallContext, EntryResult, SecureThread, TrustedService } from '../service.js';
-import { MAP_ZI_BASE } from '../ta-instance.js';
+import { MAP_ZI_BASE } from '../ta-space.js';
 import { uuidToOctets } from '../../abi/uuid.js';
 import {
   TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
   TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
 } from '../../abi/tee-api.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
+import { type Session } from '../service.js';
+import { PAGE_SIZE } from '../../machine/board.js';
 
 export const PTA_SYSTEM_UUID = '3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc';
 export const PTA_SYSTEM_ADD_RNG_ENTROPY = 0;
@@ -37,7 +37,7 @@ export class SystemPta implements TrustedService {
   readonly uuid = PTA_SYSTEM_UUID;
   readonly kind = 'pseudo' as const;
 
-  constructor(private readonly huk: Uint8Array) {}
+  constructor(private readonly deriveKey: DeriveSubkey) {}
 
   *openSession(session: Session, _params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.client.login !== TEE_LOGIN_TRUSTED_APP || !ctx.callerTa) {
@@ -65,7 +65,7 @@ export class SystemPta implements TrustedService {
         const out = params[1].mem;
         if (!out || out.size < TA_DERIVED_KEY_MIN_SIZE || out.size > TA_DERIVED_KEY_MAX_SIZE) return TEE_ERROR_BAD_PARAMETERS;
         const extra = params[0].mem ? memrefBytes(params[0].mem) : new Uint8Array(0);
-        const key = hmac('sha256', this.huk, Buffer.from('trustbox ta unique key'), uuidToOctets(session.client.uuid), extra);
+        const key = this.deriveKey('taUnique', uuidToOctets(session.client.uuid), extra);
         out.window.set(key.subarray(0, out.size), out.offset);
         return TEE_SUCCESS;
       }

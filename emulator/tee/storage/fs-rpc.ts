@@ -10,7 +10,7 @@
  * data, value2.a = returned fd / directory id.
  */
 import { TeeError } from '../../abi/errors.js';
-import type { TeeCore } from '../core.js';
+import type { Kernel } from '../kernel.js';
 import {
   OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_SHM_ALLOC,
@@ -20,7 +20,7 @@ import {
   TEE_ERROR_CORRUPT_OBJECT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY, TEE_ERROR_STORAGE_NOT_AVAILABLE,
   TEE_SUCCESS,
 } from '../../abi/results.js';
-import { PAGE_SIZE } from '../secure-memory.js';
+import { PAGE_SIZE } from '../../machine/board.js';
 import type { SecureThread } from '../service.js';
 
 /** FS sub-operations (value0.a), as in OP-TEE's optee_rpc_cmd.h. */
@@ -49,7 +49,7 @@ const out: MsgParam = { attr: OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, a: 0n, b: 0n, c:
 interface ShmBuf { pa: number; size: number; cookie: bigint; bytes: Uint8Array }
 
 export class FsRpc {
-  constructor(private readonly core: TeeCore) {}
+  constructor(private readonly core: Kernel) {}
 
   /** Runs `body` with a shared buffer of at least `size` bytes, freed afterwards. */
   private *withShm<T>(size: number, body: (shm: ShmBuf) => SecureThread<T>): SecureThread<T> {

@@ -4,12 +4,7 @@
  * crypto object model whose `persistent` hook is a PersistentHandle; handles live in the same
  * per-instance table as transient objects, so GET_INFO (24) and CLOSE (28) work on both.
  */
-import {
-  TEE_DATA_FLAG_ACCESS_READ, TEE_DATA_FLAG_ACCESS_WRITE, TEE_DATA_FLAG_ACCESS_WRITE_META,
-  TEE_DATA_FLAG_OVERWRITE, TEE_DATA_FLAG_SHARE_READ, TEE_DATA_FLAG_SHARE_WRITE, TEE_DATA_MAX_POSITION,
-  TEE_DATA_SEEK_CUR, TEE_DATA_SEEK_END, TEE_DATA_SEEK_SET, TEE_OBJECT_ID_MAX_LEN, TEE_STORAGE_PRIVATE,
-  TEE_STORAGE_PRIVATE_REE, TEE_HANDLE_FLAG_INITIALIZED, TEE_TYPE_DATA, TEE_USAGE_DEFAULT,
-} from '../../abi/tee-api.js';
+import { TEE_DATA_FLAG_ACCESS_READ, TEE_DATA_FLAG_ACCESS_WRITE, TEE_DATA_FLAG_ACCESS_WRITE_META, TEE_DATA_FLAG_OVERWRITE, TEE_DATA_FLAG_SHARE_READ, TEE_DATA_FLAG_SHARE_WRITE, TEE_DATA_MAX_POSITION, TEE_DATA_SEEK_CUR, TEE_DATA_SEEK_END, TEE_DATA_SEEK_SET, TEE_OBJECT_ID_MAX_LEN, TEE_STORAGE_PRIVATE, TEE_STORAGE_PRIVATE_REE, TEE_HANDLE_FLAG_INITIALIZED, TEE_TYPE_DATA, TEE_USAGE_DEFAULT, TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE } from '../../abi/tee-api.js';
 import { TeeError } from '../../abi/errors.js';
 import { CryptoObject, OBJECT_TYPES, objects, type AttrValue } from '../crypto/objects.js';
 import {
@@ -24,9 +19,8 @@ import {
   TEE_SCN_STORAGE_OBJ_WRITE,
 } from '../syscalls/numbers.js';
 import { inline, threaded, type SyscallContext, type SyscallEntry } from '../syscalls/table.js';
-import { TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE } from '../ta-space.js';
 import { MAX_OBJECT_DATA, corrupt, type IndexEntry, type ObjectPayload, type StoredAttr } from './format.js';
-import { PersistentHandle, taStore, type ObjectMeta, type OpenObject, type TaStore } from './ta-store.js';
+import { PersistentHandle, taStore, type ObjectMeta, type OpenObject, type TaStore } from './object-store.js';
 
 
 const OPEN_FLAGS = TEE_DATA_FLAG_ACCESS_READ | TEE_DATA_FLAG_ACCESS_WRITE | TEE_DATA_FLAG_ACCESS_WRITE_META
@@ -106,7 +100,7 @@ function newHandle(ctx: SyscallContext, store: TaStore, open: OpenObject, flags:
   return h;
 }
 
-const random = (ctx: SyscallContext) => (n: number): Uint8Array => ctx.core.random.bytes(n);
+const random = (ctx: SyscallContext) => (n: number): Uint8Array => ctx.kernel.random.bytes(n);
 
 function entryOf(store: TaStore, ix: Parameters<TaStore['find']>[0], open: OpenObject): IndexEntry {
   const e = store.find(ix, open.id);
@@ -122,7 +116,7 @@ function* objOpen(ctx: SyscallContext, storage: bigint, idPtr: bigint, idLen: bi
   if (flagsArg > 0xffffffffn || (flags & ~OPEN_FLAGS) !== 0) throw fail(TEE_ERROR_BAD_PARAMETERS, `bad open flags 0x${flags.toString(16)}`);
   const id = readId(ctx, idPtr, idLen);
   needWritable(ctx, out, 4);
-  const store = taStore(ctx.core, ctx.instance.uuid);
+  const store = taStore(ctx.kernel, ctx.instance.uuid);
   return yield* store.locked_(ctx.instance, function* (ix) {
     const e = store.find(ix, id);
     if (!e) throw fail(TEE_ERROR_ITEM_NOT_FOUND, 'no such object');
@@ -157,7 +151,7 @@ function* objCreate(ctx: SyscallContext, a: readonly bigint[]): SecureThread<num
     if (!src.initialized) throw fail(TEE_ERROR_BAD_PARAMETERS, 'the attribute object is not initialized');
   }
   needWritable(ctx, out, 4);
-  const store = taStore(ctx.core, ctx.instance.uuid);
+  const store = taStore(ctx.kernel, ctx.instance.uuid);
   return yield* store.locked_(ctx.instance, function* (ix) {
     if (store.find(ix, id)) {
       if (!(flags & TEE_DATA_FLAG_OVERWRITE)) throw fail(TEE_ERROR_ACCESS_CONFLICT, 'the object exists (no OVERWRITE)');
@@ -308,7 +302,7 @@ function enumAlloc(ctx: SyscallContext, out: bigint): number {
 function* enumStart(ctx: SyscallContext, h: bigint, storage: bigint): SecureThread<number> {
   const e = enumOf(ctx, h);
   checkStorage(storage);
-  const store = taStore(ctx.core, ctx.instance.uuid);
+  const store = taStore(ctx.kernel, ctx.instance.uuid);
   const entries = yield* store.locked_(ctx.instance, function* (ix) { return [...ix.entries]; });
   if (entries.length === 0) throw fail(TEE_ERROR_ITEM_NOT_FOUND, 'no persistent objects');
   e.entries = entries;

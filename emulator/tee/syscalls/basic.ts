@@ -6,7 +6,6 @@ import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CANCEL, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OVERFLOW,
   TEE_ERROR_TIME_NOT_SET, TEE_SUCCESS,
 } from '../../abi/results.js';
-import { TEE_MEMORY_ACCESS_WRITE } from '../ta-space.js';
 import {
   TEE_SCN_CACHE_OPERATION, TEE_SCN_CHECK_ACCESS_RIGHTS, TEE_SCN_CRYP_RANDOM_NUMBER_GENERATE,
   TEE_SCN_GET_CANCELLATION_FLAG, TEE_SCN_GET_TIME, TEE_SCN_LOG, TEE_SCN_MASK_CANCELLATION, TEE_SCN_PANIC,
@@ -14,6 +13,7 @@ import {
 } from './numbers.js';
 import { inline, num, threaded, type SyscallContext, type SyscallEntry } from './table.js';
 import { TA_FLAG_CACHE_MAINTENANCE } from '../../abi/ta.js';
+import { TEE_MEMORY_ACCESS_WRITE } from '../../abi/tee-api.js';
 
 /** Longest log message taken from a TA in one call. */
 const MAX_LOG = 4096;
@@ -25,18 +25,18 @@ export const UTEE_TIME_CAT_REE = 2;
 function log(ctx: SyscallContext, buf: bigint, len: bigint): number {
   const n = num(len);
   if (n === undefined) return TEE_ERROR_ACCESS_DENIED;
-  if (!ctx.core.consoleHeard()) {
+  if (!ctx.kernel.consoleHeard()) {
     // Nobody reads the secure console: the line would be dropped, so only the pointer check.
     ctx.instance.space.checkReadable(buf, Math.min(n, MAX_LOG));
     return TEE_SUCCESS;
   }
   const text = ctx.instance.space.read(buf, Math.min(n, MAX_LOG)).toString('utf8');
-  ctx.core.taLog(ctx.instance, text);
+  ctx.kernel.taLog(text);
   return TEE_SUCCESS;
 }
 
 function cancelled(ctx: SyscallContext): boolean {
-  return !ctx.session.cancelMasked && ctx.core.isCancelled(ctx.session);
+  return !ctx.session.cancelMasked && ctx.kernel.isCancelled(ctx.session);
 }
 
 function putMask(ctx: SyscallContext, ptr: bigint, masked: boolean): number {
@@ -49,7 +49,7 @@ function putMask(ctx: SyscallContext, ptr: bigint, masked: boolean): number {
 /** TEE_Wait: sleeps in short slices so that a cancellation ends it early. */
 function wait(ctx: SyscallContext, timeoutArg: bigint): number {
   const timeout = Number(timeoutArg & 0xffffffffn);
-  const budget = ctx.core.watchdogMs;
+  const budget = ctx.kernel.watchdogMs;
   const start = performance.now();
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
@@ -61,9 +61,9 @@ function wait(ctx: SyscallContext, timeoutArg: bigint): number {
       return TEE_ERROR_CANCEL;
     }
     const left = timeout === TEE_TIMEOUT_INFINITE ? budget - elapsed : Math.min(timeout - elapsed, budget - elapsed);
-    ctx.core.pauseWatchdog();
+    ctx.kernel.pauseWatchdog();
     Atomics.wait(sleeper, 0, 0, Math.max(1, Math.min(10, left)));
-    ctx.core.resumeWatchdog(ctx.instance);
+    ctx.kernel.resumeWatchdog(ctx.instance);
   }
 }
 
@@ -79,10 +79,10 @@ function* getTime(ctx: SyscallContext, cat: bigint, ptr: bigint) {
   let res = TEE_SUCCESS;
   switch (cat) {
     case BigInt(UTEE_TIME_CAT_SYSTEM):
-      t = ctx.core.systemTime();
+      t = ctx.kernel.systemTime();
       break;
     case BigInt(UTEE_TIME_CAT_TA_PERSISTENT):
-      t = ctx.core.taTime(ctx.instance.uuid);
+      t = ctx.kernel.taTime(ctx.instance.uuid);
       if (!t) return TEE_ERROR_TIME_NOT_SET;
       if (t.seconds > 0xffffffff) {
         res = TEE_ERROR_OVERFLOW;
@@ -90,7 +90,7 @@ function* getTime(ctx: SyscallContext, cat: bigint, ptr: bigint) {
       }
       break;
     case BigInt(UTEE_TIME_CAT_REE):
-      t = yield* ctx.core.reeTime();
+      t = yield* ctx.kernel.reeTime();
       break;
     default:
       return TEE_ERROR_BAD_PARAMETERS;
@@ -103,7 +103,7 @@ function setTaTime(ctx: SyscallContext, ptr: bigint): number {
   const b = ctx.instance.space.read(ptr, 8);
   const millis = b.readUInt32LE(4);
   if (millis >= 1000) return TEE_ERROR_BAD_PARAMETERS;
-  ctx.core.setTaTime(ctx.instance.uuid, { seconds: b.readUInt32LE(0), millis });
+  ctx.kernel.setTaTime(ctx.instance.uuid, { seconds: b.readUInt32LE(0), millis });
   return TEE_SUCCESS;
 }
 
@@ -112,7 +112,7 @@ function random(ctx: SyscallContext, buf: bigint, len: bigint): number {
   if (n === undefined || ctx.instance.space.check(TEE_MEMORY_ACCESS_WRITE | 0x4, buf, len) !== TEE_SUCCESS) {
     return TEE_ERROR_ACCESS_DENIED;
   }
-  ctx.instance.space.write(buf, ctx.core.random.bytes(n));
+  ctx.instance.space.write(buf, ctx.kernel.random.bytes(n));
   return TEE_SUCCESS;
 }
 

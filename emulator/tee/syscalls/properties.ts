@@ -11,7 +11,7 @@ import { inline, num, type SyscallArgs, type SyscallContext, type SyscallEntry }
 
 function getProperty(ctx: SyscallContext, a: SyscallArgs): number {
   const [set, index, name, nameLen, buf, blen, type] = a as [bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  const props = ctx.core.properties(Number(set & 0xffffffffn), ctx.session, ctx.instance);
+  const props = ctx.kernel.properties(Number(set & 0xffffffffn), ctx.session, ctx.instance.uuid);
   const prop = props && index < BigInt(props.length) ? props[Number(index)] : undefined;
   if (!prop) return TEE_ERROR_ITEM_NOT_FOUND;
   const space = ctx.instance.space;
@@ -34,7 +34,7 @@ function getProperty(ctx: SyscallContext, a: SyscallArgs): number {
 
 function nameToIndex(ctx: SyscallContext, a: SyscallArgs): number {
   const [set, name, nameLen, index] = a as [bigint, bigint, bigint, bigint];
-  const props = ctx.core.properties(Number(set & 0xffffffffn), ctx.session, ctx.instance);
+  const props = ctx.kernel.properties(Number(set & 0xffffffffn), ctx.session, ctx.instance.uuid);
   if (!props) return TEE_ERROR_ITEM_NOT_FOUND;
   const len = num(nameLen);
   if (name === 0n || len === undefined || len === 0) return TEE_ERROR_BAD_PARAMETERS;

@@ -9,21 +9,16 @@ import { isMemref, noParams, paramType, type TaParams } from '../params.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_TARGET_DEAD, TEE_SUCCESS,
 } from '../../abi/results.js';
-import { PAGE_SIZE, type SecureBlock } from '../secure-memory.js';
+import { type SecureBlock } from '../secure-memory.js';
 import type { SecureThread } from '../service.js';
-import {
-  TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE,
-} from '../ta-space.js';
 import { uuidFromTeeUuid } from '../../abi/uuid.js';
 import { TEE_SCN_CLOSE_TA_SESSION, TEE_SCN_INVOKE_TA_COMMAND, TEE_SCN_OPEN_TA_SESSION } from './numbers.js';
 import { threaded, type SyscallContext, type SyscallEntry } from './table.js';
-import {
-  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
-  TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
-} from '../../abi/tee-api.js';
+import { UTEE_PARAMS_SIZE, setUteeField, uteeTypes, uteeU64, viewOf } from '../utee-params.js';
+import { TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP, TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE } from '../../abi/tee-api.js';
 import { TEEC_ORIGIN_TEE } from '../../abi/client-api.js';
+import { PAGE_SIZE } from '../../machine/board.js';
 
-const UTEE_PARAMS_SIZE = 72;
 
 interface Temp {
   index: number;
@@ -47,15 +42,15 @@ function readUserParams(ctx: SyscallContext, up: bigint): UserParams {
   if (up === 0n) return { params: noParams(), temps: [], up };
   const rw = TEE_MEMORY_ACCESS_READ | TEE_MEMORY_ACCESS_WRITE | TEE_MEMORY_ACCESS_ANY_OWNER;
   if (space.check(rw, up, UTEE_PARAMS_SIZE) !== TEE_SUCCESS) fail(TEE_ERROR_ACCESS_DENIED);
-  const block = space.read(up, UTEE_PARAMS_SIZE);
-  const types = Number(block.readBigUInt64LE(0) & 0xffffn);
+  const view = viewOf(space.read(up, UTEE_PARAMS_SIZE));
+  const types = uteeTypes(view, 0);
   const params = noParams();
   const temps: Temp[] = [];
   try {
     for (let n = 0; n < TEE_NUM_PARAMS; n++) {
       const type = paramType(types, n);
-      const a = block.readBigUInt64LE(8 + 16 * n);
-      const b = block.readBigUInt64LE(16 + 16 * n);
+      const a = uteeU64(view, 0, n, 0);
+      const b = uteeU64(view, 0, n, 1);
       const p = params[n]!;
       p.type = type;
       if (type === TEE_PARAM_TYPE_VALUE_INPUT || type === TEE_PARAM_TYPE_VALUE_INOUT) {
@@ -68,7 +63,7 @@ function readUserParams(ctx: SyscallContext, up: bigint): UserParams {
       }
     }
   } catch (error) {
-    for (const t of temps) ctx.core.memory.free(t.block);
+    for (const t of temps) ctx.kernel.memory.free(t.block);
     throw error;
   }
   return { params, temps, up };
@@ -88,7 +83,7 @@ function readMemref(ctx: SyscallContext, n: number, type: number, va: bigint, si
   const start = Number(va);
   const len = Number(size);
   if (space.insidePrivate(start, start + len)) {
-    const block = ctx.core.memory.alloc(Math.max(len, 1));
+    const block = ctx.kernel.memory.alloc(Math.max(len, 1));
     temps.push({ index: n, block });
     if (type !== TEE_PARAM_TYPE_MEMREF_OUTPUT) block.bytes.set(space.read(va, len));
     params[n]!.mem = { window: block.bytes, offset: 0, size: len, capacity: len, secure: true };
@@ -109,23 +104,24 @@ function writeBack(ctx: SyscallContext, u: UserParams): void {
   if (u.up === 0n) return;
   const space = ctx.instance.space;
   const block = space.read(u.up, UTEE_PARAMS_SIZE);
+  const view = viewOf(block);
   u.params.forEach((p, n) => {
     if (p.type === TEE_PARAM_TYPE_VALUE_OUTPUT || p.type === TEE_PARAM_TYPE_VALUE_INOUT) {
-      block.writeBigUInt64LE(BigInt(p.a >>> 0), 8 + 16 * n);
-      block.writeBigUInt64LE(BigInt(p.b >>> 0), 16 + 16 * n);
+      setUteeField(view, 0, n, 0, p.a >>> 0);
+      setUteeField(view, 0, n, 1, p.b >>> 0);
     } else if ((p.type === TEE_PARAM_TYPE_MEMREF_OUTPUT || p.type === TEE_PARAM_TYPE_MEMREF_INOUT) && p.mem) {
       const temp = u.temps.find((t) => t.index === n);
       if (temp && p.mem.size <= p.mem.capacity) {
-        space.write(block.readBigUInt64LE(8 + 16 * n), temp.block.bytes.subarray(0, p.mem.size));
+        space.write(uteeU64(view, 0, n, 0), temp.block.bytes.subarray(0, p.mem.size));
       }
-      block.writeBigUInt64LE(BigInt(p.mem.size), 16 + 16 * n);
+      setUteeField(view, 0, n, 1, p.mem.size);
     }
   });
   space.write(u.up, block);
 }
 
 function release(ctx: SyscallContext, u: UserParams): void {
-  for (const t of u.temps) ctx.core.memory.free(t.block);
+  for (const t of u.temps) ctx.kernel.memory.free(t.block);
 }
 
 function codeOf(error: unknown): number | undefined {
@@ -141,7 +137,7 @@ function* openTaSession(ctx: SyscallContext, dest: bigint, up: bigint, sessOut: 
     const uuid = uuidFromTeeUuid(space.read(dest, 16));
     u = readUserParams(ctx, up);
     const client = { login: TEE_LOGIN_TRUSTED_APP, uuid: ctx.instance.uuid };
-    const r = yield* ctx.core.openSession(uuid, client, u.params, { callerTa: ctx.instance });
+    const r = yield* ctx.kernel.openSession(uuid, client, u.params, { callerTa: ctx.instance });
     result = r.result;
     origin = r.origin;
     if (result === TEE_SUCCESS && r.session) {
@@ -164,7 +160,7 @@ function* closeTaSession(ctx: SyscallContext, handle: bigint): SecureThread<numb
   const session = ctx.instance.taSessions.get(Number(handle & 0xffffffffn));
   if (!session) return TEE_ERROR_BAD_PARAMETERS;
   ctx.instance.taSessions.delete(session.id);
-  yield* ctx.core.closeSession(session, { callerTa: ctx.instance });
+  yield* ctx.kernel.closeSession(session, { callerTa: ctx.instance });
   return TEE_SUCCESS;
 }
 
@@ -176,7 +172,7 @@ function* invokeTaCommand(ctx: SyscallContext, handle: bigint, cmd: bigint, up: 
   let u: UserParams | undefined;
   try {
     u = readUserParams(ctx, up);
-    const r = yield* ctx.core.invokeCommand(session, Number(cmd & 0xffffffffn), u.params, { callerTa: ctx.instance });
+    const r = yield* ctx.kernel.invokeCommand(session, Number(cmd & 0xffffffffn), u.params, { callerTa: ctx.instance });
     result = r.result;
     origin = r.origin;
     if (result !== TEE_ERROR_TARGET_DEAD) writeBack(ctx, u);

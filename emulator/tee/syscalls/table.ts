@@ -4,18 +4,32 @@
  * inside the engine's hook, the fast path) or `thread` (the engine stops and the syscall runs
  * as part of the secure thread, so it may wait for an RPC to the normal world).
  */
-import type { Session } from '../session.js';
-import type { SecureThread } from '../service.js';
-import type { TaInstance } from '../ta-instance.js';
-import type { TeeCore } from '../core.js';
+import type { Kernel, KernelTa } from '../kernel.js';
+import type { SecureThread, Session } from '../service.js';
+import type { TaAddressSpace } from '../ta-space.js';
 import { SYSCALL_NAMES, TEE_SCN_MAX } from './numbers.js';
 
 /** Arguments x0..x7 of one syscall, as unsigned 64-bit values. */
 export type SyscallArgs = readonly bigint[];
 
+/** The calling TA instance, as syscall handlers see it. */
+export interface SyscallTa extends KernelTa {
+  readonly flags: number;
+  readonly space: TaAddressSpace;
+  /** State that syscall families keep per instance (crypto objects, storage handles...). */
+  readonly ext: Map<string, unknown>;
+  /** Sessions this TA opened to other services (TA-to-TA), by handle. */
+  readonly taSessions: Map<number, Session>;
+  /** Why the instance died, or undefined while it lives. */
+  readonly dead: string | undefined;
+  /** Ends the current entry from inside a syscall: the instance dies with `reason`. */
+  abortFromSyscall(reason: string): void;
+}
+
+/** What a syscall handler gets: the Kernel port, the calling TA and the session it serves. */
 export interface SyscallContext {
-  core: TeeCore;
-  instance: TaInstance;
+  kernel: Kernel;
+  instance: SyscallTa;
   session: Session;
 }
 

@@ -15,11 +15,11 @@
  * TEE_ERROR_BUSY rather than racing the index.
  */
 import { TeeError } from '../../abi/errors.js';
-import type { TeeCore } from '../core.js';
+import type { Kernel } from '../kernel.js';
 import { sha256 } from '../../host/crypto.js';
 import { TEE_ERROR_BUSY, TEE_ERROR_CORRUPT_OBJECT } from '../../abi/results.js';
 import type { SecureThread } from '../service.js';
-import type { TaInstance } from '../ta-instance.js';
+import type { SyscallTa } from '../syscalls/table.js';
 import { uuidToOctets } from '../../abi/uuid.js';
 import {
   BLOB_SUFFIX, INDEX_NAME, INDEX_TMP_NAME, MAX_INDEX_SIZE, corrupt, openBlob, openIndex, sealBlob, sealIndex,
@@ -41,7 +41,7 @@ export class OpenObject {
 export class PersistentHandle {
   pos = 0;
   closed = false;
-  constructor(readonly store: TaStore, readonly obj: OpenObject, readonly flags: number, readonly instance: TaInstance) {}
+  constructor(readonly store: TaStore, readonly obj: OpenObject, readonly flags: number, readonly instance: SyscallTa) {}
 
   dataSize(): number {
     return this.obj.payload.data.length;
@@ -58,10 +58,10 @@ export class PersistentHandle {
   }
 }
 
-const stores = new WeakMap<TeeCore, Map<string, TaStore>>();
+const stores = new WeakMap<Kernel, Map<string, TaStore>>();
 
 /** The store of the calling TA (one per TA UUID per booted core, shared by its instances). */
-export function taStore(core: TeeCore, uuid: string): TaStore {
+export function taStore(core: Kernel, uuid: string): TaStore {
   let m = stores.get(core);
   if (!m) {
     m = new Map();
@@ -85,14 +85,14 @@ export class TaStore {
   /** Highest index version seen in this boot: a lower one on reload is a rollback. */
   private seenVersion = -1n;
   /** The instance whose thread holds the lock. */
-  private owner: TaInstance | undefined;
+  private owner: SyscallTa | undefined;
   private readonly open = new Map<string, OpenObject>();
 
-  constructor(core: TeeCore, readonly uuid: string) {
+  constructor(core: Kernel, readonly uuid: string) {
     const octets = uuidToOctets(uuid);
     this.keys = {
-      object: core.hukDerive('trustbox.storage.object.v1', octets),
-      index: core.hukDerive('trustbox.storage.index.v1', octets),
+      object: core.deriveKey('storageObject', octets),
+      index: core.deriveKey('storageIndex', octets),
       uuid: octets,
     };
     this.fs = new FsRpc(core);
@@ -105,7 +105,7 @@ export class TaStore {
    * holder's instance is gone (a system reset abandoned its thread mid-commit) is broken, and
    * the cached index dropped, since the commit may or may not have reached the disk.
    */
-  *locked_<T>(instance: TaInstance, body: (ix: Index) => SecureThread<T>): SecureThread<T> {
+  *locked_<T>(instance: SyscallTa, body: (ix: Index) => SecureThread<T>): SecureThread<T> {
     if (this.owner && (this.owner.dead !== undefined || this.owner.space.cpu.isClosed)) {
       this.owner = undefined;
       this.index = undefined;

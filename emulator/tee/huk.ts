@@ -1,0 +1,40 @@
+/**
+ * Keys derived from the hardware unique key (HUK). As OP-TEE's `huk_subkey_derive`, the HUK
+ * never leaves this module: the core, syscall families and pseudo-TAs receive a derivation
+ * function bound to it and name the purpose of each key by a fixed usage. A usage's label is
+ * part of every key it derives, so keys of two purposes can never coincide.
+ *
+ * The labels and their framing are what devices have always used: changing one would make
+ * every existing state directory's secure storage unreadable.
+ */
+import { hmac } from '../host/crypto.js';
+
+/** How each usage frames its derivation: HMAC-SHA256(HUK, label [|| 0x00] || data...). */
+const USAGES = {
+  /** Per-TA key of secure storage objects (data: the TA's UUID octets). */
+  storageObject: { label: 'trustbox.storage.object.v1', separator: true },
+  /** Per-TA key of the secure storage index (data: the TA's UUID octets). */
+  storageIndex: { label: 'trustbox.storage.index.v1', separator: true },
+  /** Key of the replay-protected rollback anchor (the RPMB's part). */
+  storageAnchor: { label: 'trustbox.storage.anchor.v1', separator: false },
+  /** PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY (data: the caller's UUID octets, then its extra data). */
+  taUnique: { label: 'trustbox ta unique key', separator: false },
+} as const;
+
+/** The purposes a HUK subkey may serve. */
+export type SubkeyUsage = keyof typeof USAGES;
+
+/** Derives a 32-byte subkey of the HUK for `usage`, bound to `data`. */
+export type DeriveSubkey = (usage: SubkeyUsage, ...data: Uint8Array[]) => Buffer;
+
+/** A derivation function bound to `huk`; the HUK itself stays in its closure. */
+export function hukSubkeys(huk: Uint8Array): DeriveSubkey {
+  const key = Buffer.from(huk);
+  const sep = Buffer.from([0]);
+  const labels = new Map(Object.entries(USAGES).map(([u, d]) => [u, { label: Buffer.from(d.label, 'utf8'), separator: d.separator }]));
+  return (usage, ...data) => {
+    const u = labels.get(usage);
+    if (!u) throw new TypeError(`unknown HUK subkey usage "${usage}"`);
+    return u.separator ? hmac('sha256', key, u.label, sep, ...data) : hmac('sha256', key, u.label, ...data);
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The pseudo-TAs of the core, in the style of syscalls/families.ts: each entry names its UUID
+ * and makes the service from the Kernel port (a PTA gets the kernel's services, such as HUK
+ * subkeys, never the HUK or the core). Add a pseudo-TA here, one line, when it is written.
+ */
+import type { Kernel } from '../kernel.js';
+import type { TrustedService } from '../service.js';
+import { PTA_SYSTEM_UUID, SystemPta } from './system.js';
+
+export interface PseudoTaEntry {
+  readonly uuid: string;
+  readonly name: string;
+  create(kernel: Kernel): TrustedService;
+}
+
+export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
+  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey) },
+];

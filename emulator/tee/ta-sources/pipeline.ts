@@ -1,0 +1,130 @@
+/**
+ * Where a TA's code comes from, and what it must pass before it runs: a pipeline of three
+ * stages, each a registry that new kinds join with one line.
+ *
+ *   find     the first TA source that has `<uuid>.ta` (today: the normal world's TA store,
+ *            through OPTEE_RPC_CMD_LOAD_TA; later sources may be a secure-storage TA store)
+ *   open     the container kind that handles the file's img_type verifies its signature by a
+ *            trusted key and, for encrypted kinds, decrypts it into secure memory
+ *   measure  SHA-256 of the signed container as fetched, and the signer's key id, kept by
+ *            the TA instance for attestation
+ *
+ * A failure at any stage is a TeeError with the stage's result code, and a secure-console line
+ * names the check that failed.
+ */
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../abi/results.js';
+import { sha256 } from '../../host/crypto.js';
+import { IMG_TYPE_NAMES, SHDR_ENCRYPTED_TA, parseTaContainer, type TrustedKey } from '../loader/container.js';
+import type { SecureThread } from '../service.js';
+
+/** A TA file as a source found it. */
+export interface FetchedTa {
+  bytes: Uint8Array;
+  /** Where it came from, for traces ("REE TA store (LOAD_TA)"). */
+  source: string;
+}
+
+/** A place TAs are found. */
+export interface TaSource {
+  readonly name: string;
+  /** The TA file of `uuid`, or undefined when this source has none. */
+  find(uuid: string): SecureThread<FetchedTa | undefined>;
+}
+
+/** What a container kind yields: the plaintext ELF and who signed it. */
+export interface OpenedContainer {
+  elf: Uint8Array;
+  /** Name of the trusted key that verified. */
+  signer: string;
+  /** The UUID its signed header names, if it names one. */
+  namedUuid?: string;
+}
+
+/** One kind of TA container (signed, encrypted...), chosen by the header's img_type. */
+export interface ContainerKind {
+  readonly name: string;
+  readonly imgTypes: readonly number[];
+  open(bytes: Uint8Array, keys: readonly TrustedKey[], label: string): OpenedContainer;
+}
+
+/** A TA that passed the pipeline. */
+export interface TaCode {
+  uuid: string;
+  elf: Uint8Array;
+  signer: string;
+  /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex): who vouches for this code. */
+  signerId: string;
+  /** SHA-256 of the signed container as fetched (hex): what exactly was loaded. */
+  measurement: string;
+  size: number;
+  source: string;
+}
+
+export interface TaPipelineOptions {
+  sources: readonly TaSource[];
+  kinds: readonly ContainerKind[];
+  keys: readonly TrustedKey[];
+  /** Secure console. */
+  log(line: string): void;
+}
+
+export class TaSourcePipeline {
+  private readonly keyIds = new Map<string, string>();
+
+  constructor(private readonly options: TaPipelineOptions) {
+    for (const k of options.keys) {
+      this.keyIds.set(k.name, sha256(k.key.export({ type: 'spki', format: 'der' })).toString('hex'));
+    }
+  }
+
+  /** Finds, opens and measures the TA `uuid` (a library TA too); throws a TeeError. */
+  *open(uuid: string): SecureThread<TaCode> {
+    const fetched = yield* this.find(uuid);
+    const opened = this.verify(uuid, fetched.bytes);
+    return {
+      uuid, elf: opened.elf, signer: opened.signer, signerId: this.keyIds.get(opened.signer) ?? '',
+      measurement: sha256(fetched.bytes).toString('hex'), size: fetched.bytes.length, source: fetched.source,
+    };
+  }
+
+  private *find(uuid: string): SecureThread<FetchedTa> {
+    let last: TeeError | undefined;
+    for (const source of this.options.sources) {
+      try {
+        const found = yield* source.find(uuid);
+        if (found) return found;
+      } catch (error) {
+        if (!(error instanceof TeeError)) throw error;
+        last = error;
+      }
+    }
+    throw last ?? new TeeError(TEE_ERROR_ITEM_NOT_FOUND, `TA ${uuid} was not found in any TA source`);
+  }
+
+  private verify(uuid: string, bytes: Uint8Array): OpenedContainer {
+    const label = `TA ${uuid}`;
+    let opened: OpenedContainer;
+    try {
+      const imgType = parseTaContainer(bytes, label).imgType;
+      const kind = this.options.kinds.find((k) => k.imgTypes.includes(imgType));
+      if (!kind) {
+        const what = imgType === SHDR_ENCRYPTED_TA ? 'encrypted TAs' : `${IMG_TYPE_NAMES[imgType] ?? `img_type ${imgType}`} containers`;
+        throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${label}: ${what} are not supported yet`);
+      }
+      opened = kind.open(bytes, this.options.keys, label);
+    } catch (error) {
+      if (error instanceof TeeError) this.options.log(`tee: refusing TA ${uuid}: ${error.message}`);
+      throw error;
+    }
+    if (opened.namedUuid && opened.namedUuid !== uuid) this.refuse(uuid, `its signed header names UUID ${opened.namedUuid}`);
+    return opened;
+  }
+
+  /** Refuses a TA: a console line and TEE_ERROR_SECURITY. */
+  refuse(uuid: string, why: string): never {
+    const message = `TA ${uuid} is refused: ${why}`;
+    this.options.log(`tee: ${message}`);
+    throw new TeeError(TEE_ERROR_SECURITY, message);
+  }
+}
