@@ -6,14 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device } from '../device/device.js';
-import type { ClientParam, ClientResult } from '../ree/teec.js';
+import type { ParamSpec, SpecResult } from './params.js';
+import { SpecClient } from './spec-client.js';
 import { parseTaContainer } from '../tee/loader/container.js';
 import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_BAD_FORMAT } from '../abi/results.js';
 
 export interface TeeBackend {
-  open(uuid: string, params: ClientParam[]): Promise<ClientResult>;
-  invoke(session: number, cmd: number, params: ClientParam[]): Promise<ClientResult>;
+  open(uuid: string, params: ParamSpec[]): Promise<SpecResult>;
+  invoke(session: number, cmd: number, params: ParamSpec[]): Promise<SpecResult>;
   close(session: number): Promise<void>;
   /** Makes a `.ta` file available to the device; returns its UUID. */
   addTaFile(path: string): Promise<string>;
@@ -40,6 +41,7 @@ export interface LocalBackendOptions {
 /** A device booted in this process with a temporary state directory, gone when disposed. */
 export class LocalBackend implements TeeBackend {
   readonly device: Device;
+  private readonly client: SpecClient;
   private readonly stateDir: string;
 
   constructor(opts: LocalBackendOptions) {
@@ -51,22 +53,23 @@ export class LocalBackend implements TeeBackend {
       ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     });
+    this.client = new SpecClient(this.device);
   }
 
   boot(): void {
     this.device.boot();
   }
 
-  async open(uuid: string, params: ClientParam[]): Promise<ClientResult> {
-    return this.device.client.openSession(uuid, params);
+  async open(uuid: string, params: ParamSpec[]): Promise<SpecResult> {
+    return this.client.openSession(uuid, params);
   }
 
-  async invoke(session: number, cmd: number, params: ClientParam[]): Promise<ClientResult> {
-    return this.device.client.invoke(session, cmd, params);
+  async invoke(session: number, cmd: number, params: ParamSpec[]): Promise<SpecResult> {
+    return this.client.invoke(session, cmd, params);
   }
 
   async close(session: number): Promise<void> {
-    this.device.client.closeSession(session);
+    this.client.closeSession(session);
   }
 
   async addTaFile(path: string): Promise<string> {

@@ -10,11 +10,10 @@ import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../abi
 import { isUuid } from '../abi/uuid.js';
 import { originName } from '../trace/format.js';
 import { DEFAULT_BOARD } from '../machine/boards.js';
-import type { ClientResult } from '../ree/teec.js';
 import { attachPrinter, eventPrinter } from './boot.js';
 import { LocalBackend, type TeeBackend } from './backend.js';
 import { RemoteBackend, wantsRemote } from './remote-backend.js';
-import { parseParamSpec, parseParamSpecs, resultToJson } from './params.js';
+import { parseParamSpec, parseParamSpecs, resultToJson, type SpecResult } from './params.js';
 import { TEEC_ORIGIN_API } from '../abi/client-api.js';
 
 interface TargetOptions {
@@ -81,7 +80,7 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
   return { backend, uuid };
 }
 
-function printResult(r: ClientResult, json: boolean): void {
+function printResult(r: SpecResult, json: boolean): void {
   if (json) {
     console.log(JSON.stringify(resultToJson(r)));
     return;

@@ -5,13 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { readEndpoint } from '../api/auth.js';
-import {
-  TEEC_LOGIN_PUBLIC, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE,
-  TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, type WireParam, type WireResultParam,
-} from '../abi/protocol.js';
+import { TEEC_LOGIN_PUBLIC } from '../abi/protocol.js';
 import { TeeConnection, TeecError } from '../client/index.js';
-import type { ClientParam, ClientResult, ClientResultParam } from '../ree/teec.js';
 import type { TeeBackend } from './backend.js';
+import { resultFromWire, specToWire, type ParamSpec, type SpecResult } from './params.js';
 
 export interface RemoteTarget {
   state?: string;
@@ -47,17 +44,17 @@ export class RemoteBackend implements TeeBackend {
     return this.conn;
   }
 
-  async open(uuid: string, params: ClientParam[]): Promise<ClientResult> {
-    const r = await this.conn.request('openSession', { context: this.context, uuid, login: TEEC_LOGIN_PUBLIC, params: params.map(toWire) });
-    return { result: r.result, origin: r.origin, params: fromWire(params, r.params), smcCalls: 0, ...(r.session !== undefined ? { session: r.session } : {}) };
+  async open(uuid: string, params: ParamSpec[]): Promise<SpecResult> {
+    const r = await this.conn.request('openSession', { context: this.context, uuid, login: TEEC_LOGIN_PUBLIC, params: params.map(specToWire) });
+    return resultFromWire(params, r);
   }
 
-  async invoke(session: number, cmd: number, params: ClientParam[]): Promise<ClientResult> {
+  async invoke(session: number, cmd: number, params: ParamSpec[]): Promise<SpecResult> {
     try {
-      const r = await this.conn.request('invokeCommand', { session, cmd, params: params.map(toWire) });
-      return { result: r.result, origin: r.origin, params: fromWire(params, r.params), smcCalls: 0 };
+      const r = await this.conn.request('invokeCommand', { session, cmd, params: params.map(specToWire) });
+      return resultFromWire(params, r);
     } catch (error) {
-      if (error instanceof TeecError) return { result: error.result, origin: error.origin, params: [], smcCalls: 0 };
+      if (error instanceof TeecError) return { result: error.result, origin: error.origin, params: [] };
       throw error;
     }
   }
@@ -81,25 +78,3 @@ export class RemoteBackend implements TeeBackend {
   }
 }
 
-function toWire(p: ClientParam): WireParam {
-  switch (p.type) {
-    case 'none': return { type: TEEC_NONE };
-    case 'value-in': return { type: TEEC_VALUE_INPUT, a: p.a, b: p.b };
-    case 'value-inout': return { type: TEEC_VALUE_INOUT, a: p.a, b: p.b };
-    case 'value-out': return { type: TEEC_VALUE_OUTPUT };
-    case 'memref-in': return { type: TEEC_MEMREF_TEMP_INPUT, size: p.data.length, data: p.data };
-    case 'memref-inout': return { type: TEEC_MEMREF_TEMP_INOUT, size: p.data.length, data: p.data };
-    case 'memref-out': return { type: TEEC_MEMREF_TEMP_OUTPUT, size: p.size };
-    default: throw new Error(`${p.type} parameters need registered shared memory, which the CLI does not use`);
-  }
-}
-
-function fromWire(params: ClientParam[], out: WireResultParam[]): ClientResultParam[] {
-  return params.map((p, i) => {
-    const r = out[i];
-    if (p.type === 'none') return { type: 'none' };
-    if (p.type === 'value-in') return { type: 'value', a: p.a, b: p.b };
-    if (p.type.startsWith('value')) return { type: 'value', a: r?.a ?? 0, b: r?.b ?? 0 };
-    return { type: 'memref', data: r?.data ? Uint8Array.from(r.data) : new Uint8Array(0), size: r?.size ?? 0 };
-  });
-}

@@ -15,8 +15,8 @@ import { PsciService } from '../monitor/psci.js';
 import { HostBridge, HB_OP_POWER_OFF } from '../ree/hostbridge.js';
 import { Mailbox, type HbRequest, type HbResult } from '../ree/mailbox.js';
 import { Supplicant } from '../ree/supplicant.js';
-import type { TaStore } from '../ree/ta-store.js';
-import { TeeClient } from '../ree/teec.js';
+import { TaStore } from '../ree/ta-store.js';
+import { TeeClient } from '../ree/tee-client.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
 import { TeeCore } from '../tee/core.js';
 import { TEE_ERROR_COMMUNICATION, TEE_ERROR_BUSY } from '../abi/results.js';
@@ -99,6 +99,7 @@ export class Device {
   private tee: TeeCore | undefined;
   private supplicant: Supplicant | undefined;
   private teeClient: TeeClient | undefined;
+  private tas: TaStore | undefined;
   private readyFlag = false;
   private probeOk = false;
   private readonly freeSlots: number[] = [];
@@ -134,8 +135,8 @@ export class Device {
 
   /** The normal world's TA store (after boot). */
   get taStore(): TaStore {
-    if (!this.supplicant) throw new DeviceError('the device has not booted');
-    return this.supplicant.store;
+    if (!this.tas) throw new DeviceError('the device has not booted');
+    return this.tas;
   }
 
   get isReady(): boolean {
@@ -159,7 +160,8 @@ export class Device {
     this.mailbox = new Mailbox(shm, SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount);
     this.freeSlots.length = 0;
     for (let i = SHM_LAYOUT.slotCount - 1; i >= 0; i--) this.freeSlots.push(i);
-    const supplicant = new Supplicant(this.stateDir, this.image, this.options.taPaths ?? [], shm, shmRegion.base, this.events);
+    this.tas = new TaStore(this.stateDir, this.options.taPaths ?? [], this.image.tas);
+    const supplicant = new Supplicant(this.tas, this.stateDir, shm, shmRegion.base, this.events);
     this.supplicant = supplicant;
     this.teeClient = new TeeClient(this, shm, shmRegion.base, SHM_LAYOUT.clientPoolOffset, SHM_LAYOUT.clientPoolSize);
     this.bridge = new HostBridge(

@@ -23,34 +23,24 @@
  * when the idle CPU had to be woken; a long TA run holds other connections' frames for at most
  * one slice at a time, and costs spinning for at most SYNC_BUDGET_MS.
  *
- * Cancellation bypasses the queue: `requestCancellation(session)` writes the session id into
- * a SharedArrayBuffer board that the worker's TEE core reads (`core.cancelBoard`) while the TA
- * runs. The watchdog is the device's own (uc_emu_stop from a timer thread), unchanged.
+ * Cancellation bypasses the queue: `requestCancellation(session)` raises the session's flag in
+ * the cancellation flags shared with the worker (cancel-flags.ts), which the worker's TEE core
+ * reads (`core.cancelFlags`) while the TA runs. The watchdog is the device's own (uc_emu_stop
+ * from a timer thread), unchanged.
+ *
+ * The messages themselves (work items, batches, answers) are defined in work.ts.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { ChannelReader, ChannelWriter, channelBuffer } from './channel.js';
-import { workCodec } from './work-codec.js';
-import type { DeviceOptions } from './device.js';
+import { TEEC_ERROR_COMMUNICATION, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
 import type { DeviceEvent } from '../trace/events.js';
-import type { WireParam, WireResultParam } from '../abi/protocol.js';
-
-export interface WorkerInit {
-  options: DeviceOptions;
-  /** Int32Array over a SharedArrayBuffer: session ids whose running command is cancelled. */
-  cancelBoard: SharedArrayBuffer;
-  /** Ring of the host -> worker channel (its port is the worker's parentPort). */
-  requests: SharedArrayBuffer;
-  /** Ring and port of the worker -> host channel: answers, events, ready, off. */
-  answers: SharedArrayBuffer;
-  answersPort: MessagePort;
-  /** Whether both threads spin briefly instead of sleeping (see `spins()`). */
-  spin: boolean;
-  /** Int32Array[1]: event messages the host has handled (the worker bounds how many are unread). */
-  eventAcks: SharedArrayBuffer;
-}
+import { CancelFlags, cancelFlagsBuffer } from './cancel-flags.js';
+import { ChannelReader, ChannelWriter, channelBuffer } from './channel.js';
+import type { DeviceOptions } from './device.js';
+import { workCodec } from './work-codec.js';
+import type { FromWorker, ReadyReport, ToWorker, WorkItem, WorkOp, WorkOps, WorkerInit } from './work.js';
 
 /**
  * Spinning (the bounded synchronous wait here, the worker's short spin before it sleeps) pays
@@ -70,45 +60,14 @@ export const SYNC_SLICE_MS = 0.25;
 /** How long after posting a batch the host keeps waiting in slices before it sleeps. */
 export const SYNC_BUDGET_MS = 2;
 
-/** Work the device does, by name, with arguments and result. */
-export interface WorkOps {
-  open: { args: { uuid: string; login: number; clientUuid?: string; params: WireParam[]; cancelId?: number }; result: { result: number; origin: number; session?: number; params: WireResultParam[] } };
-  invoke: { args: { session: number; cmd: number; params: WireParam[]; cancelId?: number }; result: { result: number; origin: number; params: WireResultParam[] } };
-  close: { args: { session: number }; result: { result: number; origin: number } };
-  registerShm: { args: { id: number; size: number; flags: number }; result: Record<string, never> };
-  releaseShm: { args: { id: number }; result: Record<string, never> };
-  install: { args: { bytes: Uint8Array }; result: { uuid: string; path: string } };
-  list: { args: Record<string, never>; result: { uuid: string; source: string; size: number }[] };
-  stats: { args: Record<string, never>; result: { sessions: number; poolBytesInUse: number; registeredShm: number; requests: number } };
-}
-
-export type WorkOp = keyof WorkOps;
-
-export interface WorkItem { seq: number; op: WorkOp; args: unknown }
-
-/** An error raised while serving an item: GP result code, origin, message, protocol code. */
-export interface WorkError { result: number; origin: number; message: string; code?: string }
-
-export interface WorkDone { seq: number; value?: unknown; error?: WorkError }
-
-export type ToWorker =
-  | { kind: 'batch'; items: WorkItem[] }
-  | { kind: 'forward'; console: boolean; trace: boolean }
-  | { kind: 'power-off' };
-
-export type FromWorker =
-  | { kind: 'ready'; report: { bootMs: number; board: string; osUuid: string }; stateDir: string }
-  | { kind: 'boot-failed'; message: string }
-  | { kind: 'done'; items: WorkDone[]; idle: boolean }
-  | { kind: 'events'; events: { type: string; t: number; [key: string]: unknown }[] }
-  | { kind: 'off' };
-
-/** Slots of the cancellation board. */
-export const CANCEL_BOARD_SLOTS = 64;
+/** How long `close()` waits for the firmware to power off before it terminates the worker. */
+const POWER_OFF_GRACE_MS = 5000;
+/** Directory levels `workerScriptPath` climbs to find the project root. */
+const MAX_ROOT_DEPTH = 8;
 
 /** Thrown (rejected) when the device cannot serve: worker gone, boot failed, powered off. */
 export class DeviceHostError extends Error {
-  constructor(message: string, readonly result = 0xffff000e, readonly origin = 2, readonly code = 'device-error') {
+  constructor(message: string, readonly result = TEEC_ERROR_COMMUNICATION, readonly origin = TEEC_ORIGIN_COMMS, readonly code = 'device-error') {
     super(message);
     this.name = 'DeviceHostError';
   }
@@ -117,7 +76,7 @@ export class DeviceHostError extends Error {
 /** The compiled worker script: dist/emulator/device/worker-main.js under the project root. */
 export function workerScriptPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < MAX_ROOT_DEPTH; i++) {
     const candidate = join(dir, 'dist', 'emulator', 'device', 'worker-main.js');
     if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
     dir = dirname(dir);
@@ -128,9 +87,10 @@ export function workerScriptPath(): string {
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type EventListener = (event: DeviceEvent) => void;
 
+/** One device in a worker thread, driven from this thread (see the file header). */
 export class DeviceHost {
   private readonly worker: Worker;
-  private readonly board: Int32Array;
+  private readonly cancelFlags: CancelFlags;
   private readonly eventAcks: Int32Array;
   private readonly requests: ChannelWriter;
   private readonly answers: ChannelReader;
@@ -147,23 +107,22 @@ export class DeviceHost {
   private seq = 1;
   private dead: Error | undefined;
   private readonly listeners = new Set<EventListener>();
-  private readonly cancelRefs = new Map<number, number>();
   private readonly wants = new Map<string, { console: boolean; trace: boolean }>();
-  report: { bootMs: number; board: string; osUuid: string } | undefined;
+  report: ReadyReport | undefined;
   stateDir = '';
   private readonly bootedAt = performance.now();
   private offResolve: (() => void) | undefined;
 
   private constructor(options: DeviceOptions) {
-    const buffer = new SharedArrayBuffer(CANCEL_BOARD_SLOTS * 4);
-    this.board = new Int32Array(buffer);
+    const flags = cancelFlagsBuffer();
+    this.cancelFlags = new CancelFlags(flags);
     const requests = channelBuffer();
     const answers = channelBuffer();
     const { port1, port2 } = new MessageChannel();
     this.spin = spins();
-    const acks = new SharedArrayBuffer(4);
+    const acks = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     this.eventAcks = new Int32Array(acks);
-    const init: WorkerInit = { options, cancelBoard: buffer, requests, answers, answersPort: port2, spin: this.spin, eventAcks: acks };
+    const init: WorkerInit = { options, cancelFlags: flags, requests, answers, answersPort: port2, spin: this.spin, eventAcks: acks };
     this.worker = new Worker(workerScriptPath(), { workerData: init, transferList: [port2] });
     this.requests = new ChannelWriter(requests, this.worker, workCodec);
     this.answersPort = port1;
@@ -252,15 +211,14 @@ export class DeviceHost {
 
   /**
    * Flags `session` as cancelled until `clearCancellation(session)`: the TA sees it the next
-   * time it asks TEE_GetCancellationFlag (or TEE_Wait polls). Returns false if the board is full.
+   * time it asks TEE_GetCancellationFlag (or TEE_Wait polls). Returns false if no flag is free.
    */
   requestCancellation(session: number): boolean {
-    if (session <= 0 || session > 0x7fffffff) return false;
-    return this.mark(session);
+    return this.cancelFlags.cancelSession(session);
   }
 
   clearCancellation(session: number): void {
-    this.unmark(session);
+    this.cancelFlags.clearSession(session);
   }
 
   /**
@@ -268,31 +226,11 @@ export class DeviceHost {
    * unique id the server hands out), until `clearOpenCancellation(cancelId)`.
    */
   requestOpenCancellation(cancelId: number): boolean {
-    if (cancelId <= 0 || cancelId > 0x7fffffff) return false;
-    return this.mark(-cancelId);
+    return this.cancelFlags.cancelOpen(cancelId);
   }
 
   clearOpenCancellation(cancelId: number): void {
-    this.unmark(-cancelId);
-  }
-
-  /** Board entries: session ids for invokes, negated cancel ids for opens. */
-  private mark(key: number): boolean {
-    if (this.cancelRefs.has(key)) return true;
-    for (let i = 0; i < CANCEL_BOARD_SLOTS; i++) {
-      if (Atomics.compareExchange(this.board, i, 0, key) === 0) {
-        this.cancelRefs.set(key, i);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private unmark(key: number): void {
-    const slot = this.cancelRefs.get(key);
-    if (slot === undefined) return;
-    this.cancelRefs.delete(key);
-    Atomics.store(this.board, slot, 0);
+    this.cancelFlags.clearOpen(cancelId);
   }
 
   /** Powers the device off through the firmware and ends the worker. */
@@ -300,7 +238,7 @@ export class DeviceHost {
     if (this.dead) return;
     const off = new Promise<void>((resolve) => { this.offResolve = resolve; });
     this.post({ kind: 'power-off' });
-    const timer = setTimeout(() => void this.worker.terminate(), 5000);
+    const timer = setTimeout(() => void this.worker.terminate(), POWER_OFF_GRACE_MS);
     await off;
     clearTimeout(timer);
   }

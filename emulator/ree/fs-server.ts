@@ -22,8 +22,8 @@ import {
   OPTEE_RPC_FS_CLOSE, OPTEE_RPC_FS_CLOSEDIR, OPTEE_RPC_FS_CREATE, OPTEE_RPC_FS_OPEN, OPTEE_RPC_FS_OPENDIR,
   OPTEE_RPC_FS_READ, OPTEE_RPC_FS_READDIR, OPTEE_RPC_FS_REMOVE, OPTEE_RPC_FS_RENAME, OPTEE_RPC_FS_TRUNCATE,
   OPTEE_RPC_FS_WRITE,
-} from '../tee/storage/fs-rpc.js';
-import type { RpcCommandHandler } from './supplicant.js';
+} from '../abi/optee-rpc-fs.js';
+import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
 
 /** Directory of the state dir that holds secure storage. */
 export const SECURE_STORAGE_DIR = 'secure-storage';
@@ -32,16 +32,11 @@ const MAX_NAME = 128;
 const MAX_IO = 64 << 20;
 const NAME_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** The NS shared-memory accessors of the supplicant. */
+/** An open file; `written` ones are flushed to the disk before they are closed. */
 interface OpenFile {
   fd: number;
   path: string;
   written?: boolean;
-}
-
-export interface ShmAccess {
-  copyIn(pa: bigint | number, len: number): Buffer | undefined;
-  copyOut(pa: bigint | number, bytes: Uint8Array): boolean;
 }
 
 class FsError extends Error {

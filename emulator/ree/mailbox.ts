@@ -7,16 +7,13 @@ import {
   HB_REQ_OFF_OP, HB_REQ_OFF_PARAMS, HB_REQ_OFF_RET, HB_REQ_OFF_RET_ORIGIN, HB_REQ_OFF_RPC_ARG_PA,
   HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE, HB_REQ_OFF_DONE, HB_DONE_VALUE,
 } from './hostbridge.js';
-import { setU64 } from '../abi/optee-msg.js';
+import { setU64, type MsgParam } from '../abi/optee-msg.js';
 
-/** One parameter as the firmware copies it into optee_msg_param: attr and the a/b/c union. */
-export interface HbParam {
-  attr: number;
-  a: bigint;
-  b: bigint;
-  c: bigint;
-}
-
+/**
+ * One request as the host writes it into a slot (struct hb_request). `params` are the client's
+ * parameters in the normal world's one form, OPTEE_MSG attr and a/b/c, which the firmware copies
+ * into the optee_msg_arg unchanged (struct hb_param is struct optee_msg_param's layout).
+ */
 export interface HbRequest {
   op: number;
   session?: number;
@@ -25,20 +22,29 @@ export interface HbRequest {
   login?: number;
   uuid?: Uint8Array;
   clientUuid?: Uint8Array;
-  params?: HbParam[];
+  params?: MsgParam[];
 }
 
+/** The firmware's answer in a slot: its status, the TEE's result and the parameters as the TEE updated them. */
 export interface HbResult {
+  /** TEEC_SUCCESS when the request reached the TEE; otherwise why not (origin COMMS). */
   status: number;
   session: number;
   ret: number;
   retOrigin: number;
+  /** SMCs the firmware made for this request. */
   smcCalls: number;
-  params: HbParam[];
+  params: MsgParam[];
 }
 
 /** Size of struct hb_request (hostbridge.h): everything up to and including done (and its padding). */
 const HB_REQ_SIZE = HB_REQ_OFF_DONE + 8;
+/** Size of struct hb_param: attr and the a/b/c union, 64 bits each, as in struct optee_msg_param. */
+const HB_PARAM_SIZE = 32;
+/** Parameters a slot holds (struct hb_request's params[4]). */
+const HB_MAX_PARAMS = 4;
+/** Octets of a UUID field. */
+const UUID_SIZE = 16;
 
 
 function getU64(v: DataView, o: number): bigint {
@@ -70,14 +76,14 @@ export class Mailbox {
     v.setUint32(b + HB_REQ_OFF_FUNC, req.func ?? 0, true);
     v.setUint32(b + HB_REQ_OFF_CANCEL_ID, req.cancelId ?? 0, true);
     v.setUint32(b + HB_REQ_OFF_LOGIN, req.login ?? 0, true);
-    if (req.uuid) this.shm.set(req.uuid.subarray(0, 16), b + HB_REQ_OFF_UUID);
-    if (req.clientUuid) this.shm.set(req.clientUuid.subarray(0, 16), b + HB_REQ_OFF_CLIENT_UUID);
+    if (req.uuid) this.shm.set(req.uuid.subarray(0, UUID_SIZE), b + HB_REQ_OFF_UUID);
+    if (req.clientUuid) this.shm.set(req.clientUuid.subarray(0, UUID_SIZE), b + HB_REQ_OFF_CLIENT_UUID);
     const params = req.params ?? [];
-    if (params.length > 4) throw new RangeError('at most 4 parameters');
+    if (params.length > HB_MAX_PARAMS) throw new RangeError(`at most ${HB_MAX_PARAMS} parameters`);
     v.setUint32(b + HB_REQ_OFF_NUM_PARAMS, params.length, true);
     for (let i = 0; i < params.length; i++) {
       const p = params[i]!;
-      const o = b + HB_REQ_OFF_PARAMS + i * 32;
+      const o = b + HB_REQ_OFF_PARAMS + i * HB_PARAM_SIZE;
       v.setUint32(o, p.attr >>> 0, true); // the high word stays 0 from the clear
       setU64(v, o + 8, p.a);
       setU64(v, o + 16, p.b);
@@ -89,10 +95,10 @@ export class Mailbox {
   read(slot: number): HbResult {
     const b = this.base(slot);
     const v = this.view;
-    const n = Math.min(v.getUint32(b + HB_REQ_OFF_NUM_PARAMS, true), 4);
-    const params: HbParam[] = [];
+    const n = Math.min(v.getUint32(b + HB_REQ_OFF_NUM_PARAMS, true), HB_MAX_PARAMS);
+    const params: MsgParam[] = [];
     for (let i = 0; i < n; i++) {
-      const o = b + HB_REQ_OFF_PARAMS + i * 32;
+      const o = b + HB_REQ_OFF_PARAMS + i * HB_PARAM_SIZE;
       params.push({ attr: v.getUint32(o, true), a: getU64(v, o + 8), b: getU64(v, o + 16), c: getU64(v, o + 24) });
     }
     return {

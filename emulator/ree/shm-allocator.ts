@@ -4,6 +4,7 @@
  */
 const ALIGN = 64;
 
+/** Ranges of one pool, by offset: first fit, 64-byte aligned, neighbours coalesced on release. */
 export class ShmAllocator {
   /** Free ranges, sorted by offset. */
   private free: { off: number; size: number }[];
@@ -26,9 +27,10 @@ export class ShmAllocator {
     return off;
   }
 
-  release(off: number): void {
+  /** Frees the allocation at `off`; false (and nothing changes) when none starts there. */
+  release(off: number): boolean {
     const size = this.used.get(off);
-    if (size === undefined) return;
+    if (size === undefined) return false;
     this.used.delete(off);
     const at = this.free.findIndex((f) => f.off > off);
     const idx = at < 0 ? this.free.length : at;
@@ -41,8 +43,15 @@ export class ShmAllocator {
       else merged.push({ ...f });
     }
     this.free = merged;
+    return true;
   }
 
+  /** Whether an allocation starts at `off`. */
+  allocated(off: number): boolean {
+    return this.used.has(off);
+  }
+
+  /** Bytes allocated, alignment included. */
   get bytesInUse(): number {
     let n = 0;
     for (const s of this.used.values()) n += s;

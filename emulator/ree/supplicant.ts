@@ -1,11 +1,10 @@
 /**
  * The host side of tee-supplicant: serves the RPC commands that the REE firmware forwards
- * through the host bridge (LOAD_TA from the TA store, GET_TIME; secure-storage file
- * operations come with the storage work). It reads and writes the RPC's optee_msg_arg in NS
- * shared memory, exactly where the firmware put it, and never trusts its contents.
+ * through the host bridge (LOAD_TA from the TA store it is given, GET_TIME, and the REE file
+ * system of fs-server.ts). It reads and writes the RPC's optee_msg_arg in NS shared memory,
+ * exactly where the firmware put it, and never trusts its contents.
  */
 import type { EventBus } from '../trace/events.js';
-import type { BootImage } from '../device/image.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
@@ -18,24 +17,27 @@ import {
 } from '../abi/results.js';
 import { uuidFromOctets } from '../abi/uuid.js';
 import { FsServer } from './fs-server.js';
-import { TaStore } from './ta-store.js';
+import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
+import type { TaLookup } from './ta-store.js';
 
-/** A handler for one RPC command; it edits `arg` in place (params and ret). */
-export type RpcCommandHandler = (arg: MsgArg) => void;
+/** Re-exported: the supplicant's users register handlers of this type. */
+export type { RpcCommandHandler } from './rpc-command.js';
 
-export class Supplicant {
-  readonly store: TaStore;
+/** The supplicant of one device: RPC handlers by command, over the device's NS shared memory. */
+export class Supplicant implements ShmAccess {
   private readonly handlers = new Map<number, RpcCommandHandler>();
 
+  /**
+   * `tas` is where LOAD_TA looks (the device's TA store), `stateDir` the root of the file
+   * server's secure storage; `shm` is the NS shared memory at physical address `shmBase`.
+   */
   constructor(
+    private readonly tas: TaLookup,
     stateDir: string,
-    image: BootImage,
-    taPaths: readonly string[],
     private readonly shm: Uint8Array,
     private readonly shmBase: number,
     private readonly events: EventBus,
   ) {
-    this.store = new TaStore(stateDir, taPaths, image.tas);
     this.handlers.set(OPTEE_RPC_CMD_LOAD_TA, (arg) => this.loadTa(arg));
     this.handlers.set(OPTEE_RPC_CMD_GET_TIME, (arg) => this.getTime(arg));
     this.handlers.set(OPTEE_RPC_CMD_FS, new FsServer(stateDir, this).handler());
@@ -91,7 +93,7 @@ export class Supplicant {
       return;
     }
     const uuid = uuidFromOctets(uuidOctetsFromValue(id));
-    const ta = this.store.find(uuid);
+    const ta = this.tas.find(uuid);
     if (!ta) {
       this.events.emit({ type: 'rpc', name: 'LOAD_TA', detail: `${uuid}: not found in the TA store` });
       arg.ret = TEE_ERROR_ITEM_NOT_FOUND;

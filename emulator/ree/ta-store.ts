@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import { isUuid } from '../abi/uuid.js';
 
+/** A TA file the store found. */
 export interface TaFile {
   uuid: string;
   bytes: Buffer;
@@ -16,9 +17,16 @@ export interface TaFile {
   path: string;
 }
 
-export class TaStore {
+/** What the supplicant needs of a TA store: LOAD_TA finds a TA file by UUID. */
+export interface TaLookup {
+  find(uuid: string): TaFile | undefined;
+}
+
+/** The TA files of one device's normal world, found by UUID in priority order (see the file header). */
+export class TaStore implements TaLookup {
   private readonly files = new Map<string, { bytes: Buffer; path: string }>();
 
+  /** `imageTas`: the boot image's TAs by lowercase UUID (the lowest priority). */
   constructor(
     private readonly stateDir: string,
     private readonly taPaths: readonly string[],
@@ -30,6 +38,7 @@ export class TaStore {
     this.files.set(uuid.toLowerCase(), { bytes, path });
   }
 
+  /** The first TA file named `uuid`, or undefined. */
   find(uuid: string): TaFile | undefined {
     const id = uuid.toLowerCase();
     if (!isUuid(id)) return undefined;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device } from '../../emulator/device/device.js';
 import { median } from './core.js';
+import { SpecClient } from '../../emulator/cli/spec-client.js';
 import type { BenchMetric } from './types.js';
 
 const CRYPTEST_TA = '7c0a5b1e-3f2d-4c8a-9e61-b2d4f0a8c317';
@@ -33,7 +34,7 @@ function aesGcmMbps(): number {
   const device = new Device({ stateDir: state, watchdogMs: 60_000 });
   try {
     device.boot();
-    const client = device.client;
+    const client = new SpecClient(device);
     const open = client.openSession(CRYPTEST_TA);
     if (open.result !== 0) throw new Error(`cryptest TA: 0x${open.result.toString(16)}`);
     const key = Buffer.concat([record(CT.KEYTYPE, value(TEE_TYPE_AES, 128)), record(TEE_ATTR_SECRET_VALUE, Buffer.alloc(16, 0x42))]);

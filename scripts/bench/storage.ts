@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device } from '../../emulator/device/device.js';
-import type { ClientParam } from '../../emulator/ree/teec.js';
+import type { ParamSpec } from '../../emulator/cli/params.js';
+import { SpecClient } from '../../emulator/cli/spec-client.js';
 import { median } from './core.js';
 import type { BenchMetric } from './types.js';
 
@@ -25,9 +26,9 @@ function measure(which: 'write' | 'read'): number {
   const device = new Device({ stateDir: state, watchdogMs: 60_000 });
   try {
     device.boot();
-    const client = device.client;
-    const id: ClientParam = { type: 'memref-in', data: Buffer.from('bench-4k') };
-    const call = (cmd: number, params: ClientParam[]): number => {
+    const client = new SpecClient(device);
+    const id: ParamSpec = { type: 'memref-in', data: Buffer.from('bench-4k') };
+    const call = (cmd: number, params: ParamSpec[]): number => {
       const t0 = performance.now();
       const open = client.openSession(SECURE_STORAGE_TA);
       if (open.result !== 0) throw new Error(`secure_storage TA: 0x${(open.result >>> 0).toString(16)}`);

@@ -4,7 +4,7 @@
  * optee_examples-shaped aes TA and the cipher misuse rules.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClientParam } from '../../emulator/ree/teec.js';
+import type { ParamSpec } from '../../emulator/cli/params.js';
 import {
   Cryptest, CMD, CT, MODE, TEE_ERROR_SHORT_BUFFER, TEE_ERROR_TARGET_DEAD, TEEC_ORIGIN_TEE, blob, hex, key,
 } from './4xxx-cryptest-client.js';
@@ -106,7 +106,7 @@ describe('4003 cipher', () => {
 
   describe('aes sample TA (optee_examples command ids)', () => {
     const session = (): number => ct.open(AES_TA);
-    const call = (s: number, cmd: number, params: ClientParam[]) => ct.t.device.client.invoke(s, cmd, params);
+    const call = (s: number, cmd: number, params: ParamSpec[]) => ct.t.client.invoke(s, cmd, params);
 
     it('4003.16 CBC encrypt in two CIPHER calls, then decrypt, with the optee_examples PREPARE layout', () => {
       const s = session();
@@ -125,7 +125,7 @@ describe('4003 cipher', () => {
       expect(call(s, 2, [{ type: 'memref-in', data: iv }]).result).toBe(0);
       const p = call(s, 3, [{ type: 'memref-in', data: out }, { type: 'memref-out', size: 64 }]);
       expect(Buffer.from((p.params[1] as { data: Uint8Array }).data).toString('hex')).toBe(PT.toString('hex'));
-      ct.t.device.client.closeSession(s);
+      ct.t.client.closeSession(s);
     });
 
     it('4003.17 CTR with a 256-bit key round-trips an odd-sized buffer', () => {
@@ -142,7 +142,7 @@ describe('4003 cipher', () => {
       const enc = run(1, msg);
       expect(enc.equals(msg)).toBe(false);
       expect(run(0, enc).toString()).toBe(msg.toString());
-      ct.t.device.client.closeSession(s);
+      ct.t.client.closeSession(s);
     });
   });
 });

@@ -191,7 +191,7 @@ describe('4006 asymmetric', () => {
 
   it('4006.15 acipher sample TA: GEN_KEY 1024, ENCRYPT, DECRYPT round trip; short output buffer', () => {
     const s = ct.open(ACIPHER_TA);
-    const c = ct.t.device.client;
+    const c = ct.t.client;
     expect(c.invoke(s, 0, [{ type: 'value-in', a: 1024, b: 0 }]).result).toBe(0);
     const short = c.invoke(s, 1, [{ type: 'memref-in', data: msg }, { type: 'memref-out', size: 16 }]);
     expect(short.result).toBe(TEE_ERROR_SHORT_BUFFER);

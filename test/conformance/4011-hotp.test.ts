@@ -12,7 +12,7 @@ describe('4011 hotp sample TA', () => {
 
   it('4011.1 RFC 4226 appendix D: 755224, 287082, ... 520489', () => {
     const s = ct.open(HOTP_TA);
-    const c = ct.t.device.client;
+    const c = ct.t.client;
     expect(c.invoke(s, 0, [{ type: 'memref-in', data: Buffer.from('12345678901234567890') }]).result).toBe(0);
     const values: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -26,7 +26,7 @@ describe('4011 hotp sample TA', () => {
 
   it('4011.2 wrong parameter types are refused', () => {
     const s = ct.open(HOTP_TA);
-    expect(ct.t.device.client.invoke(s, 1, [{ type: 'value-in', a: 0, b: 0 }]).result).toBe(TEE_ERROR_BAD_PARAMETERS);
-    ct.t.device.client.closeSession(s);
+    expect(ct.t.client.invoke(s, 1, [{ type: 'value-in', a: 0, b: 0 }]).result).toBe(TEE_ERROR_BAD_PARAMETERS);
+    ct.t.client.closeSession(s);
   });
 });

@@ -4,7 +4,7 @@
  * conformance files; not a test file itself.
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { ClientParam, ClientResult } from '../../emulator/ree/teec.js';
+import type { ParamSpec, SpecResult } from '../../emulator/cli/params.js';
 import { bootDevice, type TestDevice } from '../helpers/device.js';
 
 export const CRYPTEST_TA = '7c0a5b1e-3f2d-4c8a-9e61-b2d4f0a8c317';
@@ -79,23 +79,23 @@ export class Cryptest {
   }
 
   open(uuid = CRYPTEST_TA): number {
-    const r = this.t.device.client.openSession(uuid);
+    const r = this.t.client.openSession(uuid);
     if (r.result !== 0) throw new Error(`open ${uuid}: 0x${r.result.toString(16)}`);
     return r.session!;
   }
 
-  invoke(uuid: string, cmd: number, params: ClientParam[]): ClientResult {
+  invoke(uuid: string, cmd: number, params: ParamSpec[]): SpecResult {
     const s = this.open(uuid);
     try {
-      return this.t.device.client.invoke(s, cmd, params);
+      return this.t.client.invoke(s, cmd, params);
     } finally {
-      this.t.device.client.closeSession(s);
+      this.t.client.closeSession(s);
     }
   }
 
   /** Runs a cryptest command. `keyBlob`/`opBlob` undefined -> NONE parameters. */
   run(cmd: number, a: number, b: number, keyBlob: Buffer | undefined, opBlob: Buffer | undefined, outSize: number): CallResult {
-    const params: ClientParam[] = [
+    const params: ParamSpec[] = [
       { type: 'value-in', a: a >>> 0, b: b >>> 0 },
       keyBlob ? { type: 'memref-in', data: keyBlob } : { type: 'none' },
       opBlob ? { type: 'memref-in', data: opBlob } : { type: 'none' },

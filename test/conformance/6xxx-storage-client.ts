@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClientParam, ClientResult } from '../../emulator/ree/teec.js';
+import type { ParamSpec, SpecResult } from '../../emulator/cli/params.js';
 import { bootDevice, type TestDevice } from '../helpers/device.js';
 
 export const SECURE_STORAGE_TA = 'f4e750bb-1437-4fbf-8785-8d3580c34994';
@@ -31,10 +31,10 @@ export const CMD = {
 } as const;
 
 const id = (s: string | Uint8Array): Buffer => (typeof s === 'string' ? Buffer.from(s) : Buffer.from(s));
-const memIn = (d: Uint8Array): ClientParam => ({ type: 'memref-in', data: d });
-const val = (a: number, b = 0): ClientParam => ({ type: 'value-in', a: a >>> 0, b: b >>> 0 });
+const memIn = (d: Uint8Array): ParamSpec => ({ type: 'memref-in', data: d });
+const val = (a: number, b = 0): ParamSpec => ({ type: 'value-in', a: a >>> 0, b: b >>> 0 });
 
-function memOut(r: ClientResult, i: number): Buffer {
+function memOut(r: SpecResult, i: number): Buffer {
   const p = r.params[i];
   return p && p.type === 'memref' ? Buffer.from(p.data.subarray(0, Math.min(p.size, p.data.length))) : Buffer.alloc(0);
 }
@@ -43,8 +43,8 @@ function memOut(r: ClientResult, i: number): Buffer {
 export class SecureStorage {
   constructor(readonly t: TestDevice) {}
 
-  private call(cmd: number, params: ClientParam[]): ClientResult {
-    const c = this.t.device.client;
+  private call(cmd: number, params: ParamSpec[]): SpecResult {
+    const c = this.t.client;
     const o = c.openSession(SECURE_STORAGE_TA);
     if (o.result !== 0) throw new Error(`open secure_storage: 0x${o.result.toString(16)}`);
     try {
@@ -73,13 +73,13 @@ export class SecureStorage {
 export class StoreTest {
   session = 0;
   constructor(readonly t: TestDevice) {
-    const o = t.device.client.openSession(STORETEST_TA);
+    const o = t.client.openSession(STORETEST_TA);
     if (o.result !== 0) throw new Error(`open storetest: 0x${o.result.toString(16)}`);
     this.session = o.session!;
   }
 
-  invoke(cmd: number, params: ClientParam[]): ClientResult {
-    const r = this.t.device.client.invoke(this.session, cmd, params);
+  invoke(cmd: number, params: ParamSpec[]): SpecResult {
+    const r = this.t.client.invoke(this.session, cmd, params);
     return { ...r, result: r.result >>> 0 };
   }
 
@@ -158,7 +158,7 @@ export class StoreTest {
   }
 
   end(): void {
-    this.t.device.client.closeSession(this.session);
+    this.t.client.closeSession(this.session);
   }
 }
 

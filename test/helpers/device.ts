@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device, type DeviceOptions } from '../../emulator/device/device.js';
+import { SpecClient } from '../../emulator/cli/spec-client.js';
 import type { DeviceEvent } from '../../emulator/trace/events.js';
 
 export const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
@@ -19,6 +20,8 @@ export const TIMECHECK_TA = '0f3b73fe-a41e-4ddb-81f6-e6b84a2eb881';
 
 export interface TestDevice {
   device: Device;
+  /** The device's TeeClient, in parameter specs (`{ type: 'value-inout', a, b }`, ...). */
+  client: SpecClient;
   events: DeviceEvent[];
   /** Lines printed on a console. */
   lines(world: 'normal' | 'secure'): string[];
@@ -40,6 +43,7 @@ export function bootDevice(options: DeviceOptions = {}): TestDevice {
   }
   return {
     device,
+    client: new SpecClient(device),
     events,
     lines: (world) => events.flatMap((e) => (e.type === 'console' && e.world === world ? [e.line] : [])),
     close() {

@@ -64,7 +64,7 @@ describe('booting trustbox-edge', () => {
     expect(fault && 'explanation' in fault && fault.explanation).toMatch(/secure RAM, secure only.*blocks normal-world access/);
     expect(dev.lines('normal').some((l) => /^fault: synchronous exception at 0x4000[0-9a-f]+, ESR 0x96000010, FAR 0xe000000$/.test(l))).toBe(true);
     expect(dev.device.request({ op: HB_OP_PROBE }).status).toBe(0);
-    expect(dev.device.client.openSession('8aaaf200-2450-11e4-abe2-0002a5d5c51b').result).toBe(0);
+    expect(dev.client.openSession('8aaaf200-2450-11e4-abe2-0002a5d5c51b').result).toBe(0);
   });
 
   it('takes requests from the queue in shared memory; a head beyond the ring is dropped with a line and serving goes on', () => {

@@ -51,9 +51,9 @@ describe('building a TA with the dev kit', () => {
   it('the freshly built TA runs in a device (found through --ta-path before the image copy)', () => {
     const dev = bootDevice({ taPaths: [out], trace: true });
     try {
-      const s = dev.device.client.openSession(HELLO_WORLD);
+      const s = dev.client.openSession(HELLO_WORLD);
       expect(s.result).toBe(TEE_SUCCESS);
-      expect(dev.device.client.invoke(s.session!, 0, [{ type: 'value-inout', a: 1, b: 0 }]).params[0]).toEqual({ type: 'value', a: 2, b: 0 });
+      expect(dev.client.invoke(s.session!, 0, [{ type: 'value-inout', a: 1, b: 0 }]).params[0]).toEqual({ type: 'value', a: 2, b: 0 });
       expect(dev.events.some((e) => e.type === 'rpc' && e.name === 'LOAD_TA' && /from ta-path/.test(e.detail))).toBe(true);
     } finally {
       dev.close();
@@ -66,7 +66,7 @@ describe('building a TA with the dev kit', () => {
       '--out', join(dir, `${HELLO_WORLD}.ta`), '--algo', 'pkcs1'], { stdio: 'pipe' });
     const dev = bootDevice({ taPaths: [dir] });
     try {
-      expect(dev.device.client.openSession(HELLO_WORLD).result).toBe(TEE_SUCCESS);
+      expect(dev.client.openSession(HELLO_WORLD).result).toBe(TEE_SUCCESS);
     } finally {
       dev.close();
     }
@@ -82,7 +82,7 @@ describe('TAs the device must refuse', () => {
     writeFileSync(join(dir, `${HELLO_WORLD}.ta`), signTa({ elf, uuid: HELLO_WORLD, key: privateKey }));
     const dev = bootDevice({ taPaths: [dir] });
     try {
-      expect(dev.device.client.openSession(HELLO_WORLD)).toMatchObject({ result: TEE_ERROR_SECURITY, origin: 3 });
+      expect(dev.client.openSession(HELLO_WORLD)).toMatchObject({ result: TEE_ERROR_SECURITY, origin: 3 });
       expect(dev.lines('secure').some((l) => /refusing TA 8aaaf200.*signature/i.test(l))).toBe(true);
     } finally {
       dev.close();
@@ -97,9 +97,9 @@ describe('TAs the device must refuse', () => {
     writeFileSync(join(dir, `${HELLO_WORLD}.ta`), bytes);
     const dev = bootDevice({ taPaths: [dir] });
     try {
-      expect(dev.device.client.openSession(HELLO_WORLD)).toMatchObject({ result: TEE_ERROR_SECURITY, origin: 3 });
+      expect(dev.client.openSession(HELLO_WORLD)).toMatchObject({ result: TEE_ERROR_SECURITY, origin: 3 });
       expect(dev.lines('secure').some((l) => /refusing TA 8aaaf200.*hash/i.test(l))).toBe(true);
-      expect(dev.device.client.openSession('b6c53aba-9669-4668-a7f2-205629d00f86').result).toBe(TEE_SUCCESS);
+      expect(dev.client.openSession('b6c53aba-9669-4668-a7f2-205629d00f86').result).toBe(TEE_SUCCESS);
     } finally {
       dev.close();
     }

@@ -45,10 +45,10 @@ describe('hostile optee_msg_arg from the normal world', () => {
       expect(() => { regs = call(pa); }, `case ${i}`).not.toThrow();
       expect(typeof regs[0]).toBe('number');
     }
-    const s = dev.device.client.openSession(HELLO_WORLD);
+    const s = dev.client.openSession(HELLO_WORLD);
     expect(s.result).toBe(0);
-    expect(dev.device.client.invoke(s.session!, 0, [{ type: 'value-inout', a: 1, b: 0 }]).params[0]).toEqual({ type: 'value', a: 2, b: 0 });
-    dev.device.client.closeSession(s.session!);
+    expect(dev.client.invoke(s.session!, 0, [{ type: 'value-inout', a: 1, b: 0 }]).params[0]).toEqual({ type: 'value', a: 2, b: 0 });
+    dev.client.closeSession(s.session!);
   });
 
   it('a message outside shared memory or misaligned is refused with EBADADDR', () => {

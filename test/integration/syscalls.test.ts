@@ -20,7 +20,7 @@ let dev: TestDevice;
 let session: number;
 beforeAll(() => {
   dev = bootDevice({ trace: true });
-  session = dev.device.client.openSession(SYSPROBE_TA).session!;
+  session = dev.client.openSession(SYSPROBE_TA).session!;
 });
 afterAll(() => dev?.close());
 
@@ -29,7 +29,7 @@ function raw(num: number, args: (bigint | number)[], scratch: Uint8Array = Buffe
   const block = Buffer.alloc(72);
   for (let i = 0; i < 8; i++) block.writeBigUInt64LE(BigInt.asUintN(64, BigInt(args[i] ?? 0)), 8 * i);
   block.writeBigUInt64LE(BigInt(num), 64);
-  const r = dev.device.client.invoke(session, 0, [
+  const r = dev.client.invoke(session, 0, [
     { type: 'memref-in', data: block }, { type: 'memref-inout', data: scratch }, { type: 'value-out' },
   ]);
   if (r.result !== TEE_SUCCESS) return { result: r.result, origin: r.origin, scratch: Buffer.alloc(0) };
@@ -220,21 +220,21 @@ describe('RETURN (0) and PANIC (2) from raw code', () => {
   });
   it('PANIC kills the instance', () => {
     expect(raw(2, [0xbad])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: 3 });
-    session = dev.device.client.openSession(SYSPROBE_TA).session!;
+    session = dev.client.openSession(SYSPROBE_TA).session!;
   });
 });
 
 describe('the wildptr TA', () => {
   it('gets ACCESS_DENIED for each wild pointer and keeps running', () => {
-    const s = dev.device.client.openSession(WILDPTR_TA).session!;
+    const s = dev.client.openSession(WILDPTR_TA).session!;
     for (const cmd of [0, 1, 2, 3]) {
-      const r = dev.device.client.invoke(s, cmd, [{ type: 'value-out' }]);
+      const r = dev.client.invoke(s, cmd, [{ type: 'value-out' }]);
       expect(r.result, `command ${cmd}`).toBe(TEE_SUCCESS);
       expect(r.params[0], `command ${cmd}`).toEqual({ type: 'value', a: TEE_ERROR_ACCESS_DENIED, b: 0 });
     }
-    dev.device.client.closeSession(s);
-    const h = dev.device.client.openSession(HELLO_WORLD);
+    dev.client.closeSession(s);
+    const h = dev.client.openSession(HELLO_WORLD);
     expect(h.result).toBe(TEE_SUCCESS);
-    dev.device.client.closeSession(h.session!);
+    dev.client.closeSession(h.session!);
   });
 });

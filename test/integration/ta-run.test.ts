@@ -19,7 +19,7 @@ beforeAll(() => { dev = bootDevice({ trace: true, watchdogMs: 300 }); });
 afterAll(() => dev?.close());
 
 function open(uuid: string) {
-  const r = dev.device.client.openSession(uuid);
+  const r = dev.client.openSession(uuid);
   expect(r.result, `open ${uuid}`).toBe(TEE_SUCCESS);
   return r.session!;
 }
@@ -27,15 +27,15 @@ function open(uuid: string) {
 /** After a misbehaving TA, the device must still answer another TA. */
 function expectDeviceAlive(): void {
   const s = open(HELLO_WORLD);
-  const r = dev.device.client.invoke(s, 0, [{ type: 'value-inout', a: 1, b: 0 }]);
+  const r = dev.client.invoke(s, 0, [{ type: 'value-inout', a: 1, b: 0 }]);
   expect(r.params[0]).toEqual({ type: 'value', a: 2, b: 0 });
-  dev.device.client.closeSession(s);
+  dev.client.closeSession(s);
 }
 
 describe('sample TAs', () => {
   it('hello_world increments and decrements value.a', () => {
     const s = open(HELLO_WORLD);
-    const c = dev.device.client;
+    const c = dev.client;
     expect(c.invoke(s, 0, [{ type: 'value-inout', a: 41, b: 9 }])).toMatchObject({ result: 0, origin: TRUSTED_APP, params: [{ type: 'value', a: 42, b: 9 }] });
     expect(c.invoke(s, 1, [{ type: 'value-inout', a: 41, b: 0 }]).params[0]).toEqual({ type: 'value', a: 40, b: 0 });
     expect(c.invoke(s, 0, [{ type: 'value-in', a: 1, b: 0 }])).toMatchObject({ result: TEE_ERROR_BAD_PARAMETERS, origin: TRUSTED_APP });
@@ -45,9 +45,9 @@ describe('sample TAs', () => {
 
   it('random fills an output buffer of any size, differently each time', () => {
     const s = open(RANDOM_TA);
-    const a = dev.device.client.invoke(s, 0, [{ type: 'memref-out', size: 48 }]);
-    const b = dev.device.client.invoke(s, 0, [{ type: 'memref-out', size: 48 }]);
-    dev.device.client.closeSession(s);
+    const a = dev.client.invoke(s, 0, [{ type: 'memref-out', size: 48 }]);
+    const b = dev.client.invoke(s, 0, [{ type: 'memref-out', size: 48 }]);
+    dev.client.closeSession(s);
     expect(a.result).toBe(0);
     const [pa, pb] = [a.params[0]!, b.params[0]!];
     expect(pa.type === 'memref' && pa.size).toBe(48);
@@ -55,7 +55,7 @@ describe('sample TAs', () => {
   });
 
   it('an unknown TA answers ITEM_NOT_FOUND with origin TEE', () => {
-    expect(dev.device.client.openSession('12345678-1234-1234-1234-123456789abc')).toMatchObject({ result: TEE_ERROR_ITEM_NOT_FOUND, origin: TEE });
+    expect(dev.client.openSession('12345678-1234-1234-1234-123456789abc')).toMatchObject({ result: TEE_ERROR_ITEM_NOT_FOUND, origin: TEE });
   });
 
   it('traces the load, the session and every syscall by name', () => {
@@ -70,10 +70,10 @@ describe('sample TAs', () => {
 describe('what the loader sets up', () => {
   it('runs .init_array constructors and gives each instance its TLS block', () => {
     const s = open(TLSCTOR_TA);
-    const state = () => dev.device.client.invoke(s, 0, [{ type: 'value-out' }, { type: 'value-out' }]).params;
+    const state = () => dev.client.invoke(s, 0, [{ type: 'value-out' }, { type: 'value-out' }]).params;
     expect(state()).toEqual([{ type: 'value', a: 0xc0ffee, b: 1 }, { type: 'value', a: 0x7157, b: 0 }]);
     expect(state()[0]).toEqual({ type: 'value', a: 0xc0ffee, b: 2 });
-    dev.device.client.closeSession(s);
+    dev.client.closeSession(s);
   });
 });
 
@@ -81,7 +81,7 @@ describe('instances and sessions', () => {
   it('a single-instance multi-session TA shares one instance between sessions', () => {
     const a = open(SIMS_TA);
     const b = open(SIMS_TA);
-    const c = dev.device.client;
+    const c = dev.client;
     expect(c.invoke(a, 0, [{ type: 'value-out' }]).params[0]).toEqual({ type: 'value', a: 1, b: 2 });
     expect(c.invoke(b, 0, [{ type: 'value-out' }]).params[0]).toEqual({ type: 'value', a: 2, b: 2 });
     c.closeSession(a);
@@ -94,11 +94,11 @@ describe('instances and sessions', () => {
 
   it('a single-instance TA without multi-session refuses a second session with BUSY', () => {
     const a = open(SINGLE_TA);
-    expect(dev.device.client.openSession(SINGLE_TA)).toMatchObject({ result: TEE_ERROR_BUSY, origin: TEE });
-    dev.device.client.closeSession(a);
+    expect(dev.client.openSession(SINGLE_TA)).toMatchObject({ result: TEE_ERROR_BUSY, origin: TEE });
+    dev.client.closeSession(a);
     const b = open(SINGLE_TA); // not keep-alive: a fresh instance
-    expect(dev.device.client.invoke(b, 0, [{ type: 'value-out' }]).params[0]).toEqual({ type: 'value', a: 1, b: 1 });
-    dev.device.client.closeSession(b);
+    expect(dev.client.invoke(b, 0, [{ type: 'value-out' }]).params[0]).toEqual({ type: 'value', a: 1, b: 1 });
+    dev.client.closeSession(b);
   });
 
   it('a multi-instance TA gets a fresh instance per session', () => {
@@ -106,14 +106,14 @@ describe('instances and sessions', () => {
     const b = open(HELLO_WORLD);
     const loads = dev.events.filter((e) => e.type === 'ta-load' && e.uuid === HELLO_WORLD).length;
     expect(loads).toBeGreaterThanOrEqual(2);
-    dev.device.client.closeSession(a);
-    dev.device.client.closeSession(b);
+    dev.client.closeSession(a);
+    dev.client.closeSession(b);
   });
 
   it('a panic kills the instance for all its sessions, and a new session starts afresh', () => {
     const a = open(SIMS_TA);
     const b = open(SIMS_TA);
-    const c = dev.device.client;
+    const c = dev.client;
     expect(c.invoke(a, 1, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
     expect(c.invoke(b, 0, [{ type: 'value-out' }])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
     c.closeSession(a);
@@ -125,7 +125,7 @@ describe('instances and sessions', () => {
 
   it('frees secure memory when instances go away', () => {
     const before = dev.device.core.stats().freeSecurePages;
-    for (let i = 0; i < 5; i++) dev.device.client.closeSession(open(HELLO_WORLD));
+    for (let i = 0; i < 5; i++) dev.client.closeSession(open(HELLO_WORLD));
     expect(dev.device.core.stats().freeSecurePages).toBe(before);
   });
 });
@@ -141,11 +141,11 @@ describe('misbehaving TAs are contained', () => {
     it(`${what} ends in TARGET_DEAD (origin TEE) and the device keeps serving`, () => {
       const s = open(PANIC_TA);
       const before = dev.events.length;
-      expect(dev.device.client.invoke(s, cmd, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
+      expect(dev.client.invoke(s, cmd, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
       const panic = dev.events.slice(before).find((e) => e.type === 'panic');
       expect(panic && panic.type === 'panic' && panic.reason).toMatch(reason);
-      expect(dev.device.client.invoke(s, 0, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
-      dev.device.client.closeSession(s);
+      expect(dev.client.invoke(s, 0, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
+      dev.client.closeSession(s);
       expectDeviceAlive();
     });
   }
@@ -153,29 +153,29 @@ describe('misbehaving TAs are contained', () => {
   it('reports the TA-relative PC of a panic', () => {
     const s = open(PANIC_TA);
     const before = dev.events.length;
-    dev.device.client.invoke(s, 0, []);
+    dev.client.invoke(s, 0, []);
     const panic = dev.events.slice(before).find((e) => e.type === 'panic');
     expect(panic).toMatchObject({ code: 0xdead });
     expect(panic && panic.type === 'panic' && panic.taPc).toBeLessThan(0x10000);
-    dev.device.client.closeSession(s);
+    dev.client.closeSession(s);
   });
 
   it('a TA that loops forever is stopped by the watchdog', () => {
     const s = open(LOOP_TA);
     const t0 = performance.now();
-    expect(dev.device.client.invoke(s, 0, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
+    expect(dev.client.invoke(s, 0, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(dev.lines('secure').some((l) => /ran longer than the watchdog allows \(300 ms\)/.test(l))).toBe(true);
-    dev.device.client.closeSession(s);
+    dev.client.closeSession(s);
     expectDeviceAlive();
   });
 
   it('TEE_Wait returns after its timeout', () => {
     const s = open(LOOP_TA);
     const t0 = performance.now();
-    expect(dev.device.client.invoke(s, 2, [{ type: 'value-in', a: 50, b: 0 }]).result).toBe(TEE_SUCCESS);
+    expect(dev.client.invoke(s, 2, [{ type: 'value-in', a: 50, b: 0 }]).result).toBe(TEE_SUCCESS);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(45);
-    dev.device.client.closeSession(s);
+    dev.client.closeSession(s);
   });
 
   it('cancellation reaches a TA through the cancellation syscalls', () => {
@@ -183,11 +183,11 @@ describe('misbehaving TAs are contained', () => {
     let polls = 0;
     dev.device.core.cancelFlags = () => ++polls > 50;
     try {
-      expect(dev.device.client.invoke(s, 1, [])).toMatchObject({ result: TEE_ERROR_CANCEL, origin: TRUSTED_APP });
+      expect(dev.client.invoke(s, 1, [])).toMatchObject({ result: TEE_ERROR_CANCEL, origin: TRUSTED_APP });
       expect(polls).toBeGreaterThan(50);
     } finally {
       dev.device.core.cancelFlags = undefined;
-      dev.device.client.closeSession(s);
+      dev.client.closeSession(s);
     }
   });
 });
@@ -195,21 +195,21 @@ describe('misbehaving TAs are contained', () => {
 describe('TA to TA', () => {
   it('a TA opens hello_world and invokes it with a value', () => {
     const s = open(TA2TA_TA);
-    const r = dev.device.client.invoke(s, 0, [{ type: 'value-inout', a: 99, b: 0 }]);
+    const r = dev.client.invoke(s, 0, [{ type: 'value-inout', a: 99, b: 0 }]);
     expect(r).toMatchObject({ result: TEE_SUCCESS, params: [{ type: 'value', a: 100, b: 0 }] });
-    dev.device.client.closeSession(s);
+    dev.client.closeSession(s);
     const sessions = dev.events.filter((e) => e.type === 'session' && e.uuid === HELLO_WORLD && e.action === 'open');
     expect(sessions.length).toBeGreaterThan(0);
   });
 
   it('a TA passes its private stack buffer to another TA (bounced through the system PTA)', () => {
     const s = open(TA2TA_TA);
-    const r = dev.device.client.invoke(s, 1, [{ type: 'memref-out', size: 64 }]);
+    const r = dev.client.invoke(s, 1, [{ type: 'memref-out', size: 64 }]);
     expect(r.result).toBe(TEE_SUCCESS);
     const p = r.params[0]!;
     expect(p.type === 'memref' && p.size).toBe(64);
     expect(p.type === 'memref' && Buffer.from(p.data).some((b) => b !== 0)).toBe(true);
-    dev.device.client.closeSession(s);
+    dev.client.closeSession(s);
   });
 });
 
@@ -217,7 +217,7 @@ describe('properties and time', () => {
   const str = (s: string) => Buffer.from(`${s}\0`);
   it('reads implementation, client and TA properties', () => {
     const s = open(PROPS_TA);
-    const c = dev.device.client;
+    const c = dev.client;
     const get = (set: number, name: string) => c.invoke(s, 0, [
       { type: 'memref-out', size: 64 }, { type: 'memref-in', data: str(name) }, { type: 'value-in', a: set, b: 0 },
     ]);
@@ -233,8 +233,8 @@ describe('properties and time', () => {
 
   it('gives system time from boot and REE time from the normal world', () => {
     const s = open(TIMECHECK_TA);
-    const r = dev.device.client.invoke(s, 0, [{ type: 'value-out' }, { type: 'value-out' }]);
-    dev.device.client.closeSession(s);
+    const r = dev.client.invoke(s, 0, [{ type: 'value-out' }, { type: 'value-out' }]);
+    dev.client.closeSession(s);
     expect(r.result).toBe(0);
     const [sys, ree] = r.params as { a: number; b: number }[];
     expect(sys!.b).toBeLessThan(1000);
@@ -249,8 +249,8 @@ describe('fault PCs', () => {
     const { readFileSync } = await import('node:fs');
     const exact = bootDevice({ exactFaultPcs: true });
     try {
-      const s = exact.device.client.openSession(PANIC_TA).session!;
-      expect(exact.device.client.invoke(s, 1, []).result).toBe(TEE_ERROR_TARGET_DEAD);
+      const s = exact.client.openSession(PANIC_TA).session!;
+      expect(exact.client.invoke(s, 1, []).result).toBe(TEE_ERROR_TARGET_DEAD);
       const panic = exact.events.find((e) => e.type === 'panic');
       expect(panic && panic.type === 'panic' && panic.reason).not.toMatch(/code block/);
       const elfBytes = readFileSync(`firmware/ta/panic/out/${PANIC_TA}.elf`);
@@ -266,8 +266,8 @@ describe('fault PCs', () => {
   it('without them, the report says how to get the exact instruction', () => {
     const plain = bootDevice();
     try {
-      const s = plain.device.client.openSession(PANIC_TA).session!;
-      expect(plain.device.client.invoke(s, 1, []).result).toBe(TEE_ERROR_TARGET_DEAD);
+      const s = plain.client.openSession(PANIC_TA).session!;
+      expect(plain.client.invoke(s, 1, []).result).toBe(TEE_ERROR_TARGET_DEAD);
       const panic = plain.events.find((e) => e.type === 'panic');
       expect(panic && panic.type === 'panic' && panic.reason).toMatch(/--trace or --exact-faults/);
     } finally {

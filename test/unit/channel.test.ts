@@ -107,20 +107,22 @@ describe('device channel (shared ring + port)', () => {
 });
 
 describe('work codec (the short form of value-only invokes and their answers)', () => {
+  /** A MsgParam (OPTEE_MSG attr and a/b/c), the form work items carry parameters in. */
+  const msg = (attr: number, a = 0n, b = 0n, c = 0n) => ({ attr, a, b, c });
   const batch = {
     kind: 'batch',
     items: [
-      { seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 3, a: 0xffffffff, b: 0 }] } },
+      { seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [msg(3, 0xffffffffn, 0n)] } },
       { seq: 2, op: 'invoke', args: { session: 0x7fffffff, cmd: 0xdeadbeef, params: [], cancelId: 9 } },
-      { seq: 3, op: 'invoke', args: { session: 4, cmd: 1, params: [{ type: 0 }, { type: 1, a: 5, b: 6 }, { type: 2 }, { type: 3, a: 0 }] } },
+      { seq: 3, op: 'invoke', args: { session: 4, cmd: 1, params: [msg(0), msg(1, 5n, 6n), msg(2), msg(3, 0n)] } },
     ],
   };
   const done = {
     kind: 'done',
     idle: true,
     items: [
-      { seq: 1, value: { result: 0, origin: 4, params: [{ type: 3, a: 2, b: 0 }] } },
-      { seq: 2, value: { result: 0xffff3024, origin: 3, params: [{ type: 0 }, { type: 1 }, { type: 2, a: 7, b: 8 }] } },
+      { seq: 1, value: { result: 0, origin: 4, params: [msg(3, 2n, 0n)] } },
+      { seq: 2, value: { result: 0xffff3024, origin: 3, params: [msg(0), msg(1), msg(2, 7n, 8n)] } },
     ],
   };
 
@@ -138,15 +140,16 @@ describe('work codec (the short form of value-only invokes and their answers)', 
     const codec = counting();
     const { writer, reader } = pair(4096, codec);
     const others = [
-      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 5, data: Buffer.from([1, 2]) }] } }] },
-      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 1, a: -1, b: 0 }] } }] },
-      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 1, a: 1.5, b: 0 }] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [msg(9, 0n, 2n)], data: [Buffer.from([1, 2])] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [msg(1, -1n, 0n)] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [msg(1, 1n << 32n, 0n)] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [msg(1, 1n, 0n, 1n)] } }] },
       { kind: 'batch', items: [{ seq: 2 ** 32, op: 'invoke', args: { session: 3, cmd: 0, params: [] } }] },
       { kind: 'batch', items: [{ seq: 1, op: 'close', args: { session: 3 } }] },
-      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [{ type: 0 }, { type: 0 }, { type: 0 }, { type: 0 }, { type: 0 }] } }] },
+      { kind: 'batch', items: [{ seq: 1, op: 'invoke', args: { session: 3, cmd: 0, params: [msg(0), msg(0), msg(0), msg(0), msg(0)] } }] },
       { kind: 'done', idle: true, items: [{ seq: 1, error: { result: 0xffff0006, origin: 2, message: 'bad' } }] },
       { kind: 'done', idle: true, items: [{ seq: 1, value: { result: 0, origin: 4, session: 5, params: [] } }] },
-      { kind: 'done', idle: true, items: [{ seq: 1, value: { result: 0, origin: 4, params: [{ type: 7, size: 3, data: Buffer.from([1, 2, 3]) }] } }] },
+      { kind: 'done', idle: true, items: [{ seq: 1, value: { result: 0, origin: 4, params: [msg(0xb, 0x1000n, 3n, 0x1000n)], data: [Buffer.from([1, 2, 3])] } }] },
       { kind: 'done', idle: true, items: [{ seq: 1, value: [{ uuid: 'x', source: 'y', size: 1 }] }] },
       { kind: 'forward', console: true, trace: false },
     ];
@@ -161,7 +164,7 @@ describe('work codec (the short form of value-only invokes and their answers)', 
     const sent: unknown[] = [];
     for (let round = 0; round < 60; round++) {
       const mine = [
-        { kind: 'done', idle: round % 2 === 0, items: [{ seq: round, value: { result: round, origin: 4, params: [{ type: 3, a: round, b: 1 }] } }] },
+        { kind: 'done', idle: round % 2 === 0, items: [{ seq: round, value: { result: round, origin: 4, params: [msg(3, BigInt(round), 1n)] } }] },
         { kind: 'events', events: [{ type: 'console', t: round, line: 'x'.repeat(round % 30) }] },
         { kind: 'batch', items: Array.from({ length: round % 4 }, (_, i) => ({ seq: i, op: 'invoke', args: { session: 1, cmd: i, params: [] } })) },
       ];

@@ -20,21 +20,12 @@ import {
   TEE_ERROR_CORRUPT_OBJECT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_OUT_OF_MEMORY, TEE_ERROR_STORAGE_NOT_AVAILABLE,
   TEE_SUCCESS,
 } from '../../abi/results.js';
-import { PAGE_SIZE } from '../../machine/board.js';
+import {
+  OPTEE_RPC_FS_CLOSE, OPTEE_RPC_FS_CLOSEDIR, OPTEE_RPC_FS_CREATE, OPTEE_RPC_FS_OPEN, OPTEE_RPC_FS_OPENDIR,
+  OPTEE_RPC_FS_READ, OPTEE_RPC_FS_READDIR, OPTEE_RPC_FS_REMOVE, OPTEE_RPC_FS_RENAME, OPTEE_RPC_FS_WRITE,
+} from '../../abi/optee-rpc-fs.js';
 import type { SecureThread } from '../service.js';
-
-/** FS sub-operations (value0.a), as in OP-TEE's optee_rpc_cmd.h. */
-export const OPTEE_RPC_FS_OPEN = 0;
-export const OPTEE_RPC_FS_CREATE = 1;
-export const OPTEE_RPC_FS_CLOSE = 2;
-export const OPTEE_RPC_FS_READ = 3;
-export const OPTEE_RPC_FS_WRITE = 4;
-export const OPTEE_RPC_FS_TRUNCATE = 5;
-export const OPTEE_RPC_FS_REMOVE = 6;
-export const OPTEE_RPC_FS_RENAME = 7;
-export const OPTEE_RPC_FS_OPENDIR = 8;
-export const OPTEE_RPC_FS_CLOSEDIR = 9;
-export const OPTEE_RPC_FS_READDIR = 10;
+import { PAGE_SIZE } from '../../machine/board.js';
 
 /** Longest file name the core sends ("/<uuid>/<name>" plus NUL). */
 export const FS_NAME_MAX = 128;

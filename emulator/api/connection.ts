@@ -1,0 +1,45 @@
+/**
+ * One client connection's state. Isolation: every context, session and shared-memory id is
+ * recorded against the connection that created it and looked up in that connection's tables
+ * only, so another client's ids are simply "not found".
+ */
+import type { WebSocket } from 'ws';
+import { protocolError } from './errors.js';
+import { ShmTable } from './shm-table.js';
+
+/** What the server knows of one connection: its identity, ids, limits' counters and subscriptions. */
+export class Connection {
+  authenticated = false;
+  /** The client's name from its hello (the application identity of LOGIN_APPLICATION). */
+  name = 'client';
+  readonly contexts = new Set<number>();
+  /** Open sessions and the context each belongs to. */
+  readonly sessions = new Map<number, number>();
+  readonly shm = new ShmTable();
+  /** Opens in flight (they count against the session limit). */
+  pendingSessions = 0;
+  /** Opens in progress that named a cancelId: the client's id -> the device-wide one. */
+  readonly openCancels = new Map<number, number>();
+  /** Request ids waiting for their answers. */
+  readonly inFlight = new Set<number>();
+  protocolErrors = 0;
+  subscribed = { console: false, trace: false };
+  /** Events this subscriber missed while its socket was backed up (reported when it catches up). */
+  lostEvents = 0;
+  closed = false;
+  helloTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly ws: WebSocket, readonly remote: string) {}
+
+  /** Throws NOT_FOUND unless `context` is this connection's. */
+  ownContext(context: number): void {
+    if (!this.contexts.has(context)) throw protocolError('NOT_FOUND', `context ${context} is not one of this connection's`);
+  }
+
+  /** The context of this connection's session `session`; throws NOT_FOUND otherwise. */
+  sessionContext(session: number): number {
+    const context = this.sessions.get(session);
+    if (context === undefined) throw protocolError('NOT_FOUND', `session ${session} is not one of this connection's`);
+    return context;
+  }
+}

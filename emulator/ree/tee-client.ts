@@ -1,0 +1,245 @@
+/**
+ * The host side of the GP TEE Client API for one device: what libteec and the Linux OP-TEE
+ * driver do on a real board, minus the parts the REE firmware does itself. Every call really
+ * crosses the normal world: the host writes a request slot, the firmware builds the
+ * optee_msg_arg and issues the SMC.
+ *
+ * Parameters come and go in the normal world's one form: OPTEE_MSG params (attr and a/b/c,
+ * `MsgParam`), which go into the slot unchanged, with the input bytes of memrefs beside them
+ * (`ParamBytes`). Whoever builds them has checked them (the API server at its client boundary,
+ * against the client's registered memory); this client only places them:
+ * - TMEM_*: a = 0 and c = 0 on the way in, b = the buffer's size. The buffer is taken from the
+ *   client pool for the call, filled with the input bytes (zeroed otherwise), and a and c
+ *   become its physical address; b = 0 is a NULL memref.
+ * - RMEM_*: a = offset in the block, b = size, c = the block's cookie (registerSharedMemory).
+ *   Input bytes are written into the block at the offset.
+ * - VALUE_* and NONE: as they are.
+ * Results are the parameters as the TEE answered them (values' a/b, memrefs' sizes in b) and,
+ * beside them, the output bytes of memrefs whose direction includes output and whose answered
+ * size fits the buffer (GP's data sync).
+ */
+import {
+  OPTEE_MSG_ATTR_TYPE_RMEM_INOUT, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT,
+  OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, type MsgParam,
+} from '../abi/optee-msg.js';
+import { TeeError } from '../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS } from '../abi/results.js';
+import { uuidToOctets } from '../abi/uuid.js';
+import { TEEC_CONFIG_PAYLOAD_REF_COUNT, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
+import {
+  HB_OP_CANCEL, HB_OP_CLOSE_SESSION, HB_OP_INVOKE_COMMAND, HB_OP_OPEN_SESSION, HB_OP_REGISTER_SHM,
+  HB_OP_UNREGISTER_SHM,
+} from './hostbridge.js';
+import type { HbRequest, HbResult } from './mailbox.js';
+import { ClientPool } from './client-pool.js';
+
+/**
+ * Bytes that travel beside a call's MsgParams, by parameter index: the input bytes of memrefs
+ * on the way in, the output bytes on the way back; undefined where a parameter has none.
+ */
+export type ParamBytes = (Uint8Array | undefined)[];
+
+/** What a call answers. */
+export interface CallResult {
+  /** The TEE's result, or why the request did not reach it (origin COMMS). */
+  result: number;
+  origin: number;
+  /** The session the firmware reports (the new one, for openSession). */
+  session: number;
+  /** The parameters as the TEE answered them; empty when the request did not reach it. */
+  params: MsgParam[];
+  /** Output bytes (see the file header); absent when no memref has any. */
+  data?: ParamBytes;
+  /** SMCs the firmware made for this call. */
+  smcCalls: number;
+}
+
+/**
+ * A block of the client pool registered with the TEE: what TEEC_AllocateSharedMemory /
+ * TEEC_RegisterSharedMemory make on a real device. `bytes` is the block itself, so writes are
+ * seen by the TA without a copy, as with Linux's shm mmap.
+ */
+export interface SharedMemory {
+  /** The shm_ref that RMEM parameters name (the block's physical address). */
+  readonly cookie: bigint;
+  readonly size: number;
+  readonly bytes: Uint8Array;
+}
+
+/** openSession's options: input bytes of memrefs, the login, the client identity and a cancel id. */
+export interface OpenOptions {
+  data?: ParamBytes;
+  login?: number;
+  clientUuid?: string;
+  /** Non-zero: lets `cancel(0, cancelId)` or the device's cancellation flags stop the open. */
+  cancelId?: number;
+}
+
+/** What the client needs from a device: post one request and wait for its completion. */
+export interface RequestChannel {
+  request(req: HbRequest): HbResult;
+}
+
+const isTmem = (attr: number) => attr >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
+const isRmem = (attr: number) => attr >= OPTEE_MSG_ATTR_TYPE_RMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_RMEM_INOUT;
+const isInput = (attr: number) => attr === OPTEE_MSG_ATTR_TYPE_TMEM_INPUT || attr === OPTEE_MSG_ATTR_TYPE_TMEM_INOUT
+  || attr === OPTEE_MSG_ATTR_TYPE_RMEM_INPUT || attr === OPTEE_MSG_ATTR_TYPE_RMEM_INOUT;
+const isOutput = (attr: number) => attr === OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT || attr === OPTEE_MSG_ATTR_TYPE_TMEM_INOUT
+  || attr === OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT || attr === OPTEE_MSG_ATTR_TYPE_RMEM_INOUT;
+
+/** The GP-shaped client of one device's normal world (see the file header). */
+export class TeeClient {
+  private readonly pool: ClientPool;
+  private registered = 0;
+
+  /**
+   * `shm` is the NS shared memory, `shmBase` its physical address; client buffers live in
+   * [poolOffset, poolOffset + poolSize).
+   */
+  constructor(
+    private readonly channel: RequestChannel,
+    shm: Uint8Array,
+    shmBase: number,
+    poolOffset: number,
+    poolSize: number,
+  ) {
+    this.pool = new ClientPool(shm, shmBase, poolOffset, poolSize);
+  }
+
+  openSession(uuid: string, params: MsgParam[] = [], options: OpenOptions = {}): CallResult {
+    const req: HbRequest = { op: HB_OP_OPEN_SESSION, uuid: uuidToOctets(uuid), login: options.login ?? 0, cancelId: options.cancelId ?? 0 };
+    if (options.clientUuid) req.clientUuid = uuidToOctets(options.clientUuid);
+    return this.call(req, params, options.data);
+  }
+
+  /** `cancelId` (non-zero) is the id a CANCEL may name for this command. */
+  invoke(session: number, cmd: number, params: MsgParam[] = [], data?: ParamBytes, cancelId = 0): CallResult {
+    return this.call({ op: HB_OP_INVOKE_COMMAND, session, func: cmd, cancelId }, params, data);
+  }
+
+  closeSession(session: number): CallResult {
+    return this.call({ op: HB_OP_CLOSE_SESSION, session }, [], undefined);
+  }
+
+  cancel(session: number, cancelId: number): CallResult {
+    return this.call({ op: HB_OP_CANCEL, session, cancelId }, [], undefined);
+  }
+
+  /**
+   * Takes a block of the client pool and registers it with the TEE through the firmware
+   * (REGISTER_SHM). Throws a TeeError (origin API) when the pool is full, or the TEE's error.
+   */
+  registerSharedMemory(size: number): SharedMemory {
+    if (!Number.isInteger(size) || size < 0) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'shared memory size must be a non-negative integer', TEEC_ORIGIN_API);
+    const pa = this.pool.take(size);
+    if (pa === undefined) throw new TeeError(TEE_ERROR_OUT_OF_MEMORY, `no room for ${size} bytes of shared memory in the client pool`, TEEC_ORIGIN_API);
+    const bytes = this.pool.view(pa, size);
+    bytes.fill(0);
+    const cookie = BigInt(pa);
+    try {
+      const res = this.channel.request({
+        op: HB_OP_REGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: cookie, b: BigInt(size), c: cookie }],
+      });
+      const failure = res.status !== TEE_SUCCESS ? [res.status, TEEC_ORIGIN_COMMS] : res.ret !== TEE_SUCCESS ? [res.ret, res.retOrigin] : undefined;
+      if (failure) throw new TeeError(failure[0]!, `the TEE refused to register ${size} bytes of shared memory`, failure[1]);
+    } catch (error) {
+      this.pool.give(pa);
+      throw error;
+    }
+    this.registered++;
+    return { cookie, size, bytes };
+  }
+
+  /**
+   * Unregisters the block named by `cookie` (UNREGISTER_SHM) and returns it to the pool. A
+   * cookie that names no block (released before) is a no-op: between calls the pool holds
+   * registered blocks only.
+   */
+  releaseSharedMemory(cookie: bigint): void {
+    const pa = Number(cookie);
+    if (!this.pool.holds(pa)) return;
+    this.registered--;
+    try {
+      this.channel.request({
+        op: HB_OP_UNREGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, a: 0n, b: 0n, c: cookie }],
+      });
+    } finally {
+      this.pool.give(pa);
+    }
+  }
+
+  /** Bytes of the client pool in use (for leak checks). */
+  get poolBytesInUse(): number {
+    return this.pool.bytesInUse;
+  }
+
+  /** Blocks registered and not yet released. */
+  get registeredBlocks(): number {
+    return this.registered;
+  }
+
+  private call(req: HbRequest, params: MsgParam[], data: ParamBytes | undefined): CallResult {
+    if (params.length > TEEC_CONFIG_PAYLOAD_REF_COUNT) {
+      throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `at most ${TEEC_CONFIG_PAYLOAD_REF_COUNT} parameters`, TEEC_ORIGIN_API);
+    }
+    const temps: number[] = [];
+    try {
+      const placed = this.place(params, data, temps);
+      req.params = placed; // req is always a fresh object from the calls above
+      const res = this.channel.request(req);
+      if (res.status !== TEE_SUCCESS) {
+        return { result: res.status, origin: TEEC_ORIGIN_COMMS, session: res.session, params: [], smcCalls: res.smcCalls };
+      }
+      const result: CallResult = { result: res.ret, origin: res.retOrigin, session: res.session, params: res.params, smcCalls: res.smcCalls };
+      const out = this.outputs(placed, res.params);
+      if (out) result.data = out;
+      return result;
+    } finally {
+      for (const pa of temps) this.pool.give(pa);
+    }
+  }
+
+  /** The parameters as the slot takes them: temporary buffers placed, input bytes written (see the file header). */
+  private place(params: MsgParam[], data: ParamBytes | undefined, temps: number[]): MsgParam[] {
+    let placed: MsgParam[] | undefined;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      if (isTmem(p.attr)) {
+        placed ??= params.slice();
+        placed[i] = this.placeTemp(p, data?.[i], temps);
+      } else if (isRmem(p.attr) && isInput(p.attr) && data?.[i]) {
+        this.pool.view(Number(p.c) + Number(p.a), data[i]!.length).set(data[i]!);
+      }
+    }
+    return placed ?? params;
+  }
+
+  private placeTemp(p: MsgParam, input: Uint8Array | undefined, temps: number[]): MsgParam {
+    const size = Number(p.b);
+    if (size === 0) return { attr: p.attr, a: 0n, b: 0n, c: 0n }; // a NULL memref
+    const pa = this.pool.take(size);
+    if (pa === undefined) throw new TeeError(TEE_ERROR_OUT_OF_MEMORY, `no room for a ${size}-byte buffer in shared memory`, TEEC_ORIGIN_API);
+    temps.push(pa);
+    const bytes = this.pool.view(pa, size);
+    const given = input && isInput(p.attr) ? Math.min(input.length, size) : 0;
+    if (given > 0) bytes.set(input!.subarray(0, given));
+    if (given < size) bytes.fill(0, given);
+    const at = BigInt(pa);
+    return { attr: p.attr, a: at, b: p.b, c: at };
+  }
+
+  /** Output bytes of memrefs (GP: synced back only when the answered size fits the buffer); undefined when none. */
+  private outputs(placed: MsgParam[], answered: MsgParam[]): ParamBytes | undefined {
+    let out: ParamBytes | undefined;
+    for (let i = 0; i < placed.length; i++) {
+      const p = placed[i]!;
+      if (!isOutput(p.attr)) continue;
+      const size = answered[i]?.b ?? 0n;
+      if (size === 0n || size > p.b || (isTmem(p.attr) && p.a === 0n)) continue;
+      const at = isTmem(p.attr) ? Number(p.a) : Number(p.c) + Number(p.a);
+      out ??= new Array<Uint8Array | undefined>(placed.length).fill(undefined);
+      out[i] = Uint8Array.from(this.pool.view(at, Number(size)));
+    }
+    return out;
+  }
+}
