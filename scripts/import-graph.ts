@@ -88,7 +88,8 @@ export function folderOf(file: string): string {
   return file.split('/')[1] ?? '';
 }
 
-function upwardReason(from: string, to: string): string | undefined {
+/** Why importing `to` from `from` breaks the floors, or undefined when it does not. */
+export function upwardReason(from: string, to: string): string | undefined {
   const a = folderOf(from);
   const b = folderOf(to);
   if (a === b) return undefined;
