@@ -115,7 +115,7 @@ function specResult(p: ParamSpec, a: number, b: number, size: number, bytes: Uin
   if (p.type === 'none') return { type: 'none' };
   if (p.type === 'value-in') return { type: 'value', a: p.a, b: p.b };
   if (p.type === 'value-out' || p.type === 'value-inout') return { type: 'value', a, b };
-  return { type: 'memref', data: bytes ? Uint8Array.from(bytes) : new Uint8Array(0), size };
+  return { type: 'memref', data: bytes ?? new Uint8Array(0), size }; // bytes are already a copy of the call's own
 }
 
 const low32 = (x: bigint | undefined): number => Number(BigInt.asUintN(32, x ?? 0n));

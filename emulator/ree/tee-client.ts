@@ -238,7 +238,7 @@ export class TeeClient {
       if (size === 0n || size > p.b || (isTmem(p.attr) && p.a === 0n)) continue;
       const at = isTmem(p.attr) ? Number(p.a) : Number(p.c) + Number(p.a);
       out ??= new Array<Uint8Array | undefined>(placed.length).fill(undefined);
-      out[i] = Uint8Array.from(this.pool.view(at, Number(size)));
+      out[i] = this.pool.view(at, Number(size)).slice(); // a copy (memcpy; Uint8Array.from iterates)
     }
     return out;
   }

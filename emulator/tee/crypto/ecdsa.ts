@@ -6,12 +6,14 @@
  *
  * P-256/P-384/P-521 are the library's own curves. It has no P-192/P-224, which GP still lists,
  * so those two are built from their FIPS 186-4 (D.1.2.1, D.1.2.2) domain parameters with the
- * library's generic short-Weierstrass code; orderCheck() compares every curve's generator
- * with the provider's, so a mistyped constant cannot go unnoticed.
+ * library's generic short-Weierstrass code; orderCheck(), which the unit tests run for every
+ * curve, compares its generator with OpenSSL's, so a mistyped constant cannot go unnoticed.
+ * The library is loaded on first use (see curves()).
  */
-import { ecdsa, weierstrassN, type ECDSA } from '@noble/curves/abstract/weierstrass.js';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createRequire } from 'node:module';
+import type * as Weierstrass from '@noble/curves/abstract/weierstrass.js';
+import type * as Nist from '@noble/curves/nist.js';
+import type * as Sha2 from '@noble/hashes/sha2.js';
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS } from '../../abi/results.js';
 import type { Curve } from './algorithms.js';
@@ -21,23 +23,38 @@ import { ecGenerator } from '../../host/crypto.js';
 interface Params { p: bigint; n: bigint; gx: bigint; gy: bigint; bytes: number; bits: number }
 
 /** What this module needs of a library curve; both the built-in and the custom ones have it. */
-type Impl = Pick<ECDSA, 'sign' | 'verify' | 'Point'>;
+type Impl = Pick<Weierstrass.ECDSA, 'sign' | 'verify' | 'Point'>;
 
-/** NIST prime curves have a = -3; h = 1 (prime order), the same for both. */
-function nistCurve(p: bigint, n: bigint, b: bigint, Gx: bigint, Gy: bigint): Impl {
-  // The hash only seeds the RFC 6979 nonce generator (digests arrive prehashed); SHA-256 is
-  // strong enough for either curve.
-  return ecdsa(weierstrassN({ p, n, h: 1n, a: p - 3n, b, Gx, Gy }), sha256, { lowS: false });
+let impls: ReadonlyMap<number, Impl> | undefined;
+
+/**
+ * The curves by size, made on first use: loading the library precomputes its tables (about
+ * 55 ms), which a device that never signs a digest should not pay when it starts. The
+ * library's CommonJS build is loaded synchronously, since syscalls run synchronously.
+ */
+function curves(): ReadonlyMap<number, Impl> {
+  if (impls) return impls;
+  const load = createRequire(import.meta.url);
+  const { ecdsa, weierstrassN } = load('@noble/curves/abstract/weierstrass.js') as typeof Weierstrass;
+  const { p256, p384, p521 } = load('@noble/curves/nist.js') as typeof Nist;
+  const { sha256 } = load('@noble/hashes/sha2.js') as typeof Sha2;
+  /** NIST prime curves have a = -3; h = 1 (prime order), the same for both. */
+  const nistCurve = (c: { p: bigint; n: bigint; b: bigint; Gx: bigint; Gy: bigint }): Impl =>
+    // The hash only seeds the RFC 6979 nonce generator (digests arrive prehashed); SHA-256 is
+    // strong enough for either curve.
+    ecdsa(weierstrassN({ p: c.p, n: c.n, h: 1n, a: c.p - 3n, b: c.b, Gx: c.Gx, Gy: c.Gy }), sha256, { lowS: false });
+  impls = new Map([[192, nistCurve(P192)], [224, nistCurve(P224)], [256, p256], [384, p384], [521, p521]]);
+  return impls;
 }
 
-const P192 = nistCurve(
+const P192 = nist(
   (1n << 192n) - (1n << 64n) - 1n,
   0xffffffffffffffffffffffff99def836146bc9b1b4d22831n,
   0x64210519e59c80e70fa7e9ab72243049feb8deecc146b9b1n,
   0x188da80eb03090f67cbf20eb43a18800f4ff0afd82ff1012n,
   0x07192b95ffc8da78631011ed6b24cdd573f977a11e794811n,
 );
-const P224 = nistCurve(
+const P224 = nist(
   (1n << 224n) - (1n << 96n) + 1n,
   0xffffffffffffffffffffffffffff16a2e0b8f03e13dd29455c5c2a3dn,
   0xb4050a850c04b3abf54132565044b0b7d7bfd8ba270b39432355ffb4n,
@@ -45,10 +62,13 @@ const P224 = nistCurve(
   0xbd376388b5f723fb4c22dfe6cd4375a05a07476444d5819985007e34n,
 );
 
-const IMPLS: ReadonlyMap<number, Impl> = new Map([[192, P192], [224, P224], [256, p256], [384, p384], [521, p521]]);
+/** FIPS 186-4 domain parameters of a NIST prime curve the library does not have. */
+function nist(p: bigint, n: bigint, b: bigint, Gx: bigint, Gy: bigint): { p: bigint; n: bigint; b: bigint; Gx: bigint; Gy: bigint } {
+  return { p, n, b, Gx, Gy };
+}
 
 function impl(curve: Curve): Impl {
-  const c = IMPLS.get(curve.bits);
+  const c = curves().get(curve.bits);
   if (!c) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `no ECDSA for a ${curve.bits}-bit curve`);
   return c;
 }
