@@ -1,0 +1,82 @@
+/**
+ * The TEE core's seams, observed from outside: a loaded TA instance keeps what attestation
+ * will need (the measurement of its signed container and its signer's key id), pseudo-TAs and
+ * container kinds come from their registries, and HUK subkeys keep the derivations existing
+ * state directories were written with.
+ */
+import { createHash, createHmac, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHDR_BOOTSTRAP_TA, SHDR_ENCRYPTED_TA, SHDR_TA } from '../../emulator/tee/loader/container.js';
+import { hukSubkeys } from '../../emulator/tee/huk.js';
+import { PSEUDO_TAS } from '../../emulator/tee/pta/registry.js';
+import { PTA_SYSTEM_UUID } from '../../emulator/tee/pta/system.js';
+import { CONTAINER_KINDS } from '../../emulator/tee/ta-sources/registry.js';
+import { uuidToOctets } from '../../emulator/abi/uuid.js';
+import { HELLO_WORLD, SINGLE_TA, bootDevice, type TestDevice } from '../helpers/device.js';
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+let dev: TestDevice;
+beforeAll(() => {
+  dev = bootDevice();
+});
+afterAll(() => dev?.close());
+
+describe('a TA instance keeps its measurement and signer', () => {
+  it('measurement = SHA-256 of the signed container, signerId = SHA-256 of the signing key', () => {
+    const open = dev.client.openSession(SINGLE_TA);
+    expect(open.result).toBe(0);
+    try {
+      const instance = dev.device.core.instances().find((i) => i.uuid === SINGLE_TA);
+      expect(instance).toBeDefined();
+      const file = readFileSync(`images/trustbox-edge/ta/${SINGLE_TA}.ta`);
+      expect(instance!.measurement).toBe(sha256(file));
+      const spki = createPublicKey(readFileSync('keys/trustbox-dev-ta.pem')).export({ type: 'spki', format: 'der' });
+      expect(instance!.signer).toBe('trustbox-dev');
+      expect(instance!.signerId).toBe(sha256(spki));
+    } finally {
+      dev.client.closeSession(open.session!);
+    }
+  });
+
+  it('the ta-load event names the source the pipeline found it in', () => {
+    const s = dev.client.openSession(HELLO_WORLD);
+    dev.client.closeSession(s.session!);
+    const load = dev.events.find((e) => e.type === 'ta-load' && e.uuid === HELLO_WORLD);
+    expect(load).toMatchObject({ source: 'REE TA store (LOAD_TA)', signer: 'trustbox-dev' });
+  });
+});
+
+describe('registries', () => {
+  it('the system PTA is the first pseudo-TA and answers a TA, never the normal world', () => {
+    expect(PSEUDO_TAS.map((p) => p.uuid)).toEqual([PTA_SYSTEM_UUID]);
+    expect(dev.client.openSession(PTA_SYSTEM_UUID).result).toBe(0xffff0001); // ACCESS_DENIED
+  });
+
+  it('container kinds cover signed TAs; encrypted ones are not registered yet', () => {
+    const types = CONTAINER_KINDS.flatMap((k) => k.imgTypes);
+    expect(types).toEqual(expect.arrayContaining([SHDR_TA, SHDR_BOOTSTRAP_TA]));
+    expect(types).not.toContain(SHDR_ENCRYPTED_TA);
+  });
+});
+
+describe('HUK subkeys', () => {
+  const huk = Buffer.alloc(32, 7);
+  const derive = hukSubkeys(huk);
+  const uuid = uuidToOctets(HELLO_WORLD);
+
+  it('keep the derivations existing state directories use', () => {
+    const hmac = (...parts: Uint8Array[]): string => parts.reduce((h, p) => h.update(p), createHmac('sha256', huk)).digest('hex');
+    expect(derive('storageObject', uuid).toString('hex')).toBe(hmac(Buffer.from('trustbox.storage.object.v1'), Buffer.from([0]), uuid));
+    expect(derive('storageIndex', uuid).toString('hex')).toBe(hmac(Buffer.from('trustbox.storage.index.v1'), Buffer.from([0]), uuid));
+    expect(derive('storageAnchor').toString('hex')).toBe(hmac(Buffer.from('trustbox.storage.anchor.v1')));
+    expect(derive('taUnique', uuid).toString('hex')).toBe(hmac(Buffer.from('trustbox ta unique key'), uuid));
+  });
+
+  it('differ by usage and by device, and refuse an unknown usage', () => {
+    expect(derive('storageObject', uuid).equals(derive('storageIndex', uuid))).toBe(false);
+    expect(hukSubkeys(Buffer.alloc(32, 8))('storageObject', uuid).equals(derive('storageObject', uuid))).toBe(false);
+    expect(() => derive('nope' as never)).toThrow(/unknown HUK subkey usage/);
+  });
+});
