@@ -25,6 +25,7 @@ interface BootOptions {
   watchdogMs?: string;
   exactFaults?: boolean;
   seed?: string;
+  trust?: string[];
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
@@ -55,6 +56,7 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
+  trust?: string[];
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
@@ -66,6 +68,7 @@ export function deviceOptions(opts: {
     ...(watchdogMs !== undefined ? { watchdogMs } : {}),
     ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.trust && opts.trust.length > 0 ? { trust: opts.trust } : {}),
   };
 }
 
@@ -172,6 +175,9 @@ export function registerBootCommands(program: Command): void {
     .option('--watchdog-ms <ms>', 'longest time a TA may run in one go (default 10000)')
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness (TA random numbers, new fuses) for repeatable runs')
+    .option('--trust <key.pem>', 'a new device trusts only TAs signed with this key (repeatable; recorded at first ' +
+      'boot; without it a new device is a development device that trusts the public development keys)',
+      (v: string, all: string[] = []) => [...all, v])
     .action((opts: BootOptions) => bootCommand(opts));
 
   const demo = program.command('demo').description('guided demonstrations of TrustZone concepts');

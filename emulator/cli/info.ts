@@ -6,6 +6,14 @@ import { hex, humanSize } from '../machine/board.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
 import { chooseLibrary, describeLibrary } from '../cpu/library.js';
 import { unicorn } from '../cpu/unicorn.js';
+import { describeTrust, readTrust } from '../device/trust.js';
+
+/** What the device of `stateDir` trusts, as one line (a device not booted yet will be a development one). */
+function trustLine(stateDir: string): string {
+  const trust = readTrust(stateDir);
+  return trust ? describeTrust(trust) : 'no trust recorded yet: its next boot records what it trusts (the keys given with ' +
+    '--trust KEY.pem on a new state directory, else the public development keys)';
+}
 
 export function registerInfoCommand(program: Command): void {
   program
@@ -13,17 +21,20 @@ export function registerInfoCommand(program: Command): void {
     .description('print a board\'s memory map (every region with its world) and the engine library in use')
     .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
     .option('--json', 'print JSON')
-    .action((opts: { board: string; json?: boolean }) => {
+    .option('--state <dir>', 'also say what the device of this state directory trusts to sign TAs')
+    .action((opts: { board: string; json?: boolean; state?: string }) => {
       const board = getBoard(opts.board);
+      const trust = opts.state === undefined ? undefined : trustLine(opts.state);
       try {
         unicorn(); // loading tells whether the chosen library really works (else it falls back)
       } catch {
         // not installed: describeLibrary() still says what would be loaded
       }
       if (opts.json) {
-        console.log(JSON.stringify({ ...board, engine: chooseLibrary() }, null, 2));
+        console.log(JSON.stringify({ ...board, engine: chooseLibrary(), ...(trust ? { trust } : {}) }, null, 2));
         return;
       }
+      if (trust) console.log(`Device ${opts.state}: ${trust}`);
       console.log(`${board.name}: ${board.description}`);
       console.log(`CPU ${board.cpu}, board id ${board.id}`);
       console.log(`Engine: ${describeLibrary()}\n`);

@@ -19,7 +19,10 @@ import { TaStore } from '../ree/ta-store.js';
 import { TeeClient } from '../ree/tee-client.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
 import { TeeCore } from '../tee/core.js';
-import { TEE_ERROR_COMMUNICATION, TEE_ERROR_BUSY } from '../abi/results.js';
+import type { TaIdentity } from '../tee/ta-sources/pipeline.js';
+import { TeeError } from '../abi/errors.js';
+import { describeTrust, resolveTrust, type DeviceTrust } from './trust.js';
+import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_BUSY, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY } from '../abi/results.js';
 import { EventBus } from '../trace/events.js';
 import { DeviceDebug } from './debug.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
@@ -49,9 +52,14 @@ export interface DeviceOptions {
    * it a fault names its basic block's first PC.
    */
   exactFaultPcs?: boolean;
+  /**
+   * PEM files of the keys a new device trusts to sign TAs (recorded at first boot; see
+   * trust.ts). Without them a new device trusts the public development keys.
+   */
+  trust?: string[];
 }
 
-const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs']);
+const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust']);
 
 /** Validates options up front: unknown keys and bad values are errors. */
 export function checkDeviceOptions(options: DeviceOptions): void {
@@ -99,6 +107,7 @@ export class Device {
   private tee: TeeCore | undefined;
   private supplicant: Supplicant | undefined;
   private teeClient: TeeClient | undefined;
+  private trust: DeviceTrust | undefined;
   private tas: TaStore | undefined;
   private readyFlag = false;
   private probeOk = false;
@@ -134,6 +143,39 @@ export class Device {
   }
 
   /** The normal world's TA store (after boot). */
+  /**
+   * Installs a TA file into the device's TA store, after the secure world verified it with the
+   * device's trusted keys. A TA of a UUID the store already has must come from the same signer
+   * and have a ta_version no lower than the one it replaces (TEE_ERROR_SECURITY /
+   * TEE_ERROR_ACCESS_CONFLICT, origin TEE, nothing stored).
+   */
+  installTa(bytes: Uint8Array): { uuid: string; path: string } {
+    const core = this.core;
+    const offered = core.vetTa(bytes);
+    const current = this.taStore.find(offered.uuid);
+    let installed: TaIdentity | undefined;
+    try {
+      installed = current ? core.vetTa(current.bytes) : undefined;
+    } catch {
+      installed = undefined; // a file this device cannot run may be replaced
+    }
+    if (installed && installed.signerId !== offered.signerId) {
+      throw new TeeError(TEE_ERROR_SECURITY, `TA ${offered.uuid} is refused: the device's ${current!.source} copy is signed by ` +
+        `${installed.signer}, and a TA may be replaced only by its own signer (this one is signed by ${offered.signer})`);
+    }
+    if (installed && offered.taVersion < installed.taVersion) {
+      throw new TeeError(TEE_ERROR_ACCESS_CONFLICT, `TA ${offered.uuid} is refused: its ta_version ${offered.taVersion} is ` +
+        `lower than the ${installed.taVersion} the device has (a rollback)`);
+    }
+    return { uuid: offered.uuid, path: this.taStore.install(offered.uuid, bytes) };
+  }
+
+  /** What the device trusts to sign TAs (after boot). */
+  get trustedSigners(): DeviceTrust {
+    if (!this.trust) throw new DeviceError('the device has not booted');
+    return this.trust;
+  }
+
   get taStore(): TaStore {
     if (!this.tas) throw new DeviceError('the device has not booted');
     return this.tas;
@@ -177,7 +219,10 @@ export class Device {
     this.secure = new SecureWorld(this.board, fuses, shm, (line) => this.consoleLine('secure', line));
     const secure = this.secure;
     this.logBootRom();
+    const trust = resolveTrust(this.stateDir, this.options.trust);
+    this.trust = trust;
     this.tee = new TeeCore(secure, this.events, this.random, {
+      trustedKeys: trust.keys,
       watchdogMs: this.options.watchdogMs ?? 10_000,
       exactFaultPcs: this.options.exactFaultPcs ?? this.options.trace ?? false,
       rollbackAnchorPath: join(this.stateDir, 'rpmb-anchor.bin'),
@@ -194,6 +239,7 @@ export class Device {
     ]);
     secure.log('monitor: secure monitor (EL3) ready: SMCCC 1.1, PSCI 1.1, OP-TEE dispatcher');
     secure.log(`tee: TEE core up (OP-TEE 4.10 ABI), ${this.image.tas.size} TAs in the image`);
+    secure.log(`tee: ${describeTrust(trust)}`);
     this.normal = new NormalWorld(this.board, { dram, shm }, {
       uartRead: (o) => uart0.read(o),
       uartWrite: (o, s, v) => uart0.write(o, s, v),

@@ -54,8 +54,8 @@ function handlers(device: Device, served: () => number): Handlers {
       return {};
     },
     install: (a) => {
-      const uuid = uploadedTaUuid(a.bytes);
-      return { uuid, path: device.taStore.install(uuid, a.bytes) };
+      uploadedTaUuid(a.bytes); // a file that is no TA container at all: invalid-ta, origin API
+      return device.installTa(a.bytes); // verified by the secure world: SECURITY, origin TEE
     },
     list: () => device.taStore.list(),
     stats: () => ({

@@ -39,7 +39,7 @@ import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { TaLoader } from './ta-loader.js';
 import type { InstanceHost, TaInstance } from './ta-instance.js';
-import { TaSourcePipeline } from './ta-sources/pipeline.js';
+import { TaSourcePipeline, type TaIdentity } from './ta-sources/pipeline.js';
 import { CONTAINER_KINDS, TA_SOURCES } from './ta-sources/registry.js';
 
 export type { OpenResult } from './kernel.js';
@@ -80,6 +80,7 @@ export class TeeCore implements Kernel, InstanceHost {
   private readonly taTimes = new Map<string, number>();
   private readonly bootTime = performance.now();
   private readonly implProps: Property[];
+  private readonly pipeline: TaSourcePipeline;
 
   constructor(
     private readonly platform: SecurePlatform,
@@ -101,7 +102,7 @@ export class TeeCore implements Kernel, InstanceHost {
     this.ns = new NsSharedMemory(platform.nsShm, platform.nsShmBase);
     this.rpc = new NormalWorldRpc(this.ns, events);
     const log = (line: string): void => this.log(line);
-    const pipeline = new TaSourcePipeline({
+    const pipeline = this.pipeline = new TaSourcePipeline({
       sources: TA_SOURCES.map((make) => make({ rpc: this.rpc, ns: this.ns })), kinds: CONTAINER_KINDS, keys: this.keys, log,
     });
     const loader = new TaLoader({
@@ -200,6 +201,16 @@ export class TeeCore implements Kernel, InstanceHost {
       case TEE_PROPSET_CURRENT_TA: return taProperties(taUuid);
       default: return undefined;
     }
+  }
+
+  // ---- installation
+
+  /**
+   * Verifies a TA file offered for installation with the device's trusted keys (the secure
+   * world decides, before the normal world stores it); answers its UUID, version and signer.
+   */
+  vetTa(bytes: Uint8Array): TaIdentity {
+    return this.pipeline.vet(bytes);
   }
 
   // ---- for TA instances (InstanceHost)

@@ -66,6 +66,8 @@ export interface TaInstanceInit {
   signer: string;
   /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex). */
   signerId: string;
+  /** Signed by a development key, whose private half is public knowledge. */
+  developmentSigner?: boolean;
   /** SHA-256 of the signed container as fetched (hex). */
   measurement: string;
   model: CpuModel;
@@ -86,6 +88,8 @@ export class TaInstance implements TrustedService {
   readonly signer: string;
   /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex): who vouches for the code. */
   readonly signerId: string;
+  /** Signed by a development key (public knowledge): no identity to bind data to. */
+  readonly developmentSigner: boolean;
   /** SHA-256 of the signed container (hex): exactly what was loaded, for attestation. */
   readonly measurement: string;
   readonly stackTop: number;
@@ -112,6 +116,7 @@ export class TaInstance implements TrustedService {
     this.image = init.image;
     this.signer = init.signer;
     this.signerId = init.signerId;
+    this.developmentSigner = init.developmentSigner ?? false;
     this.measurement = init.measurement;
     this.flags = init.image.taHead.flags;
     this.host = init.host;

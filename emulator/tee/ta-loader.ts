@@ -55,7 +55,8 @@ export class TaLoader {
     });
     if (image.taHead.uuid !== uuid) this.o.pipeline.refuse(uuid, `its ta_head names UUID ${image.taHead.uuid}`);
     const instance = new TaInstance({
-      uuid, image, signer: main.signer, signerId: main.signerId, measurement: main.measurement,
+      uuid, image, signer: main.signer, signerId: main.signerId, developmentSigner: main.developmentSigner,
+      measurement: main.measurement,
       model: this.o.model, memory: this.o.memory, host: this.o.host, ...(this.o.engines ? { engines: this.o.engines } : {}),
       codeRanges: this.o.exactFaultPcs ? codeRanges(image, main.elf, libraries) : [],
     });

@@ -56,6 +56,11 @@ export interface TaContainer {
 export interface TrustedKey {
   name: string;
   key: KeyObject;
+  /**
+   * A development key whose private half is public knowledge (OP-TEE's default key, ours):
+   * anyone can sign with it, so what it signs has no identity worth binding data to.
+   */
+  development?: boolean;
 }
 
 /** Outcome of a successful verification. */

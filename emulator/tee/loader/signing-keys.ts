@@ -67,7 +67,7 @@ export function developmentSigningKey(): KeyObject {
 export function developmentKeys(): TrustedKey[] {
   const dir = keysDirectory();
   return [
-    { name: 'trustbox-dev', key: loadPublicKey(join(dir, TRUSTBOX_DEV_KEY_FILE)) },
-    { name: 'optee-default', key: loadPublicKey(join(dir, OPTEE_DEFAULT_KEY_FILE)) },
+    { name: 'trustbox-dev', key: loadPublicKey(join(dir, TRUSTBOX_DEV_KEY_FILE)), development: true },
+    { name: 'optee-default', key: loadPublicKey(join(dir, OPTEE_DEFAULT_KEY_FILE)), development: true },
   ];
 }

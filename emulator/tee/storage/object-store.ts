@@ -61,18 +61,37 @@ export class PersistentHandle {
 const stores = new WeakMap<Kernel, Map<string, TaStore>>();
 
 /** The store of the calling TA (one per TA UUID per booted core, shared by its instances). */
-export function taStore(core: Kernel, uuid: string): TaStore {
+export function taStore(core: Kernel, ta: StoreOwner): TaStore {
   let m = stores.get(core);
   if (!m) {
     m = new Map();
     stores.set(core, m);
   }
-  let s = m.get(uuid);
+  const key = storeDirectory(ta);
+  let s = m.get(key);
   if (!s) {
-    s = new TaStore(core, uuid);
-    m.set(uuid, s);
+    s = new TaStore(core, ta);
+    m.set(key, s);
   }
   return s;
+}
+
+/** Whose store: a TA's UUID and its signer. */
+export interface StoreOwner {
+  readonly uuid: string;
+  readonly signerId: string;
+  readonly developmentSigner: boolean;
+}
+
+/**
+ * The store's folder in the REE file system. Secure storage belongs to a TA's identity, its
+ * UUID and its signer, so that a TA of another signer under the same UUID finds nothing: the
+ * folder and the keys of a TA signed by a key of its own carry the key's id. A TA signed by a
+ * public development key has no identity beyond its UUID (anyone can sign with that key), and
+ * keeps the UUID-only folder and keys that devices have always used.
+ */
+export function storeDirectory(ta: StoreOwner): string {
+  return ta.developmentSigner || !ta.signerId ? `/${ta.uuid}` : `/${ta.uuid}.${ta.signerId.slice(0, 16)}`;
 }
 
 export class TaStore {
@@ -88,16 +107,23 @@ export class TaStore {
   private owner: SyscallTa | undefined;
   private readonly open = new Map<string, OpenObject>();
 
-  constructor(core: Kernel, readonly uuid: string) {
-    const octets = uuidToOctets(uuid);
+  readonly uuid: string;
+  /** The store's name in the rollback anchor: its folder's (the UUID for development-signed TAs). */
+  private readonly anchorKey: string;
+
+  constructor(core: Kernel, owner: StoreOwner) {
+    this.uuid = owner.uuid;
+    this.anchorKey = storeDirectory(owner).slice(1);
+    const octets = uuidToOctets(owner.uuid);
+    const signer = owner.developmentSigner || !owner.signerId ? [] : [Buffer.from(owner.signerId, 'hex')];
     this.keys = {
-      object: core.deriveKey('storageObject', octets),
-      index: core.deriveKey('storageIndex', octets),
+      object: core.deriveKey('storageObject', octets, ...signer),
+      index: core.deriveKey('storageIndex', octets, ...signer),
       uuid: octets,
     };
     this.fs = new FsRpc(core);
     this.anchor = core.rollbackAnchor;
-    this.dir = `/${uuid}`;
+    this.dir = storeDirectory(owner);
   }
 
   /**
@@ -252,7 +278,7 @@ export class TaStore {
   /** The anchored version of this TA's index (0 without an anchor). */
   private anchored(): bigint {
     try {
-      return this.anchor?.get(this.uuid) ?? 0n;
+      return this.anchor?.get(this.anchorKey) ?? 0n;
     } catch (error) {
       throw corrupt((error as Error).message);
     }
@@ -260,7 +286,7 @@ export class TaStore {
 
   private advanceAnchor(version: bigint): void {
     try {
-      this.anchor?.advance(this.uuid, version);
+      this.anchor?.advance(this.anchorKey, version);
     } catch (error) {
       throw corrupt((error as Error).message);
     }

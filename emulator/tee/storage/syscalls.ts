@@ -116,7 +116,7 @@ function* objOpen(ctx: SyscallContext, storage: bigint, idPtr: bigint, idLen: bi
   if (flagsArg > 0xffffffffn || (flags & ~OPEN_FLAGS) !== 0) throw fail(TEE_ERROR_BAD_PARAMETERS, `bad open flags 0x${flags.toString(16)}`);
   const id = readId(ctx, idPtr, idLen);
   needWritable(ctx, out, 4);
-  const store = taStore(ctx.kernel, ctx.instance.uuid);
+  const store = taStore(ctx.kernel, ctx.instance);
   return yield* store.locked_(ctx.instance, function* (ix) {
     const e = store.find(ix, id);
     if (!e) throw fail(TEE_ERROR_ITEM_NOT_FOUND, 'no such object');
@@ -151,7 +151,7 @@ function* objCreate(ctx: SyscallContext, a: readonly bigint[]): SecureThread<num
     if (!src.initialized) throw fail(TEE_ERROR_BAD_PARAMETERS, 'the attribute object is not initialized');
   }
   needWritable(ctx, out, 4);
-  const store = taStore(ctx.kernel, ctx.instance.uuid);
+  const store = taStore(ctx.kernel, ctx.instance);
   return yield* store.locked_(ctx.instance, function* (ix) {
     if (store.find(ix, id)) {
       if (!(flags & TEE_DATA_FLAG_OVERWRITE)) throw fail(TEE_ERROR_ACCESS_CONFLICT, 'the object exists (no OVERWRITE)');
@@ -302,7 +302,7 @@ function enumAlloc(ctx: SyscallContext, out: bigint): number {
 function* enumStart(ctx: SyscallContext, h: bigint, storage: bigint): SecureThread<number> {
   const e = enumOf(ctx, h);
   checkStorage(storage);
-  const store = taStore(ctx.kernel, ctx.instance.uuid);
+  const store = taStore(ctx.kernel, ctx.instance);
   const entries = yield* store.locked_(ctx.instance, function* (ix) { return [...ix.entries]; });
   if (entries.length === 0) throw fail(TEE_ERROR_ITEM_NOT_FOUND, 'no persistent objects');
   e.entries = entries;

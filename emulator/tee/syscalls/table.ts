@@ -20,6 +20,9 @@ export interface SyscallTa extends KernelTa {
   readonly ext: Map<string, unknown>;
   /** Sessions this TA opened to other services (TA-to-TA), by handle. */
   readonly taSessions: Map<number, Session>;
+  /** SHA-256 of its signing key (hex), and whether that key is a public development key. */
+  readonly signerId: string;
+  readonly developmentSigner: boolean;
   /** Why the instance died, or undefined while it lives. */
   readonly dead: string | undefined;
   /** Ends the current entry from inside a syscall: the instance dies with `reason`. */

@@ -13,7 +13,7 @@
  * names the check that failed.
  */
 import { TeeError } from '../../abi/errors.js';
-import { TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../abi/results.js';
+import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../abi/results.js';
 import { sha256 } from '../../host/crypto.js';
 import { IMG_TYPE_NAMES, SHDR_ENCRYPTED_TA, parseTaContainer, type TrustedKey } from '../loader/container.js';
 import type { SecureThread } from '../service.js';
@@ -48,6 +48,15 @@ export interface ContainerKind {
   open(bytes: Uint8Array, keys: readonly TrustedKey[], label: string): OpenedContainer;
 }
 
+/** Who signed a TA and which version it is (what installation rules compare). */
+export interface TaIdentity {
+  uuid: string;
+  taVersion: number;
+  signer: string;
+  signerId: string;
+  developmentSigner: boolean;
+}
+
 /** A TA that passed the pipeline. */
 export interface TaCode {
   uuid: string;
@@ -55,6 +64,8 @@ export interface TaCode {
   signer: string;
   /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex): who vouches for this code. */
   signerId: string;
+  /** Signed by a development key (public knowledge): no identity to bind data to. */
+  developmentSigner: boolean;
   /** SHA-256 of the signed container as fetched (hex): what exactly was loaded. */
   measurement: string;
   size: number;
@@ -83,9 +94,27 @@ export class TaSourcePipeline {
     const fetched = yield* this.find(uuid);
     const opened = this.verify(uuid, fetched.bytes);
     return {
-      uuid, elf: opened.elf, signer: opened.signer, signerId: this.keyIds.get(opened.signer) ?? '',
+      uuid, elf: opened.elf, ...this.identity(opened.signer),
       measurement: sha256(fetched.bytes).toString('hex'), size: fetched.bytes.length, source: fetched.source,
     };
+  }
+
+  /**
+   * Verifies a TA file offered for installation, before the normal world stores it: it must
+   * name its UUID, pass its container kind's checks with a trusted key, and is answered with
+   * the identity and version the install rules compare.
+   */
+  vet(bytes: Uint8Array): TaIdentity {
+    const c = parseTaContainer(bytes, 'TA file');
+    const uuid = c.bootstrap?.uuid;
+    if (!uuid) throw new TeeError(TEE_ERROR_BAD_FORMAT, 'TA file: the signed header names no UUID (sign it as a BOOTSTRAP_TA)');
+    const opened = this.verify(uuid, bytes);
+    return { uuid, taVersion: c.bootstrap?.taVersion ?? 0, ...this.identity(opened.signer) };
+  }
+
+  private identity(signer: string): { signer: string; signerId: string; developmentSigner: boolean } {
+    const key = this.options.keys.find((k) => k.name === signer);
+    return { signer, signerId: this.keyIds.get(signer) ?? '', developmentSigner: key?.development === true };
   }
 
   private *find(uuid: string): SecureThread<FetchedTa> {
