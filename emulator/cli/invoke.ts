@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { DeviceEvent } from '../trace/events.js';
 import { TeeError } from '../abi/errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
 import { isUuid } from '../abi/uuid.js';
 import { originName } from '../trace/format.js';
 import { DEFAULT_BOARD } from '../machine/boards.js';
@@ -80,7 +80,8 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
   return { backend, uuid };
 }
 
-function printResult(r: SpecResult, json: boolean): void {
+function printResult(given: SpecResult, json: boolean): void {
+  const r = outputsOf(given);
   if (json) {
     console.log(JSON.stringify(resultToJson(r)));
     return;
@@ -90,6 +91,18 @@ function printResult(r: SpecResult, json: boolean): void {
     if (p.type === 'value') console.log(`param ${i}: value a=${p.a} b=${p.b}`);
     else if (p.type === 'memref') console.log(`param ${i}: memref size ${p.size}${p.data.length ? `: ${Buffer.from(p.data).toString('hex')}` : ''}`);
   });
+}
+
+/**
+ * What a call's result says about its parameters: everything after success; after an error,
+ * GP defines only the size a memref needs (TEE_ERROR_SHORT_BUFFER), so nothing else is shown.
+ */
+function outputsOf(r: SpecResult): SpecResult {
+  if (r.result === TEE_SUCCESS) return r;
+  const params = r.result === TEE_ERROR_SHORT_BUFFER
+    ? r.params.map((p) => (p.type === 'memref' ? { type: 'memref' as const, data: new Uint8Array(0), size: p.size } : { type: 'none' as const }))
+    : [];
+  return { ...r, params };
 }
 
 async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[] }, given: (name: string) => boolean): Promise<void> {

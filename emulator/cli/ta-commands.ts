@@ -71,6 +71,11 @@ function signCommand(opts: SignCliOptions): void {
   const elfBytes = readInput(opts.in);
   const elf = parseElf(elfBytes, opts.in);
   const uuid = (opts.uuid ?? defaultUuid(elf)).toLowerCase();
+  const head = findDynamicSymbol(elf, 'ta_head') ? readTaHead(elf).uuid : undefined;
+  if (head && head !== uuid) {
+    // The core refuses such a TA at load (its ta_head must name the UUID it is loaded as).
+    throw new Error(`--uuid ${uuid} contradicts the UUID ${head} in the ELF's ta_head: leave --uuid out, or build the TA with that UUID`);
+  }
   const key = opts.key ? loadPrivateKey(opts.key) : developmentSigningKey();
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, signTa({ elf: elfBytes, uuid, taVersion, key, algo: opts.algo }));

@@ -1,0 +1,35 @@
+/**
+ * User mistakes the CLI must not let pass (issue 12, item 13): each gets one clear line and a
+ * non-zero exit code, and nothing the call did not define is printed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HELLO_WORLD } from '../helpers/device.js';
+
+const BIN = join(import.meta.dirname, '../../bin/trustbox.js');
+const work = mkdtempSync(join(tmpdir(), 'trustbox-mistakes-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+describe('mistakes get one clear line and a non-zero exit', () => {
+  it('invoke prints no output buffers or values after an error result (GP leaves them undefined)', () => {
+    const r = run(['invoke', '--uuid', HELLO_WORLD, '--cmd', '99', '--param', 'memref-out:8', '--param', 'value-inout:5,6']);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/result: 0xffff0006 \(TEE_ERROR_BAD_PARAMETERS\)/);
+    expect(r.stdout).not.toMatch(/param \d/);
+    const json = run(['invoke', '--uuid', HELLO_WORLD, '--cmd', '99', '--param', 'value-inout:5,6', '--json']);
+    expect(JSON.parse(json.stdout.trim().split('\n').pop()!)).toMatchObject({ result: '0xffff0006', params: [] });
+  });
+
+  it('ta sign refuses a --uuid that contradicts the ELF\'s ta_head', () => {
+    const out = join(work, 'x.ta');
+    const r = run(['ta', 'sign', '--in', `firmware/ta/hello_world/out/${HELLO_WORLD}.stripped.elf`,
+      '--uuid', '11111111-2222-3333-4444-555555555555', '--out', out]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/contradicts the UUID 8aaaf200-2450-11e4-abe2-0002a5d5c51b in the ELF's ta_head/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
