@@ -154,7 +154,7 @@ export class TeeCore implements Kernel, InstanceHost {
   }
 
   resumeWatchdog(ta: KernelTa): void {
-    this.watchdog.arm(ta.engineHandle, this.watchdogMs);
+    this.watchdog.arm(ta.engineHandle, Math.max(1, ta.budgetLeftMs));
   }
 
   systemTime(): TeeTime {

@@ -34,6 +34,8 @@ export interface KernelTa {
   readonly uuid: string;
   /** The engine running it, which the watchdog stops (its `uc_engine` handle). */
   readonly engineHandle: bigint;
+  /** Milliseconds left of the time budget of the call it is serving. */
+  readonly budgetLeftMs: number;
 }
 
 export interface Kernel {
@@ -59,7 +61,7 @@ export interface Kernel {
   readonly watchdogMs: number;
   /** Stops the watchdog's clock while a syscall sleeps (TEE_Wait). */
   pauseWatchdog(): void;
-  /** Restarts it for `ta`'s engine with a full budget. */
+  /** Restarts it for `ta`'s engine with what is left of the call's budget. */
   resumeWatchdog(ta: KernelTa): void;
   /** Time since boot (TEE_GetSystemTime). */
   systemTime(): TeeTime;

@@ -191,6 +191,9 @@ export class TaInstance implements TrustedService {
     if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
     if (this.busy) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
     this.busy = true;
+    // One time budget for the whole call: every run of the engine and every syscall in it
+    // (waits and RPCs included) spend from it, so a TA cannot re-arm the watchdog by yielding.
+    this.deadline = performance.now() + this.host.watchdogMs;
     this.current = session;
     const mapped: VmRegion[] = [];
     try {
@@ -306,8 +309,9 @@ export class TaInstance implements TrustedService {
     for (;;) {
       this.exit = undefined;
       this.pending = undefined;
-      this.deadline = performance.now() + this.host.watchdogMs;
-      this.host.watchdog.arm(cpu.handle, this.host.watchdogMs);
+      const left = this.deadline - performance.now();
+      if (left <= 0) return this.overBudget(cpu.pc);
+      this.host.watchdog.arm(cpu.handle, left);
       let err: number;
       try {
         err = cpu.run(pc);
@@ -336,16 +340,24 @@ export class TaInstance implements TrustedService {
         this.kill(exit.what, 0, exit.pc);
         return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
       }
-      if (this.host.watchdog.fired() || (cpu.stopRequested && performance.now() >= this.deadline)) {
-        this.kill(`ran longer than the watchdog allows (${this.host.watchdogMs} ms) and was stopped`, 0, cpu.pc);
-        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
-      }
+      if (this.host.watchdog.fired() || (cpu.stopRequested && performance.now() >= this.deadline)) return this.overBudget(cpu.pc);
       if (err !== 0) {
         this.kill(`stopped with engine error ${err}`, 0, cpu.pc);
         return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
       }
       pc = cpu.pc; // a wfi or a stale stop request: carry on
     }
+  }
+
+  /** The call used up its time budget: the instance is stopped, as OP-TEE's watchdog would. */
+  private overBudget(pc: number): EntryResult {
+    this.kill(`ran longer than the watchdog allows (${this.host.watchdogMs} ms) and was stopped`, 0, pc);
+    return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+  }
+
+  /** Milliseconds left of the current call's time budget (0 when spent or outside a call). */
+  get budgetLeftMs(): number {
+    return this.busy ? Math.max(0, this.deadline - performance.now()) : 0;
   }
 
   private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs): SecureThread<number> {

@@ -170,6 +170,18 @@ describe('misbehaving TAs are contained', () => {
     expectDeviceAlive();
   });
 
+  // Issue 12, item 2: no run or wait of these is long, but each used to re-arm the watchdog.
+  for (const [cmd, what] of [[3, 'loops over short TEE_Waits'], [4, 'spins on TEE_GetREETime (an RPC each time)']] as const) {
+    it(`a TA that ${what} is stopped when the call's time budget is spent`, () => {
+      const s = open(LOOP_TA);
+      const t0 = performance.now();
+      expect(dev.client.invoke(s, cmd, [])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD, origin: TEE });
+      expect(performance.now() - t0).toBeLessThan(5000);
+      dev.client.closeSession(s);
+      expectDeviceAlive();
+    });
+  }
+
   it('TEE_Wait returns after its timeout', () => {
     const s = open(LOOP_TA);
     const t0 = performance.now();

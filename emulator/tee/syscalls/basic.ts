@@ -49,7 +49,7 @@ function putMask(ctx: SyscallContext, ptr: bigint, masked: boolean): number {
 /** TEE_Wait: sleeps in short slices so that a cancellation ends it early. */
 function wait(ctx: SyscallContext, timeoutArg: bigint): number {
   const timeout = Number(timeoutArg & 0xffffffffn);
-  const budget = ctx.kernel.watchdogMs;
+  const budget = ctx.instance.budgetLeftMs; // what the call has left: waits spend it too
   const start = performance.now();
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
@@ -57,7 +57,7 @@ function wait(ctx: SyscallContext, timeoutArg: bigint): number {
     const elapsed = performance.now() - start;
     if (timeout !== TEE_TIMEOUT_INFINITE && elapsed >= timeout) return TEE_SUCCESS;
     if (elapsed >= budget) {
-      ctx.instance.abortFromSyscall(`waited longer than the watchdog allows (${budget} ms)`);
+      ctx.instance.abortFromSyscall(`waited longer than the watchdog allows (${ctx.kernel.watchdogMs} ms)`);
       return TEE_ERROR_CANCEL;
     }
     const left = timeout === TEE_TIMEOUT_INFINITE ? budget - elapsed : Math.min(timeout - elapsed, budget - elapsed);

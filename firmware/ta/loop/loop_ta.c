@@ -56,6 +56,23 @@ static TEE_Result wait_ms(uint32_t param_types, TEE_Param params[4])
 	return TEE_Wait(params[0].value.a);
 }
 
+/* Attacks on the watchdog: no single run or wait is long, but together they never end. */
+static TEE_Result wait_forever(void)
+{
+	for (;;)
+		TEE_Wait(50);
+	return TEE_ERROR_GENERIC;
+}
+
+static TEE_Result ree_time_spin(void)
+{
+	TEE_Time t;
+
+	for (;;)
+		TEE_GetREETime(&t);
+	return TEE_ERROR_GENERIC;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t param_types,
 				      TEE_Param params[4])
 {
@@ -66,6 +83,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t 
 		return until_cancelled();
 	case TA_LOOP_CMD_WAIT:
 		return wait_ms(param_types, params);
+	case TA_LOOP_CMD_WAIT_FOREVER:
+		return wait_forever();
+	case TA_LOOP_CMD_REE_TIME_SPIN:
+		return ree_time_spin();
 	default:
 		return TEE_ERROR_BAD_PARAMETERS;
 	}

@@ -7,6 +7,8 @@
 #define TA_LOOP_CMD_SPIN 0        /* no params; loops forever without a syscall */
 #define TA_LOOP_CMD_UNTIL_CANCEL 1 /* no params; polls the cancellation flag, TEE_ERROR_CANCEL */
 #define TA_LOOP_CMD_WAIT 2        /* value0 (VALUE_INPUT) a = milliseconds for TEE_Wait */
+#define TA_LOOP_CMD_WAIT_FOREVER 3 /* no params; TEE_Wait(50) in a loop: each wait is short */
+#define TA_LOOP_CMD_REE_TIME_SPIN 4 /* no params; TEE_GetREETime in a loop: an RPC each time */
 /* Open with value0 (VALUE_INPUT) a = this: the open polls the cancellation flag, TEE_ERROR_CANCEL */
 #define TA_LOOP_OPEN_UNTIL_CANCEL 1
 
