@@ -6,14 +6,14 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { DeviceEvent } from '../trace/events.js';
 import { TeeError } from '../abi/errors.js';
-import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
 import { isUuid } from '../abi/uuid.js';
 import { originName } from '../trace/format.js';
 import { DEFAULT_BOARD } from '../machine/boards.js';
 import { attachPrinter, eventPrinter } from './boot.js';
 import { LocalBackend, type TeeBackend } from './backend.js';
 import { RemoteBackend, wantsRemote } from './remote-backend.js';
-import { parseParamSpec, parseParamSpecs, resultToJson, type SpecResult } from './params.js';
+import { definedOutputs, parseParamSpec, parseParamSpecs, resultToJson, type SpecResult } from './params.js';
 import { TEEC_ORIGIN_API } from '../abi/client-api.js';
 
 interface TargetOptions {
@@ -81,7 +81,7 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
 }
 
 function printResult(given: SpecResult, json: boolean): void {
-  const r = outputsOf(given);
+  const r = definedOutputs(given);
   if (json) {
     console.log(JSON.stringify(resultToJson(r)));
     return;
@@ -91,18 +91,6 @@ function printResult(given: SpecResult, json: boolean): void {
     if (p.type === 'value') console.log(`param ${i}: value a=${p.a} b=${p.b}`);
     else if (p.type === 'memref') console.log(`param ${i}: memref size ${p.size}${p.data.length ? `: ${Buffer.from(p.data).toString('hex')}` : ''}`);
   });
-}
-
-/**
- * What a call's result says about its parameters: everything after success; after an error,
- * GP defines only the size a memref needs (TEE_ERROR_SHORT_BUFFER), so nothing else is shown.
- */
-function outputsOf(r: SpecResult): SpecResult {
-  if (r.result === TEE_SUCCESS) return r;
-  const params = r.result === TEE_ERROR_SHORT_BUFFER
-    ? r.params.map((p) => (p.type === 'memref' ? { type: 'memref' as const, data: new Uint8Array(0), size: p.size } : { type: 'none' as const }))
-    : [];
-  return { ...r, params };
 }
 
 async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[] }, given: (name: string) => boolean): Promise<void> {
@@ -175,7 +163,7 @@ function targetOptions(cmd: Command): Command {
     .option('--ta-path <dir>', 'add a directory of <uuid>.ta files to the throwaway device\'s TA store (repeatable)', collect, [])
     .option('--board <name>', 'board of the throwaway device', DEFAULT_BOARD)
     .option('--image <dir>', 'image directory of the throwaway device')
-    .option('--watchdog-ms <ms>', 'watchdog budget for one TA run of the throwaway device')
+    .option('--watchdog-ms <ms>', 'time budget of one call of the throwaway device (runs, waits and RPCs together)')
     .option('--exact-faults', 'exact PCs for TA memory faults in the throwaway device (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness for a repeatable run of the throwaway device')
     .option('--trace', 'print world switches, SMCs, syscalls and RPCs (to standard error beside JSON output; ' +

@@ -14,7 +14,7 @@ import {
   TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_VALUE_INOUT, TEEC_VALUE_INPUT,
   TEEC_VALUE_OUTPUT, type WireParam, type WireResultParam,
 } from '../abi/protocol.js';
-import { hex32 } from '../abi/results.js';
+import { TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS, hex32 } from '../abi/results.js';
 import type { CallResult, ParamBytes } from '../ree/tee-client.js';
 
 /** One parameter as the CLI parses it and tests write it (temporary memrefs and values only). */
@@ -166,5 +166,17 @@ export function paramToJson(p: ParamResult): JsonParam {
 
 /** A call's result as JSON: the result code as 0x-hex, the origin, the parameters. */
 export function resultToJson(r: SpecResult): { result: string; origin: number; params: JsonParam[] } {
-  return { result: hex32(r.result), origin: r.origin, params: r.params.map(paramToJson) };
+  return { result: hex32(r.result), origin: r.origin, params: definedOutputs(r).params.map(paramToJson) };
+}
+
+/**
+ * What a call's result says about its parameters: everything after success; after an error,
+ * GP defines only the size a memref needs (TEE_ERROR_SHORT_BUFFER), so nothing else is shown.
+ */
+export function definedOutputs(r: SpecResult): SpecResult {
+  if (r.result === TEE_SUCCESS) return r;
+  const params = r.result === TEE_ERROR_SHORT_BUFFER
+    ? r.params.map((p): ParamResult => (p.type === 'memref' ? { type: 'memref', data: new Uint8Array(0), size: p.size } : { type: 'none' }))
+    : [];
+  return { ...r, params };
 }

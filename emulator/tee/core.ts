@@ -45,7 +45,7 @@ import { CONTAINER_KINDS, TA_SOURCES } from './ta-sources/registry.js';
 export type { OpenResult } from './kernel.js';
 
 export interface TeeCoreOptions {
-  /** Longest time a TA may run in one go before the watchdog stops it. */
+  /** A call's time budget in ms: runs, waits and RPCs of one call together; then the watchdog stops the TA. */
   watchdogMs: number;
   /** Keys trusted to sign TAs (default: the development keys). */
   trustedKeys?: TrustedKey[];

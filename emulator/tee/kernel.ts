@@ -10,7 +10,6 @@
 import type { MsgArg, MsgParam } from '../abi/optee-msg.js';
 import type { CpuModel } from '../cpu/cpu.js';
 import type { RandomSource } from '../host/crypto.js';
-import type { EventBus } from '../trace/events.js';
 import type { DeriveSubkey } from './huk.js';
 import type { TaParams } from './params.js';
 import type { Property } from './properties.js';
@@ -57,7 +56,7 @@ export interface Kernel {
   consoleHeard(): boolean;
 
   // ---- time, the watchdog and cancellation
-  /** Longest time a TA may run in one go, in ms. */
+  /** A call's time budget in ms (runs, waits and RPCs of one call together). */
   readonly watchdogMs: number;
   /** Stops the watchdog's clock while a syscall sleeps (TEE_Wait). */
   pauseWatchdog(): void;
@@ -102,12 +101,5 @@ export interface SecurePlatform {
   /** The CPU model TA engines emulate. */
   readonly cpuModel: CpuModel;
   /** Writes a line on the secure console (UART1). */
-  log(line: string): void;
-}
-
-/** What the core's parts share: the platform, the event bus, and the core's own log. */
-export interface CoreContext {
-  readonly platform: SecurePlatform;
-  readonly events: EventBus;
   log(line: string): void;
 }

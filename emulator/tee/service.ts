@@ -34,6 +34,8 @@ export interface EntryResult {
 export interface CallerTa {
   readonly uuid: string;
   readonly space: TaAddressSpace;
+  /** What is left of the time budget of the call the caller is serving (a callee gets no more). */
+  readonly budgetLeftMs: number;
 }
 
 /** Who calls: the normal world (no caller TA) or a TA through the internal client API. */

@@ -172,28 +172,30 @@ export class TaInstance implements TrustedService {
   }
 
   openSession(session: Session, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
-    return this.enter(UTEE_ENTRY_OPEN_SESSION, session, params, 0);
+    return this.enter(UTEE_ENTRY_OPEN_SESSION, session, params, 0, ctx);
   }
 
   invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
-    return this.enter(UTEE_ENTRY_INVOKE_COMMAND, session, params, cmd);
+    return this.enter(UTEE_ENTRY_INVOKE_COMMAND, session, params, cmd, ctx);
   }
 
   *closeSession(session: Session, ctx: CallContext): SecureThread<void> {
     if (!this.dead) {
       const params = [0, 1, 2, 3].map(() => ({ type: 0, a: 0, b: 0 })) as TaParams;
-      yield* this.enter(UTEE_ENTRY_CLOSE_SESSION, session, params, 0);
+      yield* this.enter(UTEE_ENTRY_CLOSE_SESSION, session, params, 0, ctx);
     }
   }
 
   /** Enters the TA once and runs it until it returns, panics, faults or times out. */
-  *enter(func: number, session: Session, params: TaParams, cmd: number): SecureThread<EntryResult> {
+  *enter(func: number, session: Session, params: TaParams, cmd: number, ctx: CallContext): SecureThread<EntryResult> {
     if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
     if (this.busy) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
     this.busy = true;
     // One time budget for the whole call: every run of the engine and every syscall in it
     // (waits and RPCs included) spend from it, so a TA cannot re-arm the watchdog by yielding.
-    this.deadline = performance.now() + this.host.watchdogMs;
+    // A TA called by another TA gets no more than its caller has left.
+    const now = performance.now();
+    this.deadline = now + Math.min(this.host.watchdogMs, ctx.callerTa ? ctx.callerTa.budgetLeftMs : Infinity);
     this.current = session;
     const mapped: VmRegion[] = [];
     try {
@@ -355,9 +357,13 @@ export class TaInstance implements TrustedService {
     return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
   }
 
-  /** Milliseconds left of the current call's time budget (0 when spent or outside a call). */
+  /**
+   * Milliseconds left of the current call's time budget (0 when spent). Outside a call there is
+   * no budget to pass on (Infinity): closing the sessions of an instance being destroyed is not
+   * limited by a call that has ended.
+   */
   get budgetLeftMs(): number {
-    return this.busy ? Math.max(0, this.deadline - performance.now()) : 0;
+    return this.busy ? Math.max(0, this.deadline - performance.now()) : Infinity;
   }
 
   private *runThreaded(entry: SyscallEntry & { kind: 'thread' }, args: SyscallArgs): SecureThread<number> {

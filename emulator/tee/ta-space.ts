@@ -39,12 +39,12 @@ export interface VmRegion {
 
 /** Largest single copy between a TA and the core. */
 const MAX_COPY = 64 << 20;
-/** Lowest and highest VA a TA may have. */
 /** Fixed parts of every TA address space. */
 export const STUB_VA = 0x1000;
 export const IMAGE_BASE = 0x0010_0000;
 export const MAP_ZI_BASE = 0x4000_0000;
 export const PARAM_BASE = 0x7000_0000;
+/** Lowest and highest VA a TA may have. */
 export const USER_VA_MIN = 0x1000;
 export const USER_VA_MAX = 0x1_0000_0000;
 const VA_MAX_N = BigInt(USER_VA_MAX);

@@ -182,6 +182,16 @@ describe('misbehaving TAs are contained', () => {
     });
   }
 
+  it('a TA that waits and then calls a TA that waits forever: the chain ends within the first call\'s budget', () => {
+    // The callee gets no more than its caller has left (before the per-call budget, it waited forever).
+    const s = open(TA2TA_TA);
+    const t0 = performance.now();
+    expect(dev.client.invoke(s, 2, [{ type: 'value-in', a: 280, b: 0 }])).toMatchObject({ result: TEE_ERROR_TARGET_DEAD });
+    expect(performance.now() - t0).toBeLessThan(500); // the caller's 300 ms, not 280 + 300
+    dev.client.closeSession(s);
+    expectDeviceAlive();
+  });
+
   it('TEE_Wait returns after its timeout', () => {
     const s = open(LOOP_TA);
     const t0 = performance.now();

@@ -1,7 +1,7 @@
 /**
  * What trusted storage puts on the normal world's disk, and how it is sealed.
  *
- * Per TA (directory `/<ta-uuid>/` under the supplicant's secure-storage root):
+ * Per TA identity (directory `/<uuid>/` or `/<uuid>.<key id>/` under the supplicant's secure-storage root):
  *
  *   dirf.db           the index: every object of the TA (id, blob name, blob size and SHA-256,
  *                     object type/sizes/usage, data size) plus a version number that grows with
@@ -13,7 +13,7 @@
  * Sealed file = header (8 bytes: magic, format version, 3 zero bytes) | IV (12) | tag (16) | ciphertext.
  * AES-256-GCM; AAD = header | TA UUID octets | file name (the blob's own name, or "dirf.db"), so a
  * file moved to another name or another TA does not authenticate. Keys: HMAC-SHA256(HUK, label,
- * UUID) through `hukDerive`, one for objects, one for the index. The IV is synthetic
+ * UUID and signer) through the HUK subkeys of `tee/huk.ts`, one for objects, one for the index. The IV is synthetic
  * (HMAC(key, AAD | SHA-256(plaintext)), first 12 bytes): a seeded (deterministic) random source
  * can therefore never make two different plaintexts share an IV under one key.
  */

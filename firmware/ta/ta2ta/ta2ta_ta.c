@@ -10,6 +10,9 @@
 #define RANDOM_UUID \
 	{ 0xb6c53aba, 0x9669, 0x4668, { 0xa7, 0xf2, 0x20, 0x56, 0x29, 0xd0, 0x0f, 0x86 } }
 #define RANDOM_CMD_GENERATE 0
+#define LOOP_UUID \
+	{ 0xc93e419b, 0x2768, 0x4785, { 0x98, 0xaf, 0x50, 0x3b, 0x36, 0xa3, 0x0e, 0x41 } }
+#define LOOP_CMD_WAIT_FOREVER 3
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -88,6 +91,21 @@ static TEE_Result random_via_stack(uint32_t param_types, TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
+static TEE_Result wait_then_loop(uint32_t param_types, TEE_Param params[4])
+{
+	const uint32_t expected = TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+						  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE);
+	const TEE_UUID loop = LOOP_UUID;
+	TEE_Param none[4];
+
+	memset(none, 0, sizeof(none));
+	if (param_types != expected)
+		return TEE_ERROR_BAD_PARAMETERS;
+	TEE_Wait(params[0].value.a);
+	return call_once(&loop, LOOP_CMD_WAIT_FOREVER, TEE_PARAM_TYPES(TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+		TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE), none);
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t param_types,
 				      TEE_Param params[4])
 {
@@ -96,6 +114,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t 
 		return hello_inc(param_types, params);
 	case TA_TA2TA_CMD_RANDOM_VIA_STACK:
 		return random_via_stack(param_types, params);
+	case TA_TA2TA_CMD_WAIT_THEN_LOOP:
+		return wait_then_loop(param_types, params);
 	default:
 		return TEE_ERROR_BAD_PARAMETERS;
 	}

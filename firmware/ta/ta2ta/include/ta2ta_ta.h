@@ -12,6 +12,12 @@
  */
 #define TA_TA2TA_CMD_RANDOM_VIA_STACK 1
 
+/*
+ * value0 (VALUE_INPUT) a = milliseconds: TEE_Wait that long, then call the loop test TA's
+ * WAIT_FOREVER, which waits in short slices forever (a chain that tries to outlast the watchdog).
+ */
+#define TA_TA2TA_CMD_WAIT_THEN_LOOP 2
+
 #define TA_TA2TA_RANDOM_MAX 256
 
 #endif /* TA_TA2TA_H */
