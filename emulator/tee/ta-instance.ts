@@ -17,12 +17,13 @@ import type { LoadedImage } from './loader/load.js';
 import { isMemref, typesOf, type TaParams } from './params.js';
 import { UTEE_PARAMS_RESERVED, UTEE_PARAMS_SIZE, uteeSize, uteeWord, viewOf, writeUteeParams } from './utee-params.js';
 import {
-  TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD, resultName,
+  TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD,
 } from '../abi/results.js';
-import { type SecureMemory } from './secure-memory.js';
+import type { SecureMemory } from './secure-memory.js';
 import type { CallContext, EntryResult, SecureThread, TrustedService } from './service.js';
-import { SYSCALL_NAMES, TEE_SCN_MAX } from './syscalls/numbers.js';
+import { TEE_SCN_MAX } from './syscalls/numbers.js';
 import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table.js';
+import { describeTaFault, traceSyscall, traceUnknownSyscall } from './syscall-trace.js';
 import { TaAddressSpace, type VmRegion } from './ta-space.js';
 import type { Watchdog } from '../cpu/watchdog.js';
 import {
@@ -375,7 +376,7 @@ export class TaInstance implements TrustedService {
       result = error instanceof TeeError ? error.code : TEE_ERROR_GENERIC;
       if (!(error instanceof TeeError)) this.host.log(`tee: internal error in ${entry.name}: ${(error as Error).message}`);
     }
-    this.traceSyscall(entry, args, result);
+    traceSyscall(this.events, this.uuid, entry, args, result);
     return result;
   }
 
@@ -422,24 +423,24 @@ export class TaInstance implements TrustedService {
         if (!(error instanceof TeeError)) throw error;
         result = error.code;
       }
-      this.traceSyscall(entry, args, result);
+      traceSyscall(this.events, this.uuid, entry, args, result);
       cpu.setReg(X0, result >>> 0);
       return;
     }
     if (!entry) {
-      this.traceUnknown(regs[8]!, Array.from(regs.subarray(0, 8)));
+      traceUnknownSyscall(this.events, this.uuid, regs[8]!, Array.from(regs.subarray(0, 8)));
       cpu.setReg(X0, TEE_ERROR_NOT_SUPPORTED);
       return;
     }
     switch (entry.kind) {
       case 'return':
         this.exit = { kind: 'return', code: Number(args[0]! & 0xffffffffn) };
-        this.traceSyscall(entry, args, this.exit.code);
+        traceSyscall(this.events, this.uuid, entry, args, this.exit.code);
         cpu.stop();
         return;
       case 'panic':
         this.exit = { kind: 'panic', code: Number(args[0]! & 0xffffffffn), pc: cpu.pc - 4 };
-        this.traceSyscall(entry, args, TEE_ERROR_TARGET_DEAD);
+        traceSyscall(this.events, this.uuid, entry, args, TEE_ERROR_TARGET_DEAD);
         cpu.stop();
         return;
       case 'thread':
@@ -447,21 +448,15 @@ export class TaInstance implements TrustedService {
         cpu.stop();
         return;
       case 'unsupported':
-        this.traceSyscall(entry, args, TEE_ERROR_NOT_SUPPORTED);
+        traceSyscall(this.events, this.uuid, entry, args, TEE_ERROR_NOT_SUPPORTED);
         cpu.setReg(X0, TEE_ERROR_NOT_SUPPORTED);
         return;
     }
   }
 
   private memoryFault(fault: MemoryFault): boolean {
-    const pc = this.space.cpu.pc;
-    const region = this.space.regionAt(fault.address);
-    const what = fault.kind === 'unmapped'
-      ? `tried to ${fault.access === 'fetch' ? 'execute' : fault.access} unmapped address 0x${fault.address.toString(16)}`
-      : `tried to ${fault.access === 'fetch' ? 'execute' : fault.access} 0x${fault.address.toString(16)} in its ${region?.kind ?? 'memory'}, which is ${region?.prot === 'rx' ? 'read-only code' : region?.prot === 'r' ? 'read-only' : 'not executable'}`;
-    const where = this.exactPcs ? what : `${what} (in the code block starting at the reported pc; ` +
-      'boot with --trace or --exact-faults for the exact instruction)';
-    this.exit = { kind: 'abort', what: where, pc, address: fault.address };
+    const what = describeTaFault(fault, this.space.regionAt(fault.address), this.exactPcs);
+    this.exit = { kind: 'abort', what, pc: this.space.cpu.pc, address: fault.address };
     return false;
   }
 
@@ -484,26 +479,5 @@ export class TaInstance implements TrustedService {
   /** Frees the address space (after the last session closed or the instance died). */
   destroy(): void {
     if (!this.space.cpu.isClosed) this.space.close();
-  }
-
-  private traceSyscall(entry: SyscallEntry, args: SyscallArgs, result: number): void {
-    const events = this.events;
-    if (!events.wants('syscall')) return;
-    const n = Math.max(entry.argNames.length, 0);
-    const shown: string[] = [];
-    for (let i = 0; i < n; i++) shown.push(`${entry.argNames[i]}=0x${args[i]!.toString(16)}`);
-    events.emit({
-      type: 'syscall', uuid: this.uuid, num: SYSCALL_NAMES.indexOf(entry.name), name: entry.name,
-      args: shown, result: result >>> 0, resultName: resultName(result),
-    });
-  }
-
-  private traceUnknown(scn: bigint, args: SyscallArgs): void {
-    if (!this.host.events.wants('syscall')) return;
-    this.host.events.emit({
-      type: 'syscall', uuid: this.uuid, num: Number(scn & 0xffffn), name: `unknown ${scn}`,
-      args: args.slice(0, 4).map((v) => `0x${v.toString(16)}`), result: TEE_ERROR_NOT_SUPPORTED,
-      resultName: resultName(TEE_ERROR_NOT_SUPPORTED),
-    });
   }
 }
