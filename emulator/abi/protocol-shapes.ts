@@ -20,6 +20,69 @@ export const SHORT_STRING_MAX = 256;
 /** The `uuid` kind as an ECMA-262 pattern without flags, as JSON Schema's `pattern` takes it. */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
+// ---------------------------------------------------------------------------------------------
+// Limits (the server's; protocol.ts re-exports them)
+
+/** The server's limits, per connection unless said otherwise; the welcome frame carries them. */
+export interface Limits {
+  /** Largest frame the server accepts, in bytes. Larger frames get `frame-too-large`. */
+  maxFrameBytes: number;
+  /** Requests waiting for answers per connection. */
+  maxInFlight: number;
+  /** Open contexts per connection. */
+  maxContexts: number;
+  /** Open sessions per connection. */
+  maxSessions: number;
+  /** Shared memory per connection: total bytes. */
+  maxShmBytes: number;
+  /** Shared memory per connection: number of blocks. */
+  maxShmBlocks: number;
+  /** Protocol errors on a connection before the server closes it (code 1008). */
+  maxProtocolErrors: number;
+  /** Milliseconds a connection may take to send its hello. */
+  helloTimeoutMs: number;
+  /** Largest frame before the hello, in bytes: a larger one is refused undecoded (frame-too-large) and the connection closes. */
+  maxHelloBytes: number;
+  /** Deepest nesting of maps and arrays in a frame (the frame itself is depth 1); checked before decoding (frame-too-complex). */
+  maxFrameDepth: number;
+  /** Most values (map keys and values, array elements, the frame itself) in a frame; checked before decoding (frame-too-complex). */
+  maxFrameElements: number;
+  /** Open connections on the server, authenticated or not (device-wide). */
+  maxConnections: number;
+  /** Open connections from one peer address, authenticated or not (device-wide). */
+  maxConnectionsPerPeer: number;
+  /** Open sessions on the device across all connections; must be above maxSessions. */
+  maxTotalSessions: number;
+  /** Shared memory on the device across all connections, in bytes; must be above maxShmBytes. */
+  maxTotalShmBytes: number;
+  /** TAs installed through installTA (device-wide; replacing an installed UUID does not add one). */
+  maxInstalledTAs: number;
+  /** Bytes of TAs installed through installTA (device-wide). */
+  maxInstalledTaBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxFrameBytes: 2 * 1024 * 1024,
+  maxInFlight: 64,
+  maxContexts: 8,
+  maxSessions: 16,
+  maxShmBytes: 1024 * 1024,
+  maxShmBlocks: 64,
+  maxProtocolErrors: 16,
+  helloTimeoutMs: 5000,
+  maxHelloBytes: 1024,
+  maxFrameDepth: 8,
+  maxFrameElements: 1024,
+  maxConnections: 64,
+  maxConnectionsPerPeer: 32,
+  maxTotalSessions: 64,
+  maxTotalShmBytes: 2 * 1024 * 1024,
+  maxInstalledTAs: 32,
+  maxInstalledTaBytes: 16 * 1024 * 1024,
+};
+
+// ---------------------------------------------------------------------------------------------
+
 /** The streams of device events a client can subscribe to. */
 export const EVENT_STREAMS = ['console', 'trace'] as const;
 
@@ -191,8 +254,8 @@ export const OPERATIONS = {
 
 /** Every frame, by its `type`: which end sends it and the shape of its other fields. */
 export const FRAMES = {
-  hello: { from: 'client', fields: { required: { version: 'version', token: 'string' }, optional: { client: 'string' } } },
-  welcome: { from: 'server', fields: { required: { version: 'version', server: 'string', limits: 'limits' }, optional: {} } },
+  hello: { from: 'client', fields: { required: { version: 'version', token: 'string' }, optional: { client: 'string', admin: 'string' } } },
+  welcome: { from: 'server', fields: { required: { version: 'version', server: 'string', limits: 'limits', admin: 'boolean' }, optional: {} } },
   req: { from: 'client', fields: { required: { id: 'id', op: 'operation', args: 'args' }, optional: {} } },
   res: { from: 'server', fields: { required: { id: 'id' }, optional: { result: 'operationResult', error: 'error' }, exactlyOne: ['result', 'error'] } },
   error: { from: 'server', fields: { required: { id: 'nullableId', error: 'error' }, optional: {} } },

@@ -20,7 +20,7 @@ import {
   TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
 } from './client-api.js';
 import {
-  ENDPOINT_FILE_SHAPE, EVENT_STREAMS, FRAMES, OPERATIONS, PARAM_SHAPE, PARAM_TYPES, RESULT_PARAM_SHAPE, SHORT_STRING_MAX,
+  ENDPOINT_FILE_SHAPE, EVENT_STREAMS, FRAMES, type Limits, OPERATIONS, PARAM_SHAPE, PARAM_TYPES, RESULT_PARAM_SHAPE, SHORT_STRING_MAX,
   TA_ENTRY_SHAPE, U32_MAX, UUID_PATTERN, WIRE_ERROR_SHAPE, type ArgKind, type Fits, type Same, type Shape, type WireKind,
 } from './protocol-shapes.js';
 
@@ -69,6 +69,28 @@ export const ProtocolError = {
   TIMEOUT: { code: 'timeout', result: TEEC_ERROR_COMMUNICATION, origin: TEEC_ORIGIN_COMMS },
   /** Client side only: the connection closed (or never opened) before the answer. */
   CONNECTION_CLOSED: { code: 'connection-closed', result: TEEC_ERROR_COMMUNICATION, origin: TEEC_ORIGIN_COMMS },
+  /** The frame nests deeper than limits.maxFrameDepth or holds more than limits.maxFrameElements values; refused before it is decoded. */
+  FRAME_TOO_COMPLEX: { code: 'frame-too-complex', result: TEEC_ERROR_EXCESS_DATA, origin: TEEC_ORIGIN_COMMS },
+  /** limits.maxConnections connections are open, or limits.maxConnectionsPerPeer from this peer address; the connection closes (1013). */
+  TOO_MANY_CONNECTIONS: { code: 'too-many-connections', result: TEEC_ERROR_BUSY, origin: TEEC_ORIGIN_COMMS },
+  /**
+   * The WebSocket upgrade carried an Origin header that is not in the server's allowedOrigins (a web page):
+   * refused at the handshake with HTTP 403 (header X-Trustbox-Error), no WebSocket is opened.
+   */
+  ORIGIN_NOT_ALLOWED: { code: 'origin-not-allowed', result: TEEC_ERROR_ACCESS_DENIED, origin: TEEC_ORIGIN_COMMS },
+  /**
+   * The WebSocket upgrade's Host header names neither the address and port the server listens on nor an
+   * allowed host (DNS rebinding): refused at the handshake with HTTP 403 (header X-Trustbox-Error).
+   */
+  HOST_NOT_ALLOWED: { code: 'host-not-allowed', result: TEEC_ERROR_ACCESS_DENIED, origin: TEEC_ORIGIN_COMMS },
+  /** An admin-only operation (installTA, subscribe with trace) on a connection whose hello carried no admin credential. */
+  ADMIN_REQUIRED: { code: 'admin-required', result: TEEC_ERROR_ACCESS_DENIED, origin: TEEC_ORIGIN_API },
+  /** limits.maxTotalSessions sessions are open on the device, across all connections: try again later. */
+  DEVICE_SESSION_LIMIT: { code: 'device-session-limit', result: TEEC_ERROR_BUSY, origin: TEEC_ORIGIN_API },
+  /** limits.maxTotalShmBytes of shared memory are in use on the device, across all connections: try again later. */
+  DEVICE_SHM_LIMIT: { code: 'device-shm-limit', result: TEEC_ERROR_BUSY, origin: TEEC_ORIGIN_API },
+  /** installTA: limits.maxInstalledTAs TAs or limits.maxInstalledTaBytes bytes would be installed. */
+  TA_QUOTA: { code: 'ta-quota', result: TEEC_ERROR_OUT_OF_MEMORY, origin: TEEC_ORIGIN_API },
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolError)[keyof typeof ProtocolError]['code'];
@@ -94,6 +116,8 @@ export interface HelloFrame {
   token: string;
   /** Free text shown in server logs and used as the application identity for LOGIN_APPLICATION. */
   client?: string;
+  /** The admin credential (`<state>/admin.json`): admin-only operations need it. A wrong one is refused (bad-token). */
+  admin?: string;
 }
 
 /** Server -> client, answer to the hello. */
@@ -102,6 +126,8 @@ export interface WelcomeFrame {
   version: number;
   server: string;
   limits: Limits;
+  /** Whether the hello carried the admin credential (installTA and the trace subscription are open to it). */
+  admin: boolean;
 }
 
 /** Client -> server: one request. `id` is chosen by the client, unique among its in-flight ones. */
@@ -262,40 +288,6 @@ export interface DeviceInfo {
   /** Requests the device has served since boot. */
   requests: number;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Limits
-
-/** The server's limits, per connection unless said otherwise; the welcome frame carries them. */
-export interface Limits {
-  /** Largest frame the server accepts, in bytes. Larger frames get `frame-too-large`. */
-  maxFrameBytes: number;
-  /** Requests waiting for answers per connection. */
-  maxInFlight: number;
-  /** Open contexts per connection. */
-  maxContexts: number;
-  /** Open sessions per connection. */
-  maxSessions: number;
-  /** Shared memory per connection: total bytes. */
-  maxShmBytes: number;
-  /** Shared memory per connection: number of blocks. */
-  maxShmBlocks: number;
-  /** Protocol errors on a connection before the server closes it (code 1008). */
-  maxProtocolErrors: number;
-  /** Milliseconds a connection may take to send its hello. */
-  helloTimeoutMs: number;
-}
-
-export const DEFAULT_LIMITS: Limits = {
-  maxFrameBytes: 2 * 1024 * 1024,
-  maxInFlight: 64,
-  maxContexts: 8,
-  maxSessions: 32,
-  maxShmBytes: 1024 * 1024,
-  maxShmBlocks: 64,
-  maxProtocolErrors: 16,
-  helloTimeoutMs: 5000,
-};
 
 /** The content of `<state>/endpoint.json`, written at each boot with mode 0600. */
 export interface EndpointFile {

@@ -10,6 +10,8 @@ import { ShmTable } from './shm-table.js';
 /** What the server knows of one connection: its identity, ids, limits' counters and subscriptions. */
 export class Connection {
   authenticated = false;
+  /** Whether the hello carried the admin credential (installTA, the trace subscription). */
+  admin = false;
   /** The client's name from its hello (the application identity of LOGIN_APPLICATION). */
   name = 'client';
   readonly contexts = new Set<number>();
@@ -29,7 +31,13 @@ export class Connection {
   closed = false;
   helloTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly ws: WebSocket, readonly remote: string) {}
+  /** `remote`: address:port for logs; `peer`: the address alone, for the per-peer connection cap. */
+  constructor(readonly ws: WebSocket, readonly remote: string, readonly peer: string = remote) {}
+
+  /** Throws ADMIN_REQUIRED unless the hello carried the admin credential. */
+  requireAdmin(what: string): void {
+    if (!this.admin) throw protocolError('ADMIN_REQUIRED', `${what} needs the admin credential: send "admin" (from <state>/admin.json) in the hello`);
+  }
 
   /** Throws NOT_FOUND unless `context` is this connection's. */
   ownContext(context: number): void {

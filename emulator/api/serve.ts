@@ -6,7 +6,7 @@
 import type { DeviceOptions } from '../device/device.js';
 import type { DeviceEvent } from '../trace/events.js';
 import { DeviceHost } from '../device/host.js';
-import { newToken, writeEndpoint } from './auth.js';
+import { newToken, writeAdmin, writeEndpoint } from './auth.js';
 import type { Limits } from '../abi/protocol.js';
 import { ApiServer } from './server.js';
 
@@ -15,6 +15,10 @@ export interface ServeOptions {
   /** HOST:PORT (default 127.0.0.1:0, a free port). */
   listen?: string;
   limits?: Partial<Limits>;
+  /** Origins of web pages that may connect (ServerOptions.allowedOrigins); default none. */
+  allowedOrigins?: string[];
+  /** Host headers accepted besides the listening address and loopback names (ServerOptions.allowedHosts). */
+  allowedHosts?: string[];
   /** Device events (console lines during boot and, with `printConsole`, afterwards). */
   onEvent?: (e: DeviceEvent) => void;
   /** Keep forwarding console lines after boot (costs a message per line). */
@@ -28,6 +32,9 @@ export interface Served {
   url: string;
   token: string;
   endpointFile: string;
+  /** The admin credential, also in `adminFile` (`<state>/admin.json`, mode 0600). */
+  admin: string;
+  adminFile: string;
   /** Closes the server, then powers the device off. */
   close(): Promise<void>;
 }
@@ -47,10 +54,16 @@ export async function serveDevice(opts: ServeOptions): Promise<Served> {
   let server: ApiServer;
   try {
     const token = newToken();
-    server = await ApiServer.listen({ host: hostname, port, token, device: host, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    const admin = newToken();
+    server = await ApiServer.listen({
+      host: hostname, port, token, admin, device: host, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}), ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
+    });
+    // The admin file first: a client that sees the endpoint file finds the admin file beside it.
+    const adminFile = writeAdmin(host.stateDir, admin);
     const endpointFile = writeEndpoint(host.stateDir, server.url, token);
     return {
-      host, server, url: server.url, token, endpointFile,
+      host, server, url: server.url, token, endpointFile, admin, adminFile,
       async close() {
         await server.close();
         await host.close();

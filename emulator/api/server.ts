@@ -9,7 +9,8 @@
  * each connection's state (its ids, sessions and shared memory: isolation) is a `Connection`.
  */
 import { Packr } from 'msgpackr';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type VerifyClientCallbackAsync, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeviceHost } from '../device/host.js';
 import { sameToken } from './auth.js';
@@ -18,6 +19,7 @@ import {
   type OperationArgs, type OperationName, type OperationResult, type ServerFrame,
 } from '../abi/protocol.js';
 import { broadcast } from './broadcast.js';
+import { checkFrameStructure } from './frame-check.js';
 import { Connection } from './connection.js';
 import { ApiError, protocolError, toWireError } from './errors.js';
 import { contextOperations, releaseContext } from './operations/context.js';
@@ -36,13 +38,28 @@ export interface ServerOptions {
   port?: number;
   /** The token clients must present in their hello. */
   token: string;
+  /**
+   * The admin credential: a hello that carries it may use the admin-only operations (installTA,
+   * subscribe with trace). Must differ from the token. Default: none (no connection is admin).
+   */
+  admin?: string;
+  /**
+   * Origins (scheme://host[:port], as a browser sends them) whose pages may connect. Default: none,
+   * so any upgrade that carries an Origin header (every web page) is refused with HTTP 403.
+   */
+  allowedOrigins?: string[];
+  /**
+   * Host headers (host:port) accepted besides the address the server listens on and
+   * localhost:PORT, 127.0.0.1:PORT, [::1]:PORT (the DNS-rebinding check). Default: none.
+   */
+  allowedHosts?: string[];
   device: DeviceHost;
   limits?: Partial<Limits>;
   /** Server log lines (connections, abuse); default: none. */
   log?: (line: string) => void;
 }
 
-const KNOWN = new Set(['host', 'port', 'token', 'device', 'limits', 'log']);
+const KNOWN = new Set(['host', 'port', 'token', 'admin', 'allowedOrigins', 'allowedHosts', 'device', 'limits', 'log']);
 /** Shortest token the server accepts (the generated ones are 32 bytes, base64url). */
 const MIN_TOKEN_LENGTH = 16;
 const MAX_PORT = 65535;
@@ -53,6 +70,15 @@ const OP_NAME_EXCERPT = 80;
 /** WebSocket close codes (RFC 6455): going away, policy violation. */
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY = 1008;
+/** WebSocket close code "try again later" (RFC 6455 registry): a connection cap was reached. */
+const CLOSE_TRY_AGAIN = 1013;
+/** HTTP status of a refused upgrade (Origin or Host not allowed). */
+const HTTP_FORBIDDEN = 403;
+/** Limits that must be below another: [smaller, larger, why]. */
+const ORDERED_LIMITS: [keyof Limits, keyof Limits, string][] = [
+  ['maxSessions', 'maxTotalSessions', 'so that one connection cannot take every session of the device'],
+  ['maxShmBytes', 'maxTotalShmBytes', 'so that one connection cannot take all of the device\'s shared memory'],
+];
 /** Cancel ids wrap within positive signed 32 bits (the cancellation flags hold their negation). */
 const MAX_CANCEL_ID = 0x7fffffff;
 /** Frames up to this many times maxFrameBytes get a frame-too-large answer; larger ones are cut by the socket layer. */
@@ -65,13 +91,85 @@ export function checkServerOptions(o: ServerOptions): Limits {
     throw new TypeError(`token must be a string of at least ${MIN_TOKEN_LENGTH} characters`);
   }
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= MAX_PORT)) throw new TypeError(`port must be 0..${MAX_PORT}`);
+  if (o.admin !== undefined && (typeof o.admin !== 'string' || o.admin.length < MIN_TOKEN_LENGTH || o.admin === o.token)) {
+    throw new TypeError(`admin must be a string of at least ${MIN_TOKEN_LENGTH} characters, other than the token`);
+  }
+  normalOrigins(o.allowedOrigins);
+  normalHosts(o.allowedHosts);
   const limits = { ...DEFAULT_LIMITS };
   for (const [k, v] of Object.entries(o.limits ?? {})) {
     if (!(k in DEFAULT_LIMITS)) throw new TypeError(`unknown limit "${k}"`);
     if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) throw new TypeError(`limit ${k} must be a positive integer`);
     limits[k as keyof Limits] = v;
   }
+  for (const [small, large, why] of ORDERED_LIMITS) {
+    if (limits[small] >= limits[large]) throw new TypeError(`limit ${small} (${limits[small]}) must be below ${large} (${limits[large]}), ${why}`);
+  }
+  if (limits.maxConnectionsPerPeer > limits.maxConnections) throw new TypeError('limit maxConnectionsPerPeer must not exceed maxConnections');
+  if (limits.maxHelloBytes > limits.maxFrameBytes) throw new TypeError('limit maxHelloBytes must not exceed maxFrameBytes');
   return limits;
+}
+
+/** allowedOrigins as a browser sends them (scheme://host[:port], lower case); throws on anything else. */
+function normalOrigins(list: unknown): Set<string> {
+  if (list === undefined) return new Set();
+  if (!Array.isArray(list)) throw new TypeError('allowedOrigins must be an array of origins such as "http://127.0.0.1:8080"');
+  return new Set(list.map((o) => {
+    let url: URL | undefined;
+    try {
+      url = typeof o === 'string' ? new URL(o) : undefined;
+    } catch { /* refused below */ }
+    if (!url || url.origin === 'null' || url.origin !== String(o).toLowerCase().replace(/\/$/, '')) {
+      throw new TypeError(`allowedOrigins: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path)`);
+    }
+    return url.origin;
+  }));
+}
+
+/** allowedHosts as host:port in lower case; throws on anything else. */
+function normalHosts(list: unknown): Set<string> {
+  if (list === undefined) return new Set();
+  if (!Array.isArray(list)) throw new TypeError('allowedHosts must be an array of host:port strings');
+  return new Set(list.map((h) => {
+    if (typeof h !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(h)) throw new TypeError(`allowedHosts: ${JSON.stringify(h)} is not host:port`);
+    return h.toLowerCase();
+  }));
+}
+
+/** A peer's address without the IPv4-mapped prefix, so both forms of one address count as one peer. */
+function peerAddress(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? 'unknown';
+  return a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a;
+}
+
+/**
+ * The handshake check (ws verifyClient): an Origin header must be allowed (no web page reaches
+ * the device unless it is listed), and the Host header must name the address and port the
+ * server listens on, a loopback name for them, or an allowed host (DNS rebinding: a page on
+ * a name that resolves to 127.0.0.1 sends its own name as the Host).
+ */
+function handshakeCheck(origins: Set<string>, hosts: Set<string>, log: (line: string) => void): VerifyClientCallbackAsync {
+  return (info, done) => {
+    const refuse = (kind: 'ORIGIN_NOT_ALLOWED' | 'HOST_NOT_ALLOWED', message: string) => {
+      log(`api: ${peerAddress(info.req)} refused at the handshake: ${message}`);
+      done(false, HTTP_FORBIDDEN, message, { 'X-Trustbox-Error': protocolError(kind, message).wire.code });
+    };
+    const origin = info.req.headers.origin;
+    if (origin !== undefined && !origins.has(origin.toLowerCase())) {
+      refuse('ORIGIN_NOT_ALLOWED', `origin ${JSON.stringify(origin).slice(0, OP_NAME_EXCERPT)} is not allowed; a page must be listed in the server's allowedOrigins`);
+      return;
+    }
+    const host = (info.req.headers.host ?? '').toLowerCase();
+    const port = info.req.socket.localPort;
+    const local = info.req.socket.localAddress ?? '';
+    const localHost = local.includes(':') && !local.startsWith('::ffff:') ? `[${local}]` : local.replace(/^::ffff:/, '');
+    const ok = [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `${localHost}:${port}`];
+    if (!ok.includes(host) && !hosts.has(host)) {
+      refuse('HOST_NOT_ALLOWED', `Host ${JSON.stringify(host).slice(0, OP_NAME_EXCERPT)} is not this server (${ok[1]}, ${ok[0]}); list other names in allowedHosts`);
+      return;
+    }
+    done(true);
+  };
 }
 
 /** A WebSocket server for one device (see the file header). */
@@ -98,13 +196,14 @@ export class ApiServer {
       device: this.device, limits,
       newId: () => this.nextId++,
       newCancelId: () => this.newCancelId(),
+      totals: () => this.totals(),
       updateForwarding: () => this.updateForwarding(),
     };
     this.handlers = {
       ...contextOperations(services), ...sessionOperations(services), ...invokeOperations(services),
       ...shmOperations(services), ...taOperations(services), ...deviceOperations(services),
     };
-    wss.on('connection', (ws, req) => this.accept(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`));
+    wss.on('connection', (ws, req) => this.accept(ws, peerAddress(req), `${req.socket.remoteAddress}:${req.socket.remotePort}`));
     this.unsubscribe = this.device.onEvent((e) => broadcast(e as unknown as EventFrame['event'], this.connections, this.packr));
   }
 
@@ -119,6 +218,7 @@ export class ApiServer {
         // between maxFrameBytes and this get a frame-too-large error and the connection lives.
         maxPayload: limits.maxFrameBytes * FRAME_CUTOFF_FACTOR,
         perMessageDeflate: false,
+        verifyClient: handshakeCheck(normalOrigins(options.allowedOrigins), normalHosts(options.allowedHosts), options.log ?? (() => {})),
       });
       wss.once('error', reject);
       wss.once('listening', () => {
@@ -149,8 +249,20 @@ export class ApiServer {
   // -------------------------------------------------------------------------------------------
   // Frames
 
-  private accept(ws: WebSocket, remote: string): void {
-    const c = new Connection(ws, remote);
+  private accept(ws: WebSocket, peer: string, remote: string): void {
+    const c = new Connection(ws, remote, peer);
+    let fromPeer = 0;
+    for (const other of this.connections) if (other.peer === peer) fromPeer++;
+    const { maxConnections, maxConnectionsPerPeer } = this.limits;
+    if (this.connections.size >= maxConnections || fromPeer >= maxConnectionsPerPeer) {
+      const error = protocolError('TOO_MANY_CONNECTIONS', fromPeer >= maxConnectionsPerPeer
+        ? `${maxConnectionsPerPeer} connections from ${peer} are open; close one first`
+        : `${maxConnections} connections are open on this server; try again later`);
+      ws.send(this.packr.pack({ type: 'error', id: null, error: error.wire } satisfies ServerFrame));
+      ws.close(CLOSE_TRY_AGAIN, error.wire.code);
+      this.log(`api: ${remote} refused: ${error.message}`);
+      return;
+    }
     this.connections.add(c);
     c.helloTimer = setTimeout(() => {
       if (!c.authenticated) this.refuse(c, protocolError('HELLO_REQUIRED', `no hello within ${this.limits.helloTimeoutMs} ms`));
@@ -166,20 +278,30 @@ export class ApiServer {
   }
 
   private onFrame(c: Connection, data: RawData, _isBinary: boolean): void {
+    if (c.closed) return;
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (bytes.length > this.limits.maxFrameBytes) {
-      this.abuse(c, null, protocolError('FRAME_TOO_LARGE', `frame of ${bytes.length} bytes; the limit is ${this.limits.maxFrameBytes}`));
+    // Before the hello a connection is nobody: its first frame must be a small hello, and any
+    // problem closes it (one error frame), so that it costs the server almost nothing.
+    const fail = (error: ApiError) => (c.authenticated ? this.abuse(c, null, error) : this.refuse(c, error));
+    const maxBytes = c.authenticated ? this.limits.maxFrameBytes : this.limits.maxHelloBytes;
+    if (bytes.length > maxBytes) {
+      fail(protocolError('FRAME_TOO_LARGE', `frame of ${bytes.length} bytes; the limit is ${maxBytes}${c.authenticated ? '' : ' before the hello'}`));
+      return;
+    }
+    const structure = checkFrameStructure(bytes, this.limits.maxFrameDepth, this.limits.maxFrameElements);
+    if (structure) {
+      fail(protocolError(structure.kind === 'complex' ? 'FRAME_TOO_COMPLEX' : 'MALFORMED_FRAME', structure.message));
       return;
     }
     let frame: unknown;
     try {
       frame = this.packr.unpack(bytes);
     } catch {
-      this.abuse(c, null, protocolError('MALFORMED_FRAME', 'the frame is not msgpack'));
+      fail(protocolError('MALFORMED_FRAME', 'the frame is not msgpack'));
       return;
     }
     if (!isRecord(frame)) {
-      this.abuse(c, null, protocolError('MALFORMED_FRAME', 'a frame is a msgpack map with a "type"'));
+      fail(protocolError('MALFORMED_FRAME', 'a frame is a msgpack map with a "type"'));
       return;
     }
     if (!c.authenticated) {
@@ -227,14 +349,17 @@ export class ApiServer {
       this.refuse(c, protocolError('HELLO_REQUIRED', 'the first frame must be {type: "hello", version, token}'));
     } else if (!sameToken(frame.token, this.options.token)) {
       this.refuse(c, protocolError('BAD_TOKEN', 'missing or wrong token: read it from <state>/endpoint.json'));
+    } else if (frame.admin !== undefined && (this.options.admin === undefined || !sameToken(frame.admin, this.options.admin))) {
+      this.refuse(c, protocolError('BAD_TOKEN', 'wrong admin credential: read it from <state>/admin.json, or leave "admin" out'));
     } else if (frame.version !== PROTOCOL_VERSION) {
       this.refuse(c, protocolError('UNSUPPORTED_VERSION', `this server speaks protocol version ${PROTOCOL_VERSION}`));
     } else {
       c.authenticated = true;
+      c.admin = frame.admin !== undefined;
       clearTimeout(c.helloTimer);
       if (typeof frame.client === 'string') c.name = frame.client.slice(0, MAX_CLIENT_NAME);
-      this.log(`api: ${c.remote} connected (${c.name})`);
-      this.send(c, { type: 'welcome', version: PROTOCOL_VERSION, server: 'trustbox-emulator', limits: this.limits });
+      this.log(`api: ${c.remote} connected (${c.name}${c.admin ? ', admin' : ''})`);
+      this.send(c, { type: 'welcome', version: PROTOCOL_VERSION, server: 'trustbox-emulator', limits: this.limits, admin: c.admin });
     }
   }
 
@@ -268,6 +393,17 @@ export class ApiServer {
     } catch (error) {
       return Promise.reject(error); // handlers that are not async may throw before they return
     }
+  }
+
+  /** Sessions (open and opening) and shared-memory bytes of every connection: the device-wide quotas count these. */
+  private totals(): { sessions: number; shmBytes: number } {
+    let sessions = 0;
+    let shmBytes = 0;
+    for (const c of this.connections) {
+      sessions += c.sessions.size + c.pendingSessions;
+      shmBytes += c.shm.bytesInUse;
+    }
+    return { sessions, shmBytes };
   }
 
   private newCancelId(): number {

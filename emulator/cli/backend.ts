@@ -38,26 +38,68 @@ export interface LocalBackendOptions {
   seed?: string;
 }
 
-/** A device booted in this process with a temporary state directory, gone when disposed. */
+/**
+ * Temporary state directories of throwaway devices still on disk: removed on every way out of
+ * the process (normal exit, an error, Ctrl-C, SIGTERM), since they hold the device's fuses.
+ */
+const throwaway = new Set<string>();
+let exitHooked = false;
+
+function removeThrowaway(): void {
+  for (const dir of throwaway) rmSync(dir, { recursive: true, force: true });
+  throwaway.clear();
+}
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', removeThrowaway);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      removeThrowaway();
+      process.exit(code);
+    });
+  }
+}
+
+/** A device booted in this process with a temporary state directory, gone when disposed or when the process ends. */
 export class LocalBackend implements TeeBackend {
   readonly device: Device;
   private readonly client: SpecClient;
   private readonly stateDir: string;
 
   constructor(opts: LocalBackendOptions) {
+    hookExit();
     this.stateDir = mkdtempSync(join(tmpdir(), 'trustbox-invoke-'));
-    this.device = new Device({
-      stateDir: this.stateDir, taPaths: opts.taPaths, trace: opts.trace,
-      ...(opts.board ? { board: opts.board } : {}), ...(opts.image ? { imageDir: opts.image } : {}),
-      ...(opts.watchdogMs ? { watchdogMs: opts.watchdogMs } : {}),
-      ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
-      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    });
+    throwaway.add(this.stateDir);
+    try {
+      this.device = new Device({
+        stateDir: this.stateDir, taPaths: opts.taPaths, trace: opts.trace,
+        ...(opts.board ? { board: opts.board } : {}), ...(opts.image ? { imageDir: opts.image } : {}),
+        ...(opts.watchdogMs ? { watchdogMs: opts.watchdogMs } : {}),
+        ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      });
+    } catch (error) {
+      this.removeState();
+      throw error;
+    }
     this.client = new SpecClient(this.device);
   }
 
+  private removeState(): void {
+    rmSync(this.stateDir, { recursive: true, force: true });
+    throwaway.delete(this.stateDir);
+  }
+
   boot(): void {
-    this.device.boot();
+    try {
+      this.device.boot();
+    } catch (error) {
+      this.device.close();
+      this.removeState();
+      throw error;
+    }
   }
 
   async open(uuid: string, params: ParamSpec[]): Promise<SpecResult> {
@@ -80,7 +122,10 @@ export class LocalBackend implements TeeBackend {
   }
 
   async dispose(): Promise<void> {
-    this.device.powerOff();
-    rmSync(this.stateDir, { recursive: true, force: true });
+    try {
+      this.device.powerOff();
+    } finally {
+      this.removeState();
+    }
   }
 }

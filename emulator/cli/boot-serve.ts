@@ -1,12 +1,12 @@
 /**
  * `trustbox boot` when it serves (the default; `--exit-on-ready` boots in-process and stops):
  * the device runs in a worker behind the API server, console lines are printed as they come,
- * and Ctrl-C closes the server, powers the device off and removes endpoint.json.
+ * and Ctrl-C closes the server, powers the device off and removes endpoint.json and admin.json.
  */
-import { rmSync } from 'node:fs';
 import type { DeviceOptions } from '../device/device.js';
 import type { DeviceEvent } from '../trace/events.js';
 import { serveDevice } from '../api/serve.js';
+import { removeOwnFiles } from '../api/auth.js';
 
 type Listener = (e: DeviceEvent) => void;
 
@@ -53,12 +53,12 @@ export async function bootAndServe(device: DeviceOptions, opts: BootServeOptions
     }));
   } else {
     console.log(`ready: ${report.board} booted in ${report.bootMs.toFixed(1)} ms; state in ${served.host.stateDir}`);
-    console.log(`api: listening on ${served.url}; token in ${served.endpointFile} (mode 0600)`);
+    console.log(`api: listening on ${served.url}; token in ${served.endpointFile}, admin credential (TA installs, trace) in ${served.adminFile} (both mode 0600)`);
     console.log(`api: try \`npx trustbox invoke --state ${served.host.stateDir} --uuid 8aaaf200-2450-11e4-abe2-0002a5d5c51b --cmd 0 --param value-inout:41,0\`; press Ctrl-C to power off`);
   }
   stopNow = async (signal: string) => {
     await served.close().catch(() => {});
-    rmSync(served.endpointFile, { force: true });
+    removeOwnFiles(served.host.stateDir, served.token, served.admin);
     if (opts.json) console.log(JSON.stringify({ event: 'power', state: 'off', reason: signal }));
     else console.log(`power: off (${signal})`);
     process.exit(0);

@@ -1,7 +1,7 @@
 /**
  * `trustbox boot` and `trustbox demo isolation`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -13,6 +13,8 @@ import { resultName } from '../abi/results.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
 import { hex, region } from '../machine/board.js';
 import { bootAndServe } from './boot-serve.js';
+import { parseListen } from '../api/serve.js';
+import { parseHuk } from '../device/state.js';
 
 interface BootOptions {
   board: string;
@@ -26,6 +28,39 @@ interface BootOptions {
   exactFaults?: boolean;
   seed?: string;
   trust?: string[];
+  huk?: string;
+  seedFuses?: boolean;
+  hardwarePassphraseFile?: string;
+}
+
+/** Exit codes of `trustbox boot`, for --help. */
+const BOOT_EXIT_CODES = `
+Exit codes:
+  0  powered off on request (Ctrl-C, SIGTERM, --exit-on-ready)
+  1  refused or failed, with one line saying why: a bad option (--listen, --huk, --watchdog-ms), a state
+     directory that cannot be made or is not yours alone (owner, mode 0700; symbolic links refused), a state
+     directory in use by a running device (its pid is named), a wrong hardware passphrase, a failed boot
+
+The state directory has two parts: hardware/ (fuses with the hardware unique key, the RPMB-like rollback
+anchor, trusted signers), which only the secure world reads, and the flash (ta/, secure-storage/), which the
+normal world reads. Both are files of one folder: file permissions protect hardware/ from other users, and a
+hardware passphrase (--hardware-passphrase-file, TRUSTBOX_HARDWARE_PASSPHRASE) seals the fuses beyond that.`;
+
+/** The hardware passphrase: from --hardware-passphrase-file, else $TRUSTBOX_HARDWARE_PASSPHRASE, else none. */
+export function hardwarePassphrase(file: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`--hardware-passphrase-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const pass = text.replace(/\r?\n$/, '');
+    if (!pass) throw new Error(`--hardware-passphrase-file ${file} is empty`);
+    return pass;
+  }
+  const pass = env.TRUSTBOX_HARDWARE_PASSPHRASE;
+  return pass ? pass : undefined;
 }
 
 /** Prints device events: both consoles told apart, traces when asked, or JSON lines. */
@@ -56,10 +91,14 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
-  trust?: string[];
+  trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string;
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
+  if (opts.huk !== undefined) parseHuk(opts.huk);
+  if (opts.seedFuses && opts.seed === undefined) throw new Error('--seed-fuses burns the fuses from --seed: give --seed too');
+  if (opts.seedFuses && opts.huk !== undefined) throw new Error('--seed-fuses and --huk both choose the fuses: give one');
+  const passphrase = hardwarePassphrase(opts.hardwarePassphraseFile);
   return {
     board: opts.board ?? DEFAULT_BOARD,
     ...(opts.image ? { imageDir: opts.image } : {}),
@@ -69,11 +108,18 @@ export function deviceOptions(opts: {
     ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.trust && opts.trust.length > 0 ? { trust: opts.trust } : {}),
+    ...(opts.huk !== undefined ? { huk: opts.huk } : {}),
+    ...(opts.seedFuses ? { seedFuses: true } : {}),
+    ...(passphrase !== undefined ? { hardwarePassphrase: passphrase } : {}),
   };
 }
 
 function bootCommand(opts: BootOptions): void | Promise<void> {
   getBoard(opts.board);
+  if (opts.listen !== undefined) {
+    parseListen(opts.listen);
+    if (opts.exitOnReady) throw new Error('--listen serves the API, --exit-on-ready does not serve: give one of them');
+  }
   // Serving is the default: the device runs in a worker behind the TEE Client API server.
   if (!opts.exitOnReady) {
     return bootAndServe(deviceOptions(opts), opts, (on) => attachPrinter({ events: { on } } as unknown as Device, opts));
@@ -174,10 +220,15 @@ export function registerBootCommands(program: Command): void {
     .option('--json', 'print one JSON object per line (console lines and events)')
     .option('--watchdog-ms <ms>', 'longest time a TA may run in one go (default 10000)')
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
-    .option('--seed <text>', 'deterministic randomness (TA random numbers, new fuses) for repeatable runs')
+    .option('--seed <text>', 'deterministic randomness of TAs for repeatable runs (fuses stay random: see --seed-fuses)')
+    .option('--seed-fuses', 'burn a NEW device\'s fuses from --seed as well: a predictable hardware unique key, tests only')
+    .option('--huk <hex>', 'hardware unique key of a NEW device, 32 bytes as 64 hex digits (an existing device must match: fuses never change)')
+    .option('--hardware-passphrase-file <file>', 'seal the device\'s fuses with the passphrase in FILE (or set ' +
+      'TRUSTBOX_HARDWARE_PASSPHRASE); a sealed device needs it at every boot')
     .option('--trust <key.pem>', 'a new device trusts only TAs signed with this key (repeatable; recorded at first ' +
       'boot; without it a new device is a development device that trusts the public development keys)',
       (v: string, all: string[] = []) => [...all, v])
+    .addHelpText('after', BOOT_EXIT_CODES)
     .action((opts: BootOptions) => bootCommand(opts));
 
   const demo = program.command('demo').description('guided demonstrations of TrustZone concepts');

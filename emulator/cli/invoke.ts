@@ -30,6 +30,8 @@ interface TargetOptions {
   state?: string;
   connect?: string;
   token?: string;
+  tokenFile?: string;
+  adminTokenFile?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -60,7 +62,7 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
     const remote = await RemoteBackend.connect(opts);
     if (opts.trace) {
       const print = eventPrinter({ trace: true, to: traceTo });
-      await remote.connection.subscribe({ console: true, trace: true }, (_stream, e) => print(e as unknown as DeviceEvent));
+      await remote.subscribe({ console: true, trace: true }, (_stream, e) => print(e as unknown as DeviceEvent));
     }
     return { backend: remote, uuid: opts.ta ? await remote.addTaFile(opts.ta) : opts.uuid!.toLowerCase() };
   }
@@ -168,9 +170,11 @@ function targetOptions(cmd: Command): Command {
     .option('--seed <text>', 'deterministic randomness for a repeatable run of the throwaway device')
     .option('--trace', 'print world switches, SMCs, syscalls and RPCs (to standard error beside JSON output; ' +
       'with --state or --connect, the running device\'s console and trace while the command runs)')
-    .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json)')
-    .option('--connect <url>', 'use the running device at ws://HOST:PORT (with --token)')
-    .option('--token <token>', 'token for --connect, from endpoint.json');
+    .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json, and <dir>/admin.json when readable)')
+    .option('--connect <url>', 'use the running device at ws://HOST:PORT (token from --token-file, TRUSTBOX_TOKEN or --token)')
+    .option('--token-file <file>', 'file holding the token for --connect (plain text, or an endpoint.json)')
+    .option('--admin-token-file <file>', 'file holding the admin credential for --connect, needed by --ta and --trace (or TRUSTBOX_ADMIN_TOKEN)')
+    .option('--token <token>', 'token for --connect (visible to other users in the process list: prefer --token-file or TRUSTBOX_TOKEN)');
 }
 
 /** Whether the user gave an option on the command line (not its default). */

@@ -8,6 +8,11 @@
  * told (by design, as OP-TEE's REE FS tells it by the "/<uuid>/" path of its older layout);
  * object ids, object count per blob name and contents cannot: blob names are random, ids live
  * only inside the sealed index.
+ *
+ * It never reads the state directory's `hardware/` part (fuses, rollback anchor): that is the
+ * device's, not the normal world's. What it says about protection is what holds: the key is not
+ * in these files, but it is in `hardware/` of the same folder, protected by file permissions
+ * (and, if the device is sealed, by its hardware passphrase).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,7 +78,10 @@ function print(files: StorageFile[], stateDir: string): void {
     console.log(`no secure storage in ${join(stateDir, SECURE_STORAGE_DIR)}`);
     return;
   }
-  console.log(`secure storage in ${join(stateDir, SECURE_STORAGE_DIR)} (what the normal world sees: no key, no plaintext)`);
+  console.log(`secure storage in ${join(stateDir, SECURE_STORAGE_DIR)}: what the normal world sees, ciphertext without its key`);
+  console.log(`(the key is derived from the fuses in ${join(stateDir, 'hardware')}/ of the same folder, which the normal world never reads; ` +
+    'they are protected by file permissions, and by the hardware passphrase if the device was sealed with one: ' +
+    'whoever can read an unsealed device\'s folder can decrypt these files)');
   let owner = '';
   for (const f of files) {
     if (f.owner !== owner) {
@@ -87,13 +95,27 @@ function print(files: StorageFile[], stateDir: string): void {
   console.log('like random bytes; a short file cannot reach 8 (at most log2 of its length). Object ids are inside the sealed index.');
 }
 
+/** Exit codes of `trustbox storage ls`, for --help. */
+const STORAGE_EXIT_CODES = `
+Exit codes:
+  0  listed (an existing state directory with no secure storage yet lists nothing)
+  1  the state directory does not exist or cannot be read (one line says which)`;
+
 export function registerStorageCommand(program: Command): void {
   const storage = program.command('storage').description('secure storage as the normal world sees it');
   storage.command('ls')
     .description('list the secure-storage blobs of a state directory: names, sizes, owning TA, and that they are ciphertext')
     .requiredOption('--state <dir>', 'device state directory')
     .option('--json', 'print a JSON array of files')
+    .addHelpText('after', STORAGE_EXIT_CODES)
     .action((opts: { state: string; json?: boolean }) => {
+      let st;
+      try {
+        st = statSync(opts.state);
+      } catch {
+        throw new Error(`storage ls: no state directory ${opts.state} (boot a device with --state ${opts.state} first)`);
+      }
+      if (!st.isDirectory()) throw new Error(`storage ls: ${opts.state} is not a state directory`);
       const files = listStorage(opts.state);
       if (opts.json) console.log(JSON.stringify(files, null, 2));
       else print(files, opts.state);

@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import {
-  MSGPACK_OPTIONS, PROTOCOL_VERSION, ProtocolError, type EventFrame, type Limits, type OperationArgs, type OperationName,
+  MSGPACK_OPTIONS, PROTOCOL_VERSION, ProtocolError, type EventFrame, type HelloFrame, type Limits, type OperationArgs, type OperationName,
   type OperationResult, type ServerFrame, type WireError,
 } from '../abi/protocol.js';
 
@@ -44,6 +44,11 @@ export interface ConnectOptions {
   url: string;
   /** The token from endpoint.json. */
   token: string;
+  /**
+   * The admin credential from `<state>/admin.json`, for the admin-only operations (installTA,
+   * subscribing to the trace). Leave it out otherwise: a wrong one is refused (bad-token).
+   */
+  admin?: string;
   /** Name shown in server logs; the application identity for LOGIN_APPLICATION. */
   client?: string;
   /** Time to open the socket and be welcomed (default 5000 ms). */
@@ -54,7 +59,7 @@ export interface ConnectOptions {
   WebSocket?: SocketConstructor;
 }
 
-const KNOWN = new Set(['url', 'token', 'client', 'connectTimeoutMs', 'callTimeoutMs', 'WebSocket']);
+const KNOWN = new Set(['url', 'token', 'admin', 'client', 'connectTimeoutMs', 'callTimeoutMs', 'WebSocket']);
 
 async function socketConstructor(given?: SocketConstructor): Promise<SocketConstructor> {
   if (given) return given;
@@ -85,6 +90,8 @@ export class TeeConnection {
   private sweeper: ReturnType<typeof setInterval> | undefined;
   /** The server's limits, from the welcome. */
   limits!: Limits;
+  /** Whether the server accepted this connection's admin credential (from the welcome). */
+  admin = false;
 
   private constructor(private readonly socket: SocketLike, private readonly callTimeoutMs: number) {}
 
@@ -93,6 +100,7 @@ export class TeeConnection {
     for (const k of Object.keys(options)) if (!KNOWN.has(k)) throw new TypeError(`unknown connect option "${k}"`);
     if (typeof options.url !== 'string' || !/^wss?:\/\//.test(options.url)) throw new TypeError('url must be ws://HOST:PORT');
     if (typeof options.token !== 'string') throw new TypeError('token must be a string (see <state>/endpoint.json)');
+    if (options.admin !== undefined && typeof options.admin !== 'string') throw new TypeError('admin must be a string (see <state>/admin.json)');
     const Ctor = await socketConstructor(options.WebSocket);
     const socket = new Ctor(options.url);
     socket.binaryType = 'arraybuffer';
@@ -110,13 +118,16 @@ export class TeeConnection {
       socket.onerror = () => fail(clientError('CONNECTION_CLOSED', `cannot connect to ${options.url}`));
       socket.onclose = (ev) => fail(clientError('CONNECTION_CLOSED', `connection closed before the welcome (${ev.code} ${ev.reason})`));
       socket.onopen = () => {
-        socket.send(conn.packr.pack({ type: 'hello', version: PROTOCOL_VERSION, token: options.token, client: options.client ?? 'trustbox-client' }));
+        const hello: HelloFrame = { type: 'hello', version: PROTOCOL_VERSION, token: options.token, client: options.client ?? 'trustbox-client' };
+        if (options.admin !== undefined) hello.admin = options.admin;
+        socket.send(conn.packr.pack(hello));
       };
       socket.onmessage = (ev) => {
         const frame = conn.decode(ev.data);
         if (frame?.type === 'welcome') {
           clearTimeout(timer);
           conn.limits = frame.limits;
+          conn.admin = frame.admin === true;
           conn.attach();
           resolve();
         } else if (frame?.type === 'error') {

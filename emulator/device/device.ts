@@ -3,7 +3,6 @@
  * normal world running the REE firmware. Everything runs synchronously on the calling thread;
  * `DeviceHost` (host.ts) runs a device in a worker thread for servers.
  */
-import { join } from 'node:path';
 import { allocateHostRam, type Cpu } from '../cpu/cpu.js';
 import { EngineRegistry } from '../cpu/engines.js';
 import { hex, region, type Board } from '../machine/board.js';
@@ -28,7 +27,8 @@ import { DeviceDebug } from './debug.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
 import { NormalWorld } from './normal-world.js';
 import { SecureWorld } from './secure-world.js';
-import { defaultStateDir, prepareStateDir, readFuses } from './state.js';
+import { defaultStateDir, openHardware, parseHuk, prepareStateDir, type DeviceHardware } from './state.js';
+import { lockStateDir, type StateLock } from './state-lock.js';
 import { TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
 
 export interface DeviceOptions {
@@ -44,7 +44,7 @@ export interface DeviceOptions {
   seed?: string;
   /** Build verbose events (SMCs, world switches, syscalls). */
   trace?: boolean;
-  /** Longest time a TA may run in one entry before the watchdog stops it, in ms. */
+  /** A call's time budget: how long a TA may take for one call (runs, waits and RPCs together) before the watchdog stops it, in ms. */
   watchdogMs?: number;
   /**
    * Exact PCs for TA memory faults (default: on with `trace`). A code hook over TA code: about
@@ -57,9 +57,16 @@ export interface DeviceOptions {
    * trust.ts). Without them a new device trusts the public development keys.
    */
   trust?: string[];
+  /** The HUK of a new device, 64 hex digits (an existing device's fuses must match it). */
+  huk?: string;
+  /** Burn a new device's fuses from `seed` too (predictable HUK: tests only). Fuses are random otherwise. */
+  seedFuses?: boolean;
+  /** Passphrase that seals the device's fuse block (needed to boot a sealed device). */
+  hardwarePassphrase?: string;
 }
 
-const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust']);
+const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust',
+  'huk', 'seedFuses', 'hardwarePassphrase']);
 
 /** Validates options up front: unknown keys and bad values are errors. */
 export function checkDeviceOptions(options: DeviceOptions): void {
@@ -69,6 +76,7 @@ export function checkDeviceOptions(options: DeviceOptions): void {
   if (options.watchdogMs !== undefined && !(options.watchdogMs > 0)) {
     throw new TypeError('watchdogMs must be a positive number of milliseconds');
   }
+  if (options.huk !== undefined) parseHuk(options.huk);
 }
 
 export interface BootReport {
@@ -114,6 +122,8 @@ export class Device {
   private readonly freeSlots: number[] = [];
   private power: 'off' | 'on' = 'off';
   private bootReport: BootReport | undefined;
+  private hardware: DeviceHardware | undefined;
+  private lock: StateLock | undefined;
 
   constructor(readonly options: DeviceOptions = {}) {
     checkDeviceOptions(options);
@@ -142,7 +152,6 @@ export class Device {
     return this.supplicant;
   }
 
-  /** The normal world's TA store (after boot). */
   /**
    * Installs a TA file into the device's TA store, after the secure world verified it with the
    * device's trusted keys. A TA of a UUID the store already has must come from the same signer
@@ -176,6 +185,7 @@ export class Device {
     return this.trust;
   }
 
+  /** The normal world's TA store (after boot). */
   get taStore(): TaStore {
     if (!this.tas) throw new DeviceError('the device has not booted');
     return this.tas;
@@ -192,9 +202,26 @@ export class Device {
   /** Runs the boot chain until the normal world waits for requests. Throws if boot fails. */
   boot(): BootReport {
     if (this.power === 'on') throw new Error('the device is already on');
+    try {
+      return this.bootChain();
+    } catch (error) {
+      this.releaseState();
+      throw error;
+    }
+  }
+
+  private bootChain(): BootReport {
     this.image = loadImage(this.imageDir, this.board.name);
-    prepareStateDir(this.stateDir);
-    const fuses = readFuses(this.stateDir, this.random);
+    const moved = prepareStateDir(this.stateDir);
+    this.lock ??= lockStateDir(this.stateDir);
+    const seedFuses = this.options.seedFuses === true && this.options.seed !== undefined;
+    const hardware = this.hardware = openHardware(this.stateDir, {
+      random: seedFuses ? this.random : systemRandom, seeded: seedFuses,
+      ...(this.options.huk !== undefined ? { huk: parseHuk(this.options.huk) } : {}),
+      ...(this.options.hardwarePassphrase !== undefined ? { passphrase: this.options.hardwarePassphrase } : {}),
+    });
+    hardware.notes.unshift(...moved);
+    const fuses = hardware.fuses;
     const dram = allocateHostRam(region(this.board, 'ns-dram').size);
     const shm = allocateHostRam(region(this.board, 'ns-shm').size);
     const uart0 = new Uart((line) => this.consoleLine('normal', line));
@@ -225,7 +252,8 @@ export class Device {
       trustedKeys: trust.keys,
       watchdogMs: this.options.watchdogMs ?? 10_000,
       exactFaultPcs: this.options.exactFaultPcs ?? this.options.trace ?? false,
-      rollbackAnchorPath: join(this.stateDir, 'rpmb-anchor.bin'),
+      rollbackAnchorPath: hardware.anchorPath,
+      rollbackAnchorFuse: hardware.rpmb,
       engines: this.engines,
     });
     const monitor = new Monitor(this.events, [
@@ -264,7 +292,9 @@ export class Device {
     this.events.emit({ type: 'boot', stage: 'rom', detail: `board ${this.board.name}` });
     s.log(`boot ROM: TrustBox boot ROM on ${this.board.name} (${this.board.cpu})`);
     s.log(`boot ROM: image ${img.dir}: ${img.files.size} files match manifest.json (sha256)`);
-    s.log(`boot ROM: OTP fuses read (hardware unique key present, die id ${this.secure!.fuses.dieId.subarray(0, 4).toString('hex')}...)`);
+    for (const line of this.hardware?.notes ?? []) s.log(line);
+    s.log(`boot ROM: OTP fuses read from hardware/ (hardware unique key present, die id ${this.secure!.fuses.dieId.subarray(0, 4).toString('hex')}...); ` +
+      `protected by the state folder's owner and modes${this.hardware?.sealed ? ' and the hardware passphrase' : ' only (not sealed)'}`);
     s.log(`boot ROM: secure RAM ${hex(s.ramBase)}, ${s.ram.length >> 20} MiB; normal world sees none of it`);
   }
 
@@ -349,6 +379,13 @@ export class Device {
     this.tee = undefined;
     this.normal = undefined;
     this.secure = undefined;
+    this.releaseState();
+  }
+
+  /** Lets another device boot on the state directory. */
+  private releaseState(): void {
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   /** Milliseconds since the device object was created. */

@@ -209,3 +209,10 @@ export function gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ct: Ui
     return undefined;
   }
 }
+
+// ---- the device's hardware part (emulator/device/state.ts) --------------------------------
+
+/** A 32-byte key from a passphrase (scrypt, N=2^15, r=8, p=1), to seal a device's fuses to its owner. */
+export function passphraseKey(passphrase: string, salt: Uint8Array): Buffer {
+  return nodeCrypto.scryptSync(Buffer.from(passphrase, 'utf8'), salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 });
+}

@@ -6,8 +6,8 @@
  * refused. File descriptors and directory streams are small integers in bounded tables.
  */
 import {
-  closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, unlinkSync,
-  writeSync,
+  closeSync, constants, existsSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync,
+  unlinkSync, writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -135,7 +135,10 @@ export class FsServer {
   private open(p: MsgParam[], create: boolean): number {
     const path = this.path(p[1]);
     if (create) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const fd = openSync(path, create ? 'w+' : 'r+', 0o600);
+    // Never through a symbolic link planted in the flash: O_NOFOLLOW on the file, and the TA
+    // folder (checked by path()) must be a real directory.
+    const { O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW } = constants;
+    const fd = openSync(path, (create ? O_RDWR | O_CREAT | O_TRUNC : O_RDWR) | O_NOFOLLOW, 0o600);
     this.out(p[2], this.allocId(() => this.fds.size), (id) => this.fds.set(id, { fd, path }), () => closeSync(fd));
     return TEE_SUCCESS;
   }
@@ -213,6 +216,16 @@ export class FsServer {
     if (!name.startsWith('/') || parts.length === 0 || parts.length > 2 || (parts.length === 1 && !allowDir)
       || !parts.every((s) => NAME_PART.test(s) && s !== '..' && s !== '.')) {
       throw new FsError(TEE_ERROR_BAD_PARAMETERS, `refused file name ${JSON.stringify(name)}`);
+    }
+    if (parts.length === 2) {
+      const dir = join(this.root, parts[0]!);
+      let link = false;
+      try {
+        link = !lstatSync(dir).isDirectory();
+      } catch {
+        // not made yet
+      }
+      if (link) throw new FsError(TEE_ERROR_BAD_PARAMETERS, `refused ${JSON.stringify(name)}: its folder is not a directory`);
     }
     return join(this.root, ...parts);
   }

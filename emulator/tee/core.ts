@@ -34,7 +34,7 @@ import { NormalWorldRpc } from './rpc.js';
 import { SecureMemory } from './secure-memory.js';
 import type { CallContext, ClientIdentity, EntryResult, SecureThread, Session, TrustedService } from './service.js';
 import { SessionManager } from './sessions.js';
-import { RollbackAnchor } from './storage/anchor.js';
+import { RollbackAnchor, type AnchorFuse } from './storage/anchor.js';
 import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { TaLoader } from './ta-loader.js';
@@ -53,6 +53,8 @@ export interface TeeCoreOptions {
   exactFaultPcs?: boolean;
   /** Where the replay-protected rollback anchor of secure storage lives (the RPMB's part). */
   rollbackAnchorPath?: string;
+  /** The OTP bit recording that the anchor was written (then a missing anchor is a rollback). */
+  rollbackAnchorFuse?: AnchorFuse;
   /** The device's engine registry: every TA instance's engine joins it. */
   engines?: EngineRegistry<Cpu>;
 }
@@ -92,7 +94,7 @@ export class TeeCore implements Kernel, InstanceHost {
     this.watchdogMs = options.watchdogMs;
     this.deriveKey = hukSubkeys(platform.fuses.huk);
     this.rollbackAnchor = options.rollbackAnchorPath
-      ? new RollbackAnchor(options.rollbackAnchorPath, this.deriveKey('storageAnchor'))
+      ? new RollbackAnchor(options.rollbackAnchorPath, this.deriveKey('storageAnchor'), options.rollbackAnchorFuse, (line) => this.log(line))
       : undefined;
     this.keys = options.trustedKeys ?? developmentKeys();
     const families = new Map<number, SyscallEntry>();

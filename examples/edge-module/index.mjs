@@ -35,7 +35,10 @@ function endpoint() {
   const state = opts.state ?? process.env.TRUSTBOX_STATE;
   if (!state) throw new Error('give --state DIR (of a running `trustbox boot --state DIR`) or --connect URL --token TOKEN');
   const { url, token } = JSON.parse(readFileSync(join(state, 'endpoint.json'), 'utf8'));
-  return { url, token };
+  // Installing a TA (--ta) is an admin right: the credential is in <state>/admin.json (mode 0600).
+  const adminFile = join(state, 'admin.json');
+  const admin = existsSync(adminFile) ? JSON.parse(readFileSync(adminFile, 'utf8')).admin : undefined;
+  return admin ? { url, token, admin } : { url, token };
 }
 
 /** A simulated temperature sensor: a slow random walk around 21.5 °C. */

@@ -17,19 +17,28 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface TestServer extends Served {
   stateDir: string;
-  context(name?: string): Promise<TeecContext>;
+  /** A context on a new connection; with `admin`, the hello carries the admin credential. */
+  context(name?: string, opts?: { admin?: boolean }): Promise<TeecContext>;
   stop(): Promise<void>;
 }
 
-export async function startServer(limits?: Partial<Limits>): Promise<TestServer> {
+/** Server options besides the limits (serveDevice's). */
+export interface TestServerOptions {
+  allowedOrigins?: string[];
+  allowedHosts?: string[];
+}
+
+export async function startServer(limits?: Partial<Limits>, options: TestServerOptions = {}): Promise<TestServer> {
   const stateDir = mkdtempSync(join(tmpdir(), 'trustbox-api-'));
-  const served = await serveDevice({ device: { stateDir, watchdogMs: 5000 }, ...(limits ? { limits } : {}) });
+  const served = await serveDevice({ device: { stateDir, watchdogMs: 5000 }, ...(limits ? { limits } : {}), ...options });
   const contexts: TeecContext[] = [];
   return {
     ...served,
     stateDir,
-    async context(name?: string) {
-      const ctx = await TeecContext.initialize({ url: served.url, token: served.token, ...(name ? { name, client: name } : {}) });
+    async context(name?: string, opts: { admin?: boolean } = {}) {
+      const ctx = await TeecContext.initialize({
+        url: served.url, token: served.token, ...(name ? { name, client: name } : {}), ...(opts.admin ? { admin: served.admin } : {}),
+      });
       contexts.push(ctx);
       return ctx;
     },
@@ -104,8 +113,8 @@ export class RawClient {
     }
   }
 
-  async hello(token: string): Promise<void> {
-    this.send({ type: 'hello', version: 1, token });
+  async hello(token: string, admin?: string): Promise<void> {
+    this.send({ type: 'hello', version: 1, token, ...(admin ? { admin } : {}) });
     await this.until(() => this.frames.some((f) => f.type === 'welcome'));
     if (!this.frames.some((f) => f.type === 'welcome')) throw new Error(`no welcome: ${JSON.stringify(this.frames)}`);
   }

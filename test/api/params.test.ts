@@ -23,7 +23,7 @@ let echo: TeecSession;
 
 beforeAll(async () => {
   server = await startServer();
-  ctx = await server.context('params-test');
+  ctx = await server.context('params-test', { admin: true }); // installs the echo TA, subscribes to the trace
   const installed = await ctx.connection.installTA(echoTaBytes());
   expect(installed.uuid).toBe(ECHO_TA);
   echo = await ctx.openSession(ECHO_TA);

@@ -118,8 +118,8 @@ const onPurpose = (d: Captured & { frame: any }): boolean => d.from === 'client'
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** A client session through the proxy that sends every kind of frame and parameter. */
-async function session(url: string, token: string): Promise<void> {
-  const ctx = await TeecContext.initialize({ url, token, client: 'schema-test' });
+async function session(url: string, token: string, admin: string): Promise<void> {
+  const ctx = await TeecContext.initialize({ url, token, admin, client: 'schema-test' });
   const conn = ctx.connection;
   expect((await conn.installTA(echoTaBytes())).uuid).toBe(ECHO_TA);
   await conn.info();
@@ -176,7 +176,7 @@ async function session(url: string, token: string): Promise<void> {
 beforeAll(async () => {
   server = await startServer();
   proxy = await recordingProxy(server.url);
-  await session(proxy.url, server.token);
+  await session(proxy.url, server.token, server.admin);
   // Error frames (id null): a frame that is not msgpack after the hello, and a refused hello.
   const raw = await RawClient.open(proxy.url);
   await raw.hello(server.token);

@@ -238,7 +238,7 @@ describe('2300 malformed and fuzzed frames', () => {
 
 describe('2400 hostile TA uploads', () => {
   it('2401 bytes that are no TA container get invalid-ta (BAD_FORMAT, origin API); nothing is installed', async () => {
-    const ctx = await server.context('uploader');
+    const ctx = await server.context('uploader', { admin: true });
     const before = (await ctx.connection.request('listTAs', {})).tas.length;
     for (const bytes of [new Uint8Array(0), new Uint8Array(4096).fill(0x41), Uint8Array.from(echoTaBytes().subarray(0, 40))]) {
       const e = await ctx.connection.installTA(bytes).catch((x: unknown) => x);
@@ -250,7 +250,7 @@ describe('2400 hostile TA uploads', () => {
   });
 
   it('2402 a tampered TA is refused at install with SECURITY, origin TEE: nothing is stored, the good build installs', async () => {
-    const ctx = await server.context('tamperer');
+    const ctx = await server.context('tamperer', { admin: true });
     const bytes = Uint8Array.from(echoTaBytes());
     bytes[bytes.length - 100]! ^= 0xff; // inside the signed ELF image
     const refused = await ctx.connection.installTA(bytes).catch((x: unknown) => x);

@@ -30,8 +30,12 @@ export interface PageOptions {
   imports: Record<string, string>;
   /** URL path of the module to run; it exports `run(config)`. */
   module: string;
-  /** The argument of `run`, as JSON. */
-  config: unknown;
+  /**
+   * The argument of `run`, as JSON; or a function that makes it from the page's origin
+   * (http://127.0.0.1:PORT), called once the page's server listens: a device server must list
+   * that origin in its allowedOrigins, or it refuses the page's WebSocket.
+   */
+  config: unknown | ((origin: string) => Promise<unknown>);
   timeoutMs: number;
 }
 
@@ -42,7 +46,7 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function page(o: PageOptions): string {
+function page(o: PageOptions & { config: unknown }): string {
   return `<!doctype html>
 <meta charset="utf-8">
 <title>trustbox client in Chromium</title>
@@ -61,7 +65,7 @@ function page(o: PageOptions): string {
 }
 
 /** Serves the page, the allowlisted files and /report; unknown paths are 404 and remembered. */
-function handler(o: PageOptions, notFound: string[], onReport: (body: string) => void) {
+function handler(o: PageOptions & { config: unknown }, notFound: string[], onReport: (body: string) => void) {
   const allowed = o.serve.map((d) => normalize(join(o.root, d)) + sep);
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -118,9 +122,17 @@ export async function runInChromium(o: PageOptions): Promise<unknown> {
   const notFound: string[] = [];
   let onReport: (body: string) => void = () => {};
   const reported = new Promise<string>((resolve) => { onReport = resolve; });
-  const server: Server = createServer(handler(o, notFound, (b) => onReport(b)));
+  const page = { ...o, config: undefined as unknown };
+  const server: Server = createServer(handler(page, notFound, (b) => onReport(b)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${origin}/`;
+  try {
+    page.config = typeof o.config === 'function' ? await (o.config as (origin: string) => Promise<unknown>)(origin) : o.config;
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   const profile = mkdtempSync(join(tmpdir(), 'trustbox-chromium-'));
   const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, url], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

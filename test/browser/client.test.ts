@@ -27,13 +27,17 @@ async function scenario(): Promise<unknown> {
   for (const f of BUILT) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`bash scripts/setup.sh\` (npm test runs it first) to build dist/`);
   }
-  server = await startServer();
   return runInChromium({
     root: ROOT,
     serve: ['dist/emulator/client', 'dist/emulator/abi', 'node_modules/msgpackr', 'test/browser'],
     imports: { 'trustbox-emulator/client': '/dist/emulator/client/index.js', msgpackr: '/node_modules/msgpackr/index.js' },
     module: '/test/browser/scenario.js',
-    config: { url: server.url, token: server.token },
+    // The page's origin is listed in allowedOrigins, as a real page's would be: without it the
+    // server refuses any upgrade that carries an Origin header (test/api/hardening.test.ts 2701).
+    config: async (origin: string) => {
+      server = await startServer(undefined, { allowedOrigins: [origin] });
+      return { url: server.url, token: server.token };
+    },
     timeoutMs: 20_000,
   });
 }

@@ -227,7 +227,7 @@ describe('6016 another hardware key', () => {
     off(t);
     const other = stateDir();
     cpSync(dir, other, { recursive: true });
-    rmSync(join(other, 'otp-fuses.bin'));
+    rmSync(join(other, 'hardware'), { recursive: true }); // another device's hardware: fresh fuses, no anchor
     const t2 = boot(other); // burns fresh fuses: another HUK
     const r = new SecureStorage(t2).read('secret');
     expect([TEE_ERROR_CORRUPT_OBJECT, TEE_ERROR_ITEM_NOT_FOUND]).toContain(r.result);

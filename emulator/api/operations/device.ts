@@ -14,6 +14,8 @@ export function deviceOperations(s: Services): Handlers<'info' | 'subscribe' | '
       };
     },
     subscribe: async (c, a) => {
+      // The trace shows every client's calls (parameters included): an admin right.
+      if (a.trace === true) c.requireAdmin('subscribing to the trace');
       c.subscribed = { console: a.console ?? c.subscribed.console, trace: a.trace ?? c.subscribed.trace };
       s.updateForwarding();
       return {};

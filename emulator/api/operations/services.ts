@@ -16,6 +16,8 @@ export interface Services {
   newId(): number;
   /** A fresh device-wide cancel id for an open (clients' own ids may collide with each other's). */
   newCancelId(): number;
+  /** Sessions (open and opening) and shared-memory bytes across all connections, for the device-wide quotas. */
+  totals(): { sessions: number; shmBytes: number };
   /** Re-computes which device events the server wants, after a subscription changed. */
   updateForwarding(): void;
 }

@@ -17,6 +17,9 @@ function openArgs(s: Services, c: Connection, a: Parameters<Handler<'openSession
   if (c.sessions.size + c.pendingSessions >= s.limits.maxSessions) {
     throw protocolError('SESSION_LIMIT', `at most ${s.limits.maxSessions} sessions per connection; close some first`);
   }
+  if (s.totals().sessions >= s.limits.maxTotalSessions) {
+    throw protocolError('DEVICE_SESSION_LIMIT', `the device has ${s.limits.maxTotalSessions} sessions open across all clients; try again when some close`);
+  }
   const call = toNormalWorld(a.params, { shm: c.shm, context: a.context, limits: s.limits });
   const client = clientUuid(a.login, a.connectionData, c.name);
   if (a.cancelId !== undefined && c.openCancels.has(a.cancelId)) {

@@ -19,6 +19,10 @@ async function newShm(s: Services, c: Connection, context: number, size: number,
   if (c.shm.count >= maxShmBlocks || c.shm.bytesInUse + size > maxShmBytes) {
     throw protocolError('SHM_LIMIT', `shared memory limit: ${maxShmBlocks} blocks, ${maxShmBytes} bytes per connection (${c.shm.bytesInUse} in use)`);
   }
+  const total = s.totals().shmBytes;
+  if (total + size > s.limits.maxTotalShmBytes) {
+    throw protocolError('DEVICE_SHM_LIMIT', `the device's clients hold ${total} of ${s.limits.maxTotalShmBytes} bytes of shared memory; try again when some is released`);
+  }
   const id = s.newId();
   c.shm.reserve(id, context, size, flags);
   let cookie: bigint;
