@@ -10,7 +10,7 @@
  */
 import koffi from 'koffi';
 import type { LibraryHandle, TypeObject } from 'koffi';
-import { chooseLibrary, fallBackToSystem } from './library.js';
+import { chooseLibrary, fallBackToSystem, libraryLoadPath, libraryLoaded, versionProblem } from './library.js';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -132,17 +132,31 @@ let cached: UnicornLib | undefined;
 export function unicorn(): UnicornLib {
   if (cached) return cached;
   let lib: LibraryHandle;
+  let choice = chooseLibrary();
   try {
-    lib = koffi.load(chooseLibrary().path);
+    lib = koffi.load(libraryLoadPath(choice));
   } catch (e) {
-    const choice = chooseLibrary();
+    libraryLoaded();
     if (choice.variant === 'custom') throw new Error(`cannot load TRUSTBOX_UNICORN=${choice.path}: ${(e as Error).message}`);
     if (choice.variant !== 'store-fix') throw new Error(UNICORN_INSTALL_HINT);
+    // The copy was verified byte for byte, so this is the loader's refusal (a noexec cache
+    // directory, say), not a damaged file: run unpatched, and say so.
+    choice = fallBackToSystem(`the verified copy ${choice.path} does not load (${(e as Error).message})`);
     try {
-      lib = koffi.load(fallBackToSystem(`the fixed copy ${choice.path} does not load (${(e as Error).message})`).path);
+      lib = koffi.load(choice.path);
     } catch {
       throw new Error(UNICORN_INSTALL_HINT);
     }
+  }
+  libraryLoaded();
+  const problem = versionProblem(choice, (lib.func('unsigned int uc_version(void *major, void *minor)') as unknown as Fn)(null, null) as number);
+  if (problem) {
+    lib.unload();
+    if (choice.variant !== 'store-fix') throw new Error(`unusable engine library: ${problem}`);
+    choice = fallBackToSystem(problem);
+    lib = koffi.load(choice.path);
+    const again = versionProblem(choice, (lib.func('unsigned int uc_version(void *major, void *minor)') as unknown as Fn)(null, null) as number);
+    if (again) throw new Error(`unusable engine library: ${again}`);
   }
   koffi.opaque('uc_engine');
   koffi.opaque('uc_context');
