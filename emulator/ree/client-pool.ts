@@ -9,11 +9,34 @@
  * registered memory is its clients' (the API server's, per connection), where memrefs are
  * checked against their blocks once. The pool only keeps its bytes from being written out of
  * bounds.
+ *
+ * Clients never share a page. A TA is mapped the whole 4 KiB pages that hold its parameters
+ * (the MMU maps pages, not bytes), so every reservation is page-aligned and a whole number of
+ * pages, and a page is wiped when it goes back to the pool: a TA handed one client's buffer
+ * sees none of another client's bytes beside it, and nothing a previous call left behind.
+ * Free pages are always zero.
  */
 import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS } from '../abi/results.js';
 import { TEEC_ORIGIN_API } from '../abi/client-api.js';
 import { ShmAllocator } from './shm-allocator.js';
+
+/** The granule of the pool: the page size of the secure world's mappings. */
+export const POOL_PAGE = 4096;
+
+/**
+ * A page of zeros to copy from: on SharedArrayBuffer memory, `fill(0)` stores byte by byte
+ * (~1.2 µs per 4 KiB), `set()` from a zero page copies (~0.2 µs).
+ */
+const ZERO_PAGE = new Uint8Array(POOL_PAGE);
+
+/** Zeroes `bytes[from, to)`. */
+function wipe(bytes: Uint8Array, from: number, to: number): void {
+  for (let at = from; at < to; at += POOL_PAGE) {
+    const n = Math.min(POOL_PAGE, to - at);
+    bytes.set(n === POOL_PAGE ? ZERO_PAGE : ZERO_PAGE.subarray(0, n), at);
+  }
+}
 
 /** The client pool of one device's NS shared memory, addressed by physical address (see the file header). */
 export class ClientPool {
@@ -24,20 +47,35 @@ export class ClientPool {
 
   /** `shm` is the NS shared memory at physical address `shmBase`; the pool is [poolOffset, poolOffset + poolSize) of it. */
   constructor(shm: Uint8Array, shmBase: number, poolOffset: number, poolSize: number) {
-    this.allocator = new ShmAllocator(poolSize);
+    if ((shmBase + poolOffset) % POOL_PAGE !== 0) throw new RangeError('the client pool must start on a page boundary');
+    this.allocator = new ShmAllocator(poolSize, POOL_PAGE);
     this.bytes = shm.subarray(poolOffset, poolOffset + poolSize);
     this.base = shmBase + poolOffset;
   }
 
-  /** Reserves `size` bytes (at least one, so that every block has its own address); the PA, or undefined when full. */
+  /**
+   * Reserves `size` bytes (at least one, so that every block has its own address) on pages of
+   * their own; the PA (page-aligned), or undefined when full. The bytes are zero.
+   */
   take(size: number): number | undefined {
     const off = this.allocator.alloc(Math.max(size, 1));
     return off === undefined ? undefined : this.base + off;
   }
 
-  /** Returns what `take` gave at `pa`; false when nothing was taken there. */
+  /** Wipes and returns what `take` gave at `pa`; false when nothing was taken there. */
   give(pa: number): boolean {
-    return this.allocator.release(pa - this.base);
+    const off = pa - this.base;
+    const size = this.allocator.sizeAt(off);
+    if (size === undefined) return false;
+    wipe(this.bytes, off, off + size); // every page of it: a TA may have written any of them
+    return this.allocator.release(off);
+  }
+
+  /** Zeroes [pa, pa + size) (a range `view` accepts). */
+  clear(pa: number, size: number): void {
+    const off = pa - this.base;
+    this.view(pa, size); // the range check
+    wipe(this.bytes, off, off + size);
   }
 
   /** Whether a reservation starts at `pa`. */
@@ -54,7 +92,7 @@ export class ClientPool {
     return this.bytes.subarray(off, off + size);
   }
 
-  /** Bytes reserved (alignment included), for leak checks. */
+  /** Bytes reserved (whole pages), for leak checks. */
   get bytesInUse(): number {
     return this.allocator.bytesInUse;
   }

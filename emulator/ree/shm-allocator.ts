@@ -1,22 +1,25 @@
 /**
  * First-fit allocator over a range of NS shared memory (the client buffer pool), with
- * coalescing on free. Allocations are aligned to 64 bytes; offsets are relative to the pool.
+ * coalescing on free. Allocations are whole multiples of the granule (64 bytes unless told),
+ * so each starts at a multiple of it; offsets are relative to the pool.
  */
 const ALIGN = 64;
 
-/** Ranges of one pool, by offset: first fit, 64-byte aligned, neighbours coalesced on release. */
+/** Ranges of one pool, by offset: first fit, granule-aligned, neighbours coalesced on release. */
 export class ShmAllocator {
   /** Free ranges, sorted by offset. */
   private free: { off: number; size: number }[];
   private readonly used = new Map<number, number>();
 
-  constructor(readonly size: number) {
-    this.free = [{ off: 0, size }];
+  constructor(readonly size: number, readonly granule = ALIGN) {
+    // Only whole granules are handed out, so every free range starts on one.
+    this.free = [{ off: 0, size: size - (size % granule) }];
   }
 
-  /** Returns the offset of `n` bytes, or undefined when the pool is full. */
+  /** Returns the offset of `n` bytes (a whole number of granules), or undefined when the pool is full. */
   alloc(n: number): number | undefined {
-    const need = Math.max(ALIGN, Math.ceil(n / ALIGN) * ALIGN);
+    const g = this.granule;
+    const need = Math.max(g, Math.ceil(n / g) * g);
     const i = this.free.findIndex((f) => f.size >= need);
     if (i < 0) return undefined;
     const f = this.free[i]!;
@@ -44,6 +47,11 @@ export class ShmAllocator {
     }
     this.free = merged;
     return true;
+  }
+
+  /** The size (granules included) of the allocation at `off`, or undefined. */
+  sizeAt(off: number): number | undefined {
+    return this.used.get(off);
   }
 
   /** Whether an allocation starts at `off`. */

@@ -134,7 +134,7 @@ export class TeeClient {
     const pa = this.pool.take(size);
     if (pa === undefined) throw new TeeError(TEE_ERROR_OUT_OF_MEMORY, `no room for ${size} bytes of shared memory in the client pool`, TEEC_ORIGIN_API);
     const bytes = this.pool.view(pa, size);
-    bytes.fill(0);
+    this.pool.clear(pa, size); // free pages are zero already; this keeps it so whatever a stale view did
     const cookie = BigInt(pa);
     try {
       const res = this.channel.request({
@@ -223,7 +223,7 @@ export class TeeClient {
     const bytes = this.pool.view(pa, size);
     const given = input && isInput(p.attr) ? Math.min(input.length, size) : 0;
     if (given > 0) bytes.set(input!.subarray(0, given));
-    if (given < size) bytes.fill(0, given);
+    if (given < size) this.pool.clear(pa + given, size - given);
     const at = BigInt(pa);
     return { attr: p.attr, a: at, b: p.b, c: at };
   }
