@@ -3,8 +3,8 @@
  * TEE, as libteec and the Linux driver do: a temporary buffer per memref for one call (TMEM),
  * and blocks registered with the TEE (REGISTER_SHM) for as long as their client keeps them.
  *
- * Everything here is named by physical address. A registered block's cookie (its shm_ref) is
- * its physical address, as the firmware's own RPC buffers' are, so the host finds a block from
+ * Everything here is named by physical address. A registered block's cookie (its shm_ref)
+ * carries its physical address (in its low 40 bits; tee-client.ts), so the host finds a block from
  * the cookie a memref names without a table of its own: the normal world's one table of
  * registered memory is its clients' (the API server's, per connection), where memrefs are
  * checked against their blocks once. The pool only keeps its bytes from being written out of

@@ -87,10 +87,24 @@ const isInput = (attr: number) => attr === OPTEE_MSG_ATTR_TYPE_TMEM_INPUT || att
 const isOutput = (attr: number) => attr === OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT || attr === OPTEE_MSG_ATTR_TYPE_TMEM_INOUT
   || attr === OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT || attr === OPTEE_MSG_ATTR_TYPE_RMEM_INOUT;
 
+/**
+ * A registered block's cookie (OPTEE_MSG shm_ref) is its physical address in the low 40 bits,
+ * so the block is found without a table, and a registration count above them, so that a
+ * cookie kept after release never names the next block the pool puts at that address.
+ */
+const COOKIE_ADDRESS_BITS = 40n;
+const COOKIE_GENERATIONS = 0x7fffff;
+const addressOf = (cookie: bigint): number => Number(cookie & ((1n << COOKIE_ADDRESS_BITS) - 1n));
+
 /** The GP-shaped client of one device's normal world (see the file header). */
 export class TeeClient {
   private readonly pool: ClientPool;
-  private registered = 0;
+  /**
+   * Cookies of the blocks registered now. A cookie is a block's physical address, which the
+   * pool reuses once the block is gone: a stale cookie must name nothing, not the next block.
+   */
+  private readonly registered = new Set<bigint>();
+  private generation = 0;
 
   /**
    * `shm` is the NS shared memory, `shmBase` its physical address; client buffers live in
@@ -135,10 +149,10 @@ export class TeeClient {
     if (pa === undefined) throw new TeeError(TEE_ERROR_OUT_OF_MEMORY, `no room for ${size} bytes of shared memory in the client pool`, TEEC_ORIGIN_API);
     const bytes = this.pool.view(pa, size);
     this.pool.clear(pa, size); // free pages are zero already; this keeps it so whatever a stale view did
-    const cookie = BigInt(pa);
+    const cookie = this.nextCookie(pa);
     try {
       const res = this.channel.request({
-        op: HB_OP_REGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: cookie, b: BigInt(size), c: cookie }],
+        op: HB_OP_REGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: BigInt(pa), b: BigInt(size), c: cookie }],
       });
       const failure = res.status !== TEE_SUCCESS ? [res.status, TEEC_ORIGIN_COMMS] : res.ret !== TEE_SUCCESS ? [res.ret, res.retOrigin] : undefined;
       if (failure) throw new TeeError(failure[0]!, `the TEE refused to register ${size} bytes of shared memory`, failure[1]);
@@ -146,7 +160,7 @@ export class TeeClient {
       this.pool.give(pa);
       throw error;
     }
-    this.registered++;
+    this.registered.add(cookie);
     return { cookie, size, bytes };
   }
 
@@ -156,9 +170,8 @@ export class TeeClient {
    * registered blocks only.
    */
   releaseSharedMemory(cookie: bigint): void {
-    const pa = Number(cookie);
-    if (!this.pool.holds(pa)) return;
-    this.registered--;
+    if (!this.registered.delete(cookie)) return;
+    const pa = addressOf(cookie);
     try {
       this.channel.request({
         op: HB_OP_UNREGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, a: 0n, b: 0n, c: cookie }],
@@ -168,6 +181,12 @@ export class TeeClient {
     }
   }
 
+  /** A new block's cookie: its physical address, with a registration count above bit 40. */
+  private nextCookie(pa: number): bigint {
+    this.generation = (this.generation % COOKIE_GENERATIONS) + 1;
+    return (BigInt(this.generation) << COOKIE_ADDRESS_BITS) | BigInt(pa);
+  }
+
   /** Bytes of the client pool in use (for leak checks). */
   get poolBytesInUse(): number {
     return this.pool.bytesInUse;
@@ -175,7 +194,7 @@ export class TeeClient {
 
   /** Blocks registered and not yet released. */
   get registeredBlocks(): number {
-    return this.registered;
+    return this.registered.size;
   }
 
   private call(req: HbRequest, params: MsgParam[], data: ParamBytes | undefined): CallResult {
@@ -207,8 +226,9 @@ export class TeeClient {
       if (isTmem(p.attr)) {
         placed ??= params.slice();
         placed[i] = this.placeTemp(p, data?.[i], temps);
-      } else if (isRmem(p.attr) && isInput(p.attr) && data?.[i]) {
-        this.pool.view(Number(p.c) + Number(p.a), data[i]!.length).set(data[i]!);
+      } else if (isRmem(p.attr) && isInput(p.attr) && data?.[i] && this.registered.has(p.c)) {
+        // (A memref of a block not registered now is written nowhere; the TEE refuses it.)
+        this.pool.view(addressOf(p.c) + Number(p.a), data[i]!.length).set(data[i]!);
       }
     }
     return placed ?? params;
@@ -236,7 +256,7 @@ export class TeeClient {
       if (!isOutput(p.attr)) continue;
       const size = answered[i]?.b ?? 0n;
       if (size === 0n || size > p.b || (isTmem(p.attr) && p.a === 0n)) continue;
-      const at = isTmem(p.attr) ? Number(p.a) : Number(p.c) + Number(p.a);
+      const at = isTmem(p.attr) ? Number(p.a) : addressOf(p.c) + Number(p.a);
       out ??= new Array<Uint8Array | undefined>(placed.length).fill(undefined);
       out[i] = this.pool.view(at, Number(size)).slice(); // a copy (memcpy; Uint8Array.from iterates)
     }

@@ -76,4 +76,27 @@ describe('TeeClient temporary buffers', () => {
     expect(shm.every((b) => b === 0)).toBe(true);
     expect(client.poolBytesInUse).toBe(0);
   });
+
+  it('a stale cookie names nothing: releasing a block twice leaves the next block at its address alone', () => {
+    const shm = new Uint8Array(POOL_OFFSET + POOL_SIZE);
+    const ops: number[] = [];
+    const channel = {
+      request(req: HbRequest): HbResult {
+        ops.push(req.op);
+        return { status: TEE_SUCCESS, session: 0, ret: TEE_SUCCESS, retOrigin: 3, smcCalls: 1, params: req.params ?? [] };
+      },
+    };
+    const client = new TeeClient(channel, shm, SHM_BASE, POOL_OFFSET, POOL_SIZE);
+    const a = client.registerSharedMemory(64);
+    client.releaseSharedMemory(a.cookie);
+    const b = client.registerSharedMemory(64);
+    expect(Number(b.cookie & 0xffffffffffn)).toBe(Number(a.cookie & 0xffffffffffn)); // the pool reuses the address
+    const before = ops.length;
+    client.releaseSharedMemory(a.cookie); // the first owner's stale cookie ...
+    expect(ops.length).toBe(before); // ... unregisters nothing
+    expect(client.registeredBlocks).toBe(1);
+    expect(client.poolBytesInUse).toBe(POOL_PAGE);
+    client.releaseSharedMemory(b.cookie);
+    expect(client.registeredBlocks).toBe(0);
+  });
 });
