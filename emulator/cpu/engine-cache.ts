@@ -19,10 +19,10 @@
  * - a copy or manifest that does not match is rebuilt (written under a fresh name, then
  *   renamed into place), never loaded and never silently replaced by the unpatched library.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hash } from '../host/crypto.js';
 import {
   closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync,
-  realpathSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, type Stats,
+  realpathSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, type BigIntStats, type Stats,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,13 @@ export interface CacheManifest {
   patch: string;
   source: { path: string; size: number; sha256: string };
   patched: { file: string; size: number; sha256: string };
+  /**
+   * Identities (device, inode, size, modification and change times in ns) of the source and
+   * the copy when they were last verified byte for byte. While both are unchanged, a load
+   * skips hashing 2 x 19 MB: no one but this user can change the copy (its folder is theirs,
+   * 0700) and no one can change a file without changing its ctime.
+   */
+  verified?: { source: string; copy: string };
 }
 
 /** A verified copy, held open: load it through `loadPath`, then call `release()`. */
@@ -47,7 +54,7 @@ export interface VerifiedCopy {
 }
 
 const uid = (): number => process.getuid?.() ?? -1;
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const sha256 = (b: Buffer): string => sha256Hash().update(b).digest('hex');
 
 /** The cache root: TRUSTBOX_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache, + trustbox-emulator. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -205,7 +212,7 @@ function patchedBytes(e: Expected): Buffer {
 function hashes(e: Expected): { source: string; patched: string } {
   const { source, site } = e;
   const end = site.offset + site.replacement.length;
-  const src = createHash('sha256').update(source.subarray(0, site.offset));
+  const src = sha256Hash().update(source.subarray(0, site.offset));
   const patched = src.copy();
   src.update(source.subarray(site.offset));
   patched.update(site.replacement).update(source.subarray(end));
@@ -265,17 +272,68 @@ function removeStaleCopies(dir: string, current: string): void {
   }
 }
 
+/** A file's identity: device, inode, size, modification and change times (ns). */
+function identity(st: BigIntStats): string {
+  return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
+}
+
+/**
+ * The fast path: a copy verified before, whose source and copy are the very files that were
+ * verified then (same identities), owned and moded as required. Undefined: do the full check.
+ */
+function alreadyVerified(systemPath: string, dir: string): VerifiedCopy | undefined {
+  let real: string;
+  let sourceId: string;
+  try {
+    real = realpathSync(systemPath);
+    const st = statSync(real, { bigint: true });
+    if (!st.isFile() || (st.uid !== 0n && st.uid !== BigInt(uid())) || (st.mode & 0o022n) !== 0n) return undefined;
+    sourceId = identity(st);
+  } catch {
+    return undefined;
+  }
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith('libunicorn-storefix-') || !name.endsWith('.so.2.json')) continue;
+    const m = readManifest(join(dir, name));
+    if (!m || m.patch !== PATCH_ID || m.source.path !== real || m.verified?.source !== sourceId) continue;
+    const path = join(dir, m.patched.file);
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    const st = fstatSync(fd, { bigint: true });
+    if (!st.isFile() || st.uid !== BigInt(uid()) || (st.mode & 0o022n) !== 0n || identity(st) !== m.verified.copy) {
+      closeSync(fd);
+      return undefined;
+    }
+    let open = true;
+    return {
+      path, sha256: m.patched.sha256, sourceSha256: m.source.sha256,
+      loadPath: existsSync(`/proc/self/fd/${fd}`) ? `/proc/self/fd/${fd}` : path,
+      release: () => { if (open) { open = false; closeSync(fd); } },
+    };
+  }
+  return undefined;
+}
+
 /**
  * The store-fixed copy of `systemPath` in the private cache under `root`, verified and held
  * open for loading; made or rebuilt when missing or damaged.
  */
 export function verifiedStoreFixedCopy(systemPath: string, root: string): VerifiedCopy | { refused: string } {
+  const early = privateCacheDir(root);
+  if (!('refused' in early) && !early.repaired) {
+    const fast = alreadyVerified(systemPath, early.dir);
+    if (fast) return fast;
+  }
   const source = readSource(systemPath);
   if ('refused' in source) return { refused: `the installed library: ${source.refused}` };
   const site = findStoreFixSite(source.bytes);
   if ('refused' in site) return site;
   const expected: Expected = { source: source.bytes, site };
-  const cache = privateCacheDir(root);
+  const cache = early; // checked (and repaired) once, above
   if ('refused' in cache) return cache;
   const sums = hashes(expected);
   const sourceSha256 = sums.source;
@@ -291,7 +349,8 @@ export function verifiedStoreFixedCopy(systemPath: string, root: string): Verifi
   const notes: string[] = cache.repaired ? [cache.repaired] : [];
   let opened = openVerified(path, expected);
   const recorded = readManifest(manifestPath);
-  const manifestOk = recorded !== undefined && JSON.stringify(recorded) === JSON.stringify(manifest);
+  const manifestOk = recorded !== undefined &&
+    JSON.stringify({ ...recorded, verified: undefined }) === JSON.stringify({ ...manifest, verified: undefined });
   if (!('fd' in opened) || !manifestOk) {
     if ('fd' in opened) closeSync(opened.fd);
     else if (opened.bad !== 'missing') notes.push(`the cached copy was ${opened.bad}: rebuilt`);
@@ -309,6 +368,11 @@ export function verifiedStoreFixedCopy(systemPath: string, root: string): Verifi
     removeStaleCopies(cache.dir, file);
   }
   const fd = opened.fd;
+  // Verified byte for byte: record which files these were, for the next loads' fast path.
+  const verified = { source: identity(statSync(source.real, { bigint: true })), copy: identity(fstatSync(fd, { bigint: true })) };
+  if (recorded?.verified?.source !== verified.source || recorded?.verified?.copy !== verified.copy || !manifestOk) {
+    writeAtomic(manifestPath, `${JSON.stringify({ ...manifest, verified }, null, 2)}\n`, 0o600);
+  }
   let open = true;
   return {
     path,

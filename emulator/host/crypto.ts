@@ -15,6 +15,11 @@ export function digest(hash: HashName, ...parts: Uint8Array[]): Buffer {
   return h.digest();
 }
 
+/** An incremental SHA-256 (copyable: two digests over a common prefix cost one pass over it). */
+export function sha256Hash(): Hash {
+  return nodeCrypto.createHash('sha256');
+}
+
 export function sha256(...parts: Uint8Array[]): Buffer {
   return digest('sha256', ...parts);
 }
