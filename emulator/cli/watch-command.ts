@@ -34,7 +34,9 @@ async function watchCommand(opts: WatchOptions): Promise<void> {
     conn.onClose((error) => resolve(error.message));
   });
   if (ended) {
+    // The device went away (powered off, crashed): not the end the user asked for.
     console.error(`trustbox: the device ended the watch: ${ended}`);
+    process.exitCode = 1;
     return;
   }
   await remote.dispose().catch(() => {});
@@ -45,5 +47,6 @@ export function registerWatchCommand(program: Command): void {
     .description('follow a running device\'s consoles (and with --trace its whole trace: needs the admin credential) until Ctrl-C'))
     .option('--trace', 'every device event: world switches, SMCs, syscalls, RPCs, TA loads')
     .option('--json', 'one JSON object per line')
+    .addHelpText('after', '\nExit codes:\n  0  stopped with Ctrl-C\n  1  the device went away, could not be reached, or refused the watch\n')
     .action((opts: WatchOptions) => watchCommand(opts));
 }

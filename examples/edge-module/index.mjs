@@ -22,19 +22,41 @@ const SIGNER_TA = '3d0c52a4-5a0e-4a8e-b1f2-7c1d9e6b4f21';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_TA = join(ROOT, 'firmware/ta/signer/out', `${SIGNER_TA}.ta`);
 
-const { values: opts } = parseArgs({
-  options: {
-    state: { type: 'string' }, connect: { type: 'string' }, token: { type: 'string' },
-    count: { type: 'string', default: '3' }, 'interval-ms': { type: 'string', default: '1000' }, ta: { type: 'string' },
-  },
-});
+/** A mistake of the user's: one line on standard error and exit code 2, never a stack trace. */
+function usage(message) {
+  console.error(`edge-module: ${message}`);
+  process.exit(2);
+}
+
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      state: { type: 'string' }, connect: { type: 'string' }, token: { type: 'string' },
+      count: { type: 'string', default: '3' }, 'interval-ms': { type: 'string', default: '1000' }, ta: { type: 'string' },
+    },
+  }));
+} catch (error) {
+  usage(error.message);
+}
+const count = Number(opts.count);
+const intervalMs = Number(opts['interval-ms']);
+if (!/^\d+$/.test(opts.count)) usage(`--count must be a whole number, not "${opts.count}"`);
+if (!/^\d+$/.test(opts['interval-ms'])) usage(`--interval-ms must be a whole number of milliseconds, not "${opts['interval-ms']}"`);
 
 /** Where the device listens: <state>/endpoint.json, like a module reading its device's connection string. */
 function endpoint() {
   if (opts.connect && opts.token) return { url: opts.connect, token: opts.token };
   const state = opts.state ?? process.env.TRUSTBOX_STATE;
-  if (!state) throw new Error('give --state DIR (of a running `trustbox boot --state DIR`) or --connect URL --token TOKEN');
-  const { url, token } = JSON.parse(readFileSync(join(state, 'endpoint.json'), 'utf8'));
+  if (!state) usage('give --state DIR (of a running `trustbox boot --state DIR`) or --connect URL --token TOKEN');
+  let endpointFile;
+  try {
+    endpointFile = JSON.parse(readFileSync(join(state, 'endpoint.json'), 'utf8'));
+  } catch {
+    usage(`${state} has no readable endpoint.json: is a device running there (\`trustbox boot --state ${state}\`)?`);
+  }
+  const { url, token } = endpointFile;
+  if (typeof url !== 'string' || typeof token !== 'string') usage(`${join(state, 'endpoint.json')} does not name a device (url, token)`);
   // Installing a TA (--ta) is an admin right: the credential is in <state>/admin.json (mode 0600).
   const adminFile = join(state, 'admin.json');
   const admin = existsSync(adminFile) ? JSON.parse(readFileSync(adminFile, 'utf8')).admin : undefined;
@@ -71,14 +93,20 @@ async function call(session, cmd, types, params) {
 }
 
 const ep = endpoint();
-const ctx = await TeecContext.initialize({ ...ep, client: 'edge-module', name: 'edge-module' });
+let ctx;
+try {
+  ctx = await TeecContext.initialize({ ...ep, client: 'edge-module', name: 'edge-module' });
+} catch (error) {
+  console.error(`edge-module: cannot reach the device at ${ep.url}: ${error.message}`);
+  process.exit(1);
+}
 try {
   const session = await openSigner(ctx);
   const keyId = new Uint8Array(8);
   await call(session, 2, [TEEC_MEMREF_TEMP_OUTPUT], [{ tmpref: { buffer: keyId, size: 8 } }]);
   const readings = sensor();
-  for (let i = 0; i < Number(opts.count); i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, Number(opts['interval-ms'])));
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
     const reading = { device: 'trustbox-edge', sensor: 'temperature', unit: 'C', value: readings.next().value, at: new Date().toISOString(), seq: i };
     const message = new TextEncoder().encode(JSON.stringify(reading));
     const tag = new Uint8Array(32);

@@ -2,7 +2,7 @@
  * User mistakes the CLI must not let pass (issue 12, item 13): each gets one clear line and a
  * non-zero exit code, and nothing the call did not define is printed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,5 +31,40 @@ describe('mistakes get one clear line and a non-zero exit', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/contradicts the UUID 8aaaf200-2450-11e4-abe2-0002a5d5c51b in the ELF's ta_head/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('the example edge module: one line and exit 2 for a missing or wrong --state and a --count that is no number', () => {
+    const example = (args: string[]) => spawnSync(process.execPath, [join(import.meta.dirname, '../../examples/edge-module/index.mjs'), ...args],
+      { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TRUSTBOX_STATE: '' } });
+    for (const [args, line] of [
+      [[], /give --state DIR/],
+      [['--state', join(work, 'nothing-here')], /has no readable endpoint\.json/],
+      [['--state', work, '--count', 'abc'], /--count must be a whole number, not "abc"/],
+    ] as const) {
+      const r = example([...args]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(line);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('watch ends with exit 1 and one line when the device it follows goes away', async () => {
+    const state = join(work, 'watched');
+    const boot = spawn(process.execPath, [BIN, 'boot', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(join(state, 'admin.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const watch = spawn(process.execPath, [BIN, 'watch', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      watch.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      const code = new Promise<number | null>((resolve) => watch.on('exit', (c) => resolve(c)));
+      await new Promise((r) => setTimeout(r, 1000)); // subscribed
+      boot.kill('SIGINT'); // the device powers off
+      expect(await code).toBe(1);
+      expect(err).toMatch(/the device ended the watch/);
+    } finally {
+      boot.kill('SIGKILL');
+    }
   });
 });
