@@ -11,8 +11,14 @@ const boards = {
   'trustbox-edgexl': 'TrustBox EdgeXL (Cortex-A72) default image',
 };
 const firmware = join(root, 'firmware/normal/build/normal.bin');
+/**
+ * Test TAs that never end on their own (watchdog and cancellation tests) stay out of the boot
+ * images: a device should not offer every client a TA made to hold it. Tests add their build
+ * folders as TA paths (test/helpers/device.ts, TEST_TA_PATHS).
+ */
+const TEST_ONLY = new Set(['loop']);
 const taDirs = readdirSync(join(root, 'firmware/ta'), { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && !TEST_ONLY.has(d.name))
   .map((d) => join(root, 'firmware/ta', d.name, 'out'))
   .filter((d) => existsSync(d));
 const tas = taDirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ta')).map((f) => join(d, f))).sort();

@@ -9,6 +9,9 @@ import { Device, type DeviceOptions } from '../../emulator/device/device.js';
 import { SpecClient } from '../../emulator/cli/spec-client.js';
 import type { DeviceEvent } from '../../emulator/trace/events.js';
 
+/** Build folders of test TAs that the boot images leave out (they loop by design). */
+export const TEST_TA_PATHS: readonly string[] = [join(import.meta.dirname, '../../firmware/ta/loop/out')];
+
 export const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
 export const RANDOM_TA = 'b6c53aba-9669-4668-a7f2-205629d00f86';
 export const PANIC_TA = 'b13d3d9e-1916-4782-b308-c32b7b788034';
@@ -31,7 +34,7 @@ export interface TestDevice {
 /** Boots a device with its own temporary state directory and records every event. */
 export function bootDevice(options: DeviceOptions = {}): TestDevice {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'trustbox-test-'));
-  const device = new Device({ watchdogMs: 2000, ...options, stateDir });
+  const device = new Device({ watchdogMs: 2000, ...options, stateDir, taPaths: [...(options.taPaths ?? []), ...TEST_TA_PATHS] });
   const events: DeviceEvent[] = [];
   device.events.on((e) => events.push(e));
   try {

@@ -5,7 +5,7 @@
  * state directories were written with.
  */
 import { createHash, createHmac, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHDR_BOOTSTRAP_TA, SHDR_ENCRYPTED_TA, SHDR_TA } from '../../emulator/tee/loader/container.js';
 import { hukSubkeys } from '../../emulator/tee/huk.js';
@@ -13,7 +13,11 @@ import { PSEUDO_TAS } from '../../emulator/tee/pta/registry.js';
 import { PTA_SYSTEM_UUID } from '../../emulator/tee/pta/system.js';
 import { CONTAINER_KINDS } from '../../emulator/tee/ta-sources/registry.js';
 import { uuidToOctets } from '../../emulator/abi/uuid.js';
-import { HELLO_WORLD, SINGLE_TA, bootDevice, type TestDevice } from '../helpers/device.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Device } from '../../emulator/device/device.js';
+import { SpecClient } from '../../emulator/cli/spec-client.js';
+import { HELLO_WORLD, LOOP_TA, SINGLE_TA, bootDevice, type TestDevice } from '../helpers/device.js';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -78,5 +82,20 @@ describe('HUK subkeys', () => {
     expect(derive('storageObject', uuid).equals(derive('storageIndex', uuid))).toBe(false);
     expect(hukSubkeys(Buffer.alloc(32, 8))('storageObject', uuid).equals(derive('storageObject', uuid))).toBe(false);
     expect(() => derive('nope' as never)).toThrow(/unknown HUK subkey usage/);
+  });
+});
+
+describe('the default image', () => {
+  it('does not offer the test TA that loops (issue 12, item 2): tests add it as a TA path', () => {
+    expect(existsSync(`images/trustbox-edge/ta/${LOOP_TA}.ta`)).toBe(false);
+    const stateDir = mkdtempSync(join(tmpdir(), 'trustbox-image-'));
+    const device = new Device({ stateDir });
+    try {
+      device.boot();
+      expect(new SpecClient(device).openSession(LOOP_TA).result >>> 0).toBe(0xffff0008); // ITEM_NOT_FOUND
+    } finally {
+      device.powerOff();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
