@@ -14,7 +14,9 @@ import type { SecureMemory } from './secure-memory.js';
 import type { SecureThread } from './service.js';
 import type { TaSourcePipeline } from './ta-sources/pipeline.js';
 import { TaInstance, type InstanceHost } from './ta-instance.js';
-import { IMAGE_BASE } from './ta-space.js';
+import { IMAGE_BASE, type MemoryLimit } from './ta-space.js';
+import { readU32Property } from './loader/ta-props.js';
+import { PAGE_SIZE } from '../machine/board.js';
 
 export interface TaLoaderOptions {
   pipeline: TaSourcePipeline;
@@ -37,7 +39,8 @@ export class TaLoader {
     const t0 = performance.now();
     const main = yield* this.o.pipeline.open(uuid);
     const libraries = new Map<string, Uint8Array>();
-    const queue = [...parseElf(main.elf, `TA ${uuid}`).needed];
+    const mainElf = parseElf(main.elf, `TA ${uuid}`);
+    const queue = [...mainElf.needed];
     while (queue.length > 0) {
       const lib = queue.shift()!.toLowerCase();
       if (libraries.has(lib)) continue;
@@ -60,6 +63,7 @@ export class TaLoader {
       model: this.o.model, memory: this.o.memory, host: this.o.host, ...(this.o.engines ? { engines: this.o.engines } : {}),
       codeRanges: this.o.exactFaultPcs ? codeRanges(image, main.elf, libraries) : [],
     });
+    instance.space.setLimit(memoryLimit(image, readU32Property(mainElf, 'gpd.ta.dataSize')));
     const ms = performance.now() - t0;
     this.o.log(`tee: loaded TA ${uuid} (${main.size} bytes, signed by ${main.signer}) at 0x${instance.loadAddress.toString(16)} ` +
       `in ${ms.toFixed(1)} ms; flags: ${instance.flagNames().join(', ') || 'none'}`);
@@ -68,6 +72,21 @@ export class TaLoader {
     });
     return instance;
   }
+}
+
+/** At least this much room for MAP_ZI and the like, whatever gpd.ta.dataSize says. */
+const MIN_DATA_ALLOWANCE = 1 << 20;
+
+/**
+ * What a TA instance may own (issue 12, item 8): its image, its stack, and room for MAP_ZI
+ * buffers of max(gpd.ta.dataSize, 1 MiB). The heap itself is .bss, already in the image.
+ */
+export function memoryLimit(image: LoadedImage, dataSize: number | undefined): MemoryLimit {
+  const imageBytes = image.regions.reduce((n, r) => n + r.size, 0);
+  const stack = Math.ceil(image.taHead.stackSize / PAGE_SIZE) * PAGE_SIZE;
+  const data = Math.max(dataSize ?? 0, MIN_DATA_ALLOWANCE);
+  const dataText = data === MIN_DATA_ALLOWANCE ? '1 MiB' : String(data);
+  return { bytes: imageBytes + stack + data, why: `image ${imageBytes} + stack ${stack} + data size ${dataText}` };
 }
 
 /**

@@ -52,10 +52,22 @@ const MAX_COPY_N = BigInt(MAX_COPY);
 
 const PERMS: Record<Prot, number> = { r: PERM.R, rx: PERM.RX, rw: PERM.RW };
 
+/** The most secure memory a TA instance may own, and the sum it comes from (for messages). */
+export interface MemoryLimit {
+  bytes: number;
+  /** E.g. "image 57344 + stack 8192 + data size 1 MiB". */
+  why: string;
+}
+
 export class TaAddressSpace {
   readonly cpu: Cpu;
   private readonly regions: VmRegion[] = [];
   private last: VmRegion | undefined;
+  /** Secure bytes this instance owns: image, stack and MAP_ZI pages (not the core's stub page). */
+  private held = 0;
+  /** Until the loader sets the real one, a space may not grow. */
+  private limit: MemoryLimit = { bytes: 0, why: 'no limit set' };
+  private limitSet = false;
 
   /** `engines`: the device's engine registry, which the space's engine joins. */
   constructor(model: CpuModel, private readonly memory: SecureMemory, engines?: EngineRegistry<Cpu>) {
@@ -66,12 +78,36 @@ export class TaAddressSpace {
   mapPrivate(va: number, size: number, prot: Prot, kind: string, init?: Uint8Array, shareable = false): VmRegion {
     const block = this.memory.alloc(size);
     if (init) block.bytes.set(init.subarray(0, block.size));
+    let region: VmRegion;
     try {
-      return this.insert({ va, size: block.size, prot, kind, private: !shareable, secure: true, bytes: block.bytes, block });
+      region = this.insert({ va, size: block.size, prot, kind, private: !shareable, secure: true, bytes: block.bytes, block });
     } catch (error) {
       this.memory.free(block);
       throw error;
     }
+    if (va !== STUB_VA) this.held += region.size;
+    return region;
+  }
+
+  /** Sets the cap on owned memory, once, when the instance is made (after its image and stack). */
+  setLimit(limit: MemoryLimit): void {
+    if (this.limitSet) throw new Error('the memory limit of a TA address space is set once');
+    this.limit = limit;
+    this.limitSet = true;
+  }
+
+  /**
+   * Why owning `bytes` more would pass the limit, or undefined when they fit. Paths that grow
+   * a space on the TA's request (the system PTA's MAP_ZI) ask this first.
+   */
+  overLimit(bytes: number): string | undefined {
+    if (this.held + bytes <= this.limit.bytes) return undefined;
+    return `asked for ${bytes} bytes more (holds ${this.held}, limit ${this.limit.bytes} = ${this.limit.why})`;
+  }
+
+  /** Secure bytes this instance owns (image, stack, MAP_ZI; not parameters or the core's stub). */
+  get ownedBytes(): number {
+    return this.held;
   }
 
   /** Maps existing memory (a parameter buffer or another TA's shareable pages). */
@@ -107,7 +143,9 @@ export class TaAddressSpace {
     this.regions.splice(i, 1);
     if (this.last === region) this.last = undefined;
     this.cpu.unmap(region.va, region.size);
-    if (region.block) this.memory.free(region.block);
+    if (!region.block) return;
+    this.memory.free(region.block);
+    if (region.va !== STUB_VA) this.held -= region.size;
   }
 
   /** A free VA range of `size` bytes at or above `from`, with a guard page on each side. */
@@ -296,6 +334,7 @@ export class TaAddressSpace {
   close(): void {
     for (const r of [...this.regions]) if (r.block) this.memory.free(r.block);
     this.regions.length = 0;
+    this.held = 0;
     this.cpu.close();
   }
 }

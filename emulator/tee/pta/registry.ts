@@ -14,5 +14,5 @@ export interface PseudoTaEntry {
 }
 
 export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
-  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey) },
+  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line)) },
 ];

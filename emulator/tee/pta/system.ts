@@ -2,12 +2,13 @@
  * The system pseudo-TA (PTA_SYSTEM_UUID). libutee reaches it through the internal client API
  * for zero-initialised mappings (MAP_ZI, UNMAP) that TA-to-TA calls use as shareable bounce
  * buffers, and for device-unique keys. It acts on the calling TA's address space, so only TAs
- * may open it.
+ * may open it. MAP_ZI counts against the caller's memory limit (ta-space.ts); UNMAP gives the
+ * bytes back.
  */
 import type { DeriveSubkey } from '../huk.js';
 import { memrefBytes, typesOf, type TaParams } from '../params.js';
 import {
-  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_SUCCESS,
+  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS,
 } from '../../abi/results.js';
 import type { CallContext, EntryResult, SecureThread, TrustedService } from '../service.js';
 import { MAP_ZI_BASE } from '../ta-space.js';
@@ -28,8 +29,6 @@ export const PTA_SYSTEM_UNMAP = 3;
 export const PTA_SYSTEM_MAP_FLAG_SHAREABLE = 1 << 0;
 const TA_DERIVED_KEY_MIN_SIZE = 16;
 const TA_DERIVED_KEY_MAX_SIZE = 32;
-/** Most a TA may map through MAP_ZI at once. */
-const MAX_MAP_ZI = 16 << 20;
 
 const types = (a: number, b = 0, c = 0, d = 0) => a | (b << 4) | (c << 8) | (d << 12);
 
@@ -37,7 +36,8 @@ export class SystemPta implements TrustedService {
   readonly uuid = PTA_SYSTEM_UUID;
   readonly kind = 'pseudo' as const;
 
-  constructor(private readonly deriveKey: DeriveSubkey) {}
+  /** `log`: the secure console, where refused mappings are reported. */
+  constructor(private readonly deriveKey: DeriveSubkey, private readonly log: (line: string) => void) {}
 
   *openSession(session: Session, _params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.client.login !== TEE_LOGIN_TRUSTED_APP || !ctx.callerTa) {
@@ -75,8 +75,14 @@ export class SystemPta implements TrustedService {
         }
         const size = params[0].a;
         const flags = params[0].b;
-        if (size === 0 || size > MAX_MAP_ZI || (flags & ~PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0) return TEE_ERROR_BAD_PARAMETERS;
+        if (size === 0 || (flags & ~PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0) return TEE_ERROR_BAD_PARAMETERS;
         const bytes = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+        // The per-TA limit (image + stack + data size), set when the instance was made.
+        const over = ta.space.overLimit(bytes);
+        if (over) {
+          this.log(`tee: TA ${ta.uuid} ${over}`);
+          return TEE_ERROR_OUT_OF_MEMORY;
+        }
         const va = ta.space.findFree(bytes, MAP_ZI_BASE);
         ta.space.mapPrivate(va, bytes, 'rw', 'map_zi', undefined, (flags & PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0);
         params[1].a = Math.floor(va / 2 ** 32);
