@@ -112,6 +112,14 @@ export class ChannelWriter {
     }
   }
 
+  /**
+   * Wakes a receiver sleeping on the counter without sending anything (it looks again at what
+   * it waits for: a cancellation flag raised in other shared memory, say).
+   */
+  wake(): void {
+    Atomics.notify(this.ring.header, SENT);
+  }
+
   private tryRing(seq: number, m: unknown): boolean {
     const words = this.codec ? this.codec.measure(m) : 0;
     if (words > 0) {

@@ -13,15 +13,17 @@ import { OPTEE_OS_UUID_STRING, OpteeDispatcher } from '../monitor/optee-dispatch
 import { PsciService } from '../monitor/psci.js';
 import { HostBridge, HB_OP_POWER_OFF } from '../ree/hostbridge.js';
 import { Mailbox, type HbRequest, type HbResult } from '../ree/mailbox.js';
+import { RequestFlow } from './request-flow.js';
 import { Supplicant } from '../ree/supplicant.js';
 import { TaStore } from '../ree/ta-store.js';
 import { TeeClient } from '../ree/tee-client.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
 import { TeeCore } from '../tee/core.js';
+import { DEFAULT_SECURE_THREADS, MAX_SECURE_THREADS } from '../tee/entry.js';
 import type { TaIdentity } from '../tee/ta-sources/pipeline.js';
 import { TeeError } from '../abi/errors.js';
 import { describeTrust, resolveTrust, type DeviceTrust } from './trust.js';
-import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_BUSY, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY } from '../abi/results.js';
+import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY } from '../abi/results.js';
 import { EventBus } from '../trace/events.js';
 import { DeviceDebug } from './debug.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
@@ -63,10 +65,12 @@ export interface DeviceOptions {
   seedFuses?: boolean;
   /** Passphrase that seals the device's fuse block (needed to boot a sealed device). */
   hardwarePassphrase?: string;
+  /** Secure threads: calls the TEE serves at once (default 4, at most 64); more wait for one. */
+  secureThreads?: number;
 }
 
 const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust',
-  'huk', 'seedFuses', 'hardwarePassphrase']);
+  'huk', 'seedFuses', 'hardwarePassphrase', 'secureThreads']);
 
 /** Validates options up front: unknown keys and bad values are errors. */
 export function checkDeviceOptions(options: DeviceOptions): void {
@@ -77,6 +81,10 @@ export function checkDeviceOptions(options: DeviceOptions): void {
     throw new TypeError('watchdogMs must be a positive number of milliseconds');
   }
   if (options.huk !== undefined) parseHuk(options.huk);
+  const threads = options.secureThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_SECURE_THREADS)) {
+    throw new TypeError(`secureThreads must be a whole number from 1 to ${MAX_SECURE_THREADS}`);
+  }
 }
 
 export interface BootReport {
@@ -119,7 +127,7 @@ export class Device {
   private tas: TaStore | undefined;
   private readyFlag = false;
   private probeOk = false;
-  private readonly freeSlots: number[] = [];
+  private flow: RequestFlow | undefined;
   private power: 'off' | 'on' = 'off';
   private bootReport: BootReport | undefined;
   private hardware: DeviceHardware | undefined;
@@ -227,8 +235,6 @@ export class Device {
     const uart0 = new Uart((line) => this.consoleLine('normal', line));
     const shmRegion = region(this.board, 'ns-shm');
     this.mailbox = new Mailbox(shm, SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount);
-    this.freeSlots.length = 0;
-    for (let i = SHM_LAYOUT.slotCount - 1; i >= 0; i--) this.freeSlots.push(i);
     this.tas = new TaStore(this.stateDir, this.options.taPaths ?? [], this.image.tas);
     const supplicant = new Supplicant(this.tas, this.stateDir, shm, shmRegion.base, this.events);
     this.supplicant = supplicant;
@@ -255,6 +261,7 @@ export class Device {
       rollbackAnchorPath: hardware.anchorPath,
       rollbackAnchorFuse: hardware.rpmb,
       engines: this.engines,
+      secureThreads: this.options.secureThreads ?? DEFAULT_SECURE_THREADS,
     });
     const monitor = new Monitor(this.events, [
       new OpteeDispatcher(this.tee, {
@@ -273,11 +280,20 @@ export class Device {
       uartWrite: (o, s, v) => uart0.write(o, s, v),
       bridgeRead: (o) => bridge.read(o),
       bridgeWrite: (o, s, v) => bridge.write(o, s, v),
-      workPending: () => bridge.pending,
+      // Posted work the firmware has not taken; while calls are parked it may have no room.
+      workPending: () => bridge.pending && bridge.parked === 0,
       explainFault: (line) => secure.log(line),
       engines: this.engines,
       beforeRun: () => this.debug.gate(),
     }, monitor, this.events);
+    const normal = this.normal;
+    this.flow = new RequestFlow(this.mailbox, bridge, {
+      run: () => normal.run(),
+      stopped: (stop) => this.afterStop(stop),
+      nextWake: () => this.tee?.nextWake(),
+      parkedThreads: () => this.tee?.parkedThreads ?? 0,
+      error: (message, code) => new DeviceError(message, code),
+    });
     return this.startNormalWorld();
   }
 
@@ -326,27 +342,25 @@ export class Device {
 
   /**
    * Posts one request to the firmware through the host bridge and runs the normal world until
-   * the firmware completes it.
+   * the firmware completes it (other requests in flight go on meanwhile).
    */
   request(req: HbRequest): HbResult {
-    if (this.power !== 'on' || !this.normal || !this.mailbox || !this.bridge) {
-      throw new DeviceError('the device is off');
-    }
-    const slot = this.freeSlots.pop();
-    if (slot === undefined) throw new DeviceError('all mailbox slots are in use', TEE_ERROR_BUSY);
-    try {
-      this.mailbox.write(slot, req);
-      this.bridge.post(slot);
-      const stop = this.normal.run();
-      // Read before a reset reboots the firmware: its slot words are what it answered.
-      const done = this.mailbox.done(slot);
-      const result = done ? this.mailbox.read(slot) : undefined;
-      if (stop !== 'idle') this.afterStop(stop);
-      if (!result) throw new DeviceError(`the normal world stopped (${stop}) before it completed the request`);
-      return result;
-    } finally {
-      this.freeSlots.push(slot);
-    }
+    return this.requests().request(req);
+  }
+
+  submit(req: HbRequest, done: (result: HbResult | Error) => void): void {
+    this.requests().submit(req, done);
+  }
+
+  runUntil(finished: () => boolean): void {
+    if (finished()) return;
+    this.requests().runUntil(finished);
+  }
+
+  /** The device's requests in flight, for callers that do not wait for each (the worker). */
+  requests(): RequestFlow {
+    if (this.power !== 'on' || !this.normal || !this.flow) throw new DeviceError('the device is off');
+    return this.flow;
   }
 
   private afterStop(stop: string): void {

@@ -25,8 +25,8 @@
  *
  * Cancellation bypasses the queue: `requestCancellation(session)` raises the session's flag in
  * the cancellation flags shared with the worker (cancel-flags.ts), which the worker's TEE core
- * reads (`core.cancelFlags`) while the TA runs. The watchdog is the device's own (uc_emu_stop
- * from a timer thread), unchanged.
+ * reads (`core.cancelFlags`) while the TA runs, and wakes the worker if it sleeps while calls
+ * wait (TEE_Wait). The watchdog is the device's own (uc_emu_stop from a timer thread).
  *
  * The messages themselves (work items, batches, answers) are defined in work.ts.
  */
@@ -214,7 +214,9 @@ export class DeviceHost {
    * time it asks TEE_GetCancellationFlag (or TEE_Wait polls). Returns false if no flag is free.
    */
   requestCancellation(session: number): boolean {
-    return this.cancelFlags.cancelSession(session);
+    const ok = this.cancelFlags.cancelSession(session);
+    this.requests.wake(); // a worker asleep while the call waits (TEE_Wait) looks at the flag now
+    return ok;
   }
 
   clearCancellation(session: number): void {
@@ -226,7 +228,9 @@ export class DeviceHost {
    * unique id the server hands out), until `clearOpenCancellation(cancelId)`.
    */
   requestOpenCancellation(cancelId: number): boolean {
-    return this.cancelFlags.cancelOpen(cancelId);
+    const ok = this.cancelFlags.cancelOpen(cancelId);
+    this.requests.wake();
+    return ok;
   }
 
   clearOpenCancellation(cancelId: number): void {

@@ -3,6 +3,11 @@
  * TeeClient in the form they came in (MsgParams and input bytes, checked by the API server)
  * and their results go back as the TeeClient answers them: nothing is translated or checked
  * again here.
+ *
+ * TEE calls (open, invoke, close) are started and answered when the firmware finishes them,
+ * so that one long call does not hold up the others; the rest are answered at once. At most
+ * MAX_IN_FLIGHT calls are in flight (the firmware's own limit); a call that finds no room (that
+ * limit, or a client pool full of other calls' buffers) waits until one ends.
  */
 import { TeeError } from '../abi/errors.js';
 import { TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_GENERIC, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
@@ -10,9 +15,15 @@ import type { CallResult } from '../ree/tee-client.js';
 import { parseTaContainer } from '../tee/loader/container.js';
 import { DeviceError, type Device } from './device.js';
 import type { CallOutcome, WorkDone, WorkError, WorkItem, WorkOps } from './work.js';
+import { TEE_ERROR_BUSY, TEE_ERROR_OUT_OF_MEMORY } from '../abi/results.js';
 
 type Handler<K extends keyof WorkOps> = (args: WorkOps[K]['args']) => WorkOps[K]['result'];
-type Handlers = { [K in keyof WorkOps]: Handler<K> };
+type Handlers = { [K in Exclude<keyof WorkOps, CallOp>]: Handler<K> };
+type CallOp = 'open' | 'invoke' | 'close';
+type Starter = (args: unknown, done: (value: unknown, error?: unknown) => void) => void;
+
+/** Calls the worker keeps in flight at once (the firmware serves 16 at a time). */
+export const MAX_IN_FLIGHT = 16;
 
 /** The outcome of a call as it goes back: no session, no SMC count, output bytes only when there are some. */
 function outcome(r: CallResult): CallOutcome {
@@ -33,21 +44,34 @@ function uploadedTaUuid(bytes: Uint8Array): string {
   return uuid;
 }
 
+/** TEE calls: started now, answered through `done` when the firmware has finished them. */
+function starters(device: Device): Record<CallOp, Starter> {
+  const finish = (done: (value: unknown, error?: unknown) => void, shape: (r: CallResult) => unknown) =>
+    (r: CallResult | Error) => (r instanceof Error ? done(undefined, r) : done(shape(r)));
+  return {
+    open: (raw, done) => {
+      const a = raw as WorkOps['open']['args'];
+      device.client.startOpenSession(a.uuid, a.params, {
+        login: a.login, cancelId: a.cancelId ?? 0, ...(a.data ? { data: a.data } : {}), ...(a.clientUuid ? { clientUuid: a.clientUuid } : {}),
+      }, finish(done, (r) => {
+        const o: WorkOps['open']['result'] = outcome(r);
+        if (r.session) o.session = r.session;
+        return o;
+      }));
+    },
+    invoke: (raw, done) => {
+      const a = raw as WorkOps['invoke']['args'];
+      device.client.startInvoke(a.session, a.cmd, a.params, a.data, a.cancelId ?? 0, finish(done, outcome));
+    },
+    close: (raw, done) => {
+      const a = raw as WorkOps['close']['args'];
+      device.client.startCloseSession(a.session, finish(done, (r) => ({ result: r.result, origin: r.origin })));
+    },
+  };
+}
+
 function handlers(device: Device, served: () => number): Handlers {
   return {
-    open: (a) => {
-      const r = device.client.openSession(a.uuid, a.params, {
-        login: a.login, cancelId: a.cancelId ?? 0, ...(a.data ? { data: a.data } : {}), ...(a.clientUuid ? { clientUuid: a.clientUuid } : {}),
-      });
-      const o: WorkOps['open']['result'] = outcome(r);
-      if (r.session) o.session = r.session;
-      return o;
-    },
-    invoke: (a) => outcome(device.client.invoke(a.session, a.cmd, a.params, a.data, a.cancelId ?? 0)),
-    close: (a) => {
-      const r = device.client.closeSession(a.session);
-      return { result: r.result, origin: r.origin };
-    },
     registerShm: (a) => ({ cookie: device.client.registerSharedMemory(a.size).cookie }),
     releaseShm: (a) => {
       device.client.releaseSharedMemory(a.cookie);
@@ -72,23 +96,79 @@ function toWorkError(error: unknown): WorkError {
   return { result: TEEC_ERROR_GENERIC, origin: TEEC_ORIGIN_COMMS, message: `device: ${(error as Error)?.message ?? String(error)}`, code: 'device-error' };
 }
 
-/** Serves work items on `device`, one at a time; every failure becomes the item's error. */
+/** Serves work items on `device`; every failure becomes the item's error. */
 export class WorkServer {
   private readonly handlers: Handlers;
+  private readonly starters: Record<CallOp, Starter>;
+  /** Calls that found no room, in order. */
+  private readonly waiting: WorkItem[] = [];
   private served = 0;
 
-  constructor(device: Device) {
+  constructor(private readonly device: Device, private readonly reply: (done: WorkDone) => void) {
     this.handlers = handlers(device, () => this.served);
+    this.starters = starters(device);
   }
 
-  serve(item: WorkItem): WorkDone {
+  /** Calls started and not yet answered, plus those waiting for room. */
+  get pending(): number {
+    return this.inFlight() + this.waiting.length;
+  }
+
+  /** Serves an item: answered at once, or when its call ends (`reply`). */
+  serve(item: WorkItem): void {
     this.served++;
-    try {
-      const handler = this.handlers[item.op] as ((a: unknown) => unknown) | undefined;
-      if (!handler) throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, `unknown work item ${item.op}`, TEEC_ORIGIN_API);
-      return { seq: item.seq, value: handler(item.args) };
-    } catch (error) {
-      return { seq: item.seq, error: toWorkError(error) };
+    if (this.waiting.length > 0 && item.op in this.starters) {
+      this.waiting.push(item); // behind the calls that wait already, in order
+      return;
+    }
+    this.dispatch(item);
+  }
+
+  /** Starts waiting calls while there is room (after calls ended). */
+  resume(): void {
+    while (this.waiting.length > 0 && this.inFlight() < MAX_IN_FLIGHT) {
+      const item = this.waiting.shift()!;
+      if (!this.dispatch(item)) return;
     }
   }
+
+  /** False when the call found no room and waits again (at the head). */
+  private dispatch(item: WorkItem): boolean {
+    const start = (this.starters as Partial<Record<string, Starter>>)[item.op];
+    try {
+      if (!start) {
+        const handler = (this.handlers as Partial<Record<string, (a: unknown) => unknown>>)[item.op];
+        if (!handler) throw new TeeError(TEEC_ERROR_BAD_PARAMETERS, `unknown work item ${item.op}`, TEEC_ORIGIN_API);
+        this.reply({ seq: item.seq, value: handler(item.args) });
+        return true;
+      }
+      if (this.inFlight() >= MAX_IN_FLIGHT) {
+        this.waiting.unshift(item);
+        return false;
+      }
+      start(item.args, (value, error) => this.reply(error === undefined ? { seq: item.seq, value } : { seq: item.seq, error: toWorkError(error) }));
+      return true;
+    } catch (error) {
+      if (start && this.inFlight() > 0 && roomShort(error)) {
+        this.waiting.unshift(item); // other calls' buffers fill the pool: try again when one ends
+        return false;
+      }
+      this.reply({ seq: item.seq, error: toWorkError(error) });
+      return true;
+    }
+  }
+
+  private inFlight(): number {
+    try {
+      return this.device.requests().inFlight;
+    } catch {
+      return 0; // the device is off: nothing is in flight
+    }
+  }
+}
+
+/** The client pool or the mailbox had no room for one more call. */
+function roomShort(error: unknown): boolean {
+  return (error instanceof TeeError && error.code === TEE_ERROR_OUT_OF_MEMORY && error.origin === TEEC_ORIGIN_API)
+    || (error instanceof DeviceError && error.code === TEE_ERROR_BUSY);
 }

@@ -1,8 +1,11 @@
 /**
  * The worker side of a `DeviceHost`: boots one Device on this thread and serves batches of
- * work items posted by the main thread, one at a time (the firmware is single-threaded). The
- * main thread waits for an answer only briefly (host.ts, SYNC_SLICE_MS and SYNC_BUDGET_MS): it
- * keeps serving WebSocket traffic while a TA runs.
+ * work items posted by the main thread. TEE calls are started and answered as each ends
+ * (work-handlers.ts); while calls are in flight this thread runs the device in turns
+ * (`driveOnce`: the normal world until its firmware waits, a time slice of a busy TA at most)
+ * and takes new messages between turns, or sleeps while every call in flight waits for a time
+ * still to come. The main thread waits for an answer only briefly (host.ts, SYNC_SLICE_MS and
+ * SYNC_BUDGET_MS): it keeps serving WebSocket traffic while a TA runs.
  *
  * Work comes and answers go through `channel.ts` channels (a ring in shared memory for batches
  * and answers, in `work-codec.ts` words or msgpack; a MessagePort for the rest). Between
@@ -41,8 +44,6 @@ const POLL_WINDOW_MS = 5;
  * the server and a WebSocket client and back, so that back-to-back calls find it awake.
  */
 const SPIN_MS = init.spin ? 0.2 : 0;
-/** During a long batch, answers of the items already served go back at least this often. */
-const ANSWER_INTERVAL_MS = 2;
 
 /** Answers through the ring; events, ready and off through the port (structured clone). */
 function send(m: FromWorker): void {
@@ -51,7 +52,11 @@ function send(m: FromWorker): void {
 
 const device = new Device(init.options);
 const forwarder = new EventForwarder(device.events, send, new Int32Array(init.eventAcks));
-const work = new WorkServer(device);
+/** Answers not yet sent. */
+let answers: WorkDone[] = [];
+const work = new WorkServer(device, (d) => answers.push(d));
+/** Longest sleep while every call in flight waits for a time still to come. */
+const MAX_PARK_SLEEP_MS = 50;
 
 function boot(): void {
   // Boot lines go to the host so `trustbox boot` can print them.
@@ -69,25 +74,51 @@ function boot(): void {
   }
 }
 
+/** Sends the answers gathered so far; `idle` tells the host it may post the next batch. */
+function answer(): void {
+  hostToldIdle = true;
+  forwarder.flush();
+  const items = answers;
+  answers = [];
+  send({ kind: 'done', items, idle: true });
+}
+
 /**
- * Serves a batch in order. Answers go back in groups: at once when the batch is done, and
- * every ANSWER_INTERVAL_MS during a long batch so that one slow call does not hold back the
- * answers of the calls before it.
+ * One turn of the device while calls are in flight: the normal world runs until its firmware
+ * waits (calls that end are answered), or, when every call in flight waits for a time still to
+ * come (a TEE_Wait), this thread sleeps until then or until a message comes.
  */
-function serveBatch(items: WorkItem[]): void {
-  let done: WorkDone[] = [];
-  let last = performance.now();
-  for (let i = 0; i < items.length; i++) {
-    done.push(work.serve(items[i]!));
-    const now = performance.now();
-    if (now - last > ANSWER_INTERVAL_MS && i < items.length - 1) {
-      send({ kind: 'done', items: done, idle: false });
-      done = [];
-      last = now;
+function driveOnce(seen: number): void {
+  let flow;
+  try {
+    flow = device.requests();
+  } catch {
+    work.resume(); // the device is off: calls still waiting for room fail now
+    answer();
+    return;
+  }
+  const now = performance.now();
+  if (!flow.runnable(now)) {
+    const wake = flow.wakeAt() ?? now;
+    // A message, a cancellation (the host wakes us) or the time ends the sleep; then the
+    // parked calls get their turn (a cancelled wait ends at once).
+    if (wake > now && inbox.sent() === seen) {
+      Atomics.wait(doorbell.array, doorbell.index, seen, Math.min(wake - now, MAX_PARK_SLEEP_MS));
     }
   }
-  forwarder.flush();
-  send({ kind: 'done', items: done, idle: true });
+  flow.pump();
+  work.resume();
+  if (answers.length > 0 || !hostToldIdle) answer();
+}
+
+/** Whether the host heard `idle` since its last batch (it holds new work back until then). */
+let hostToldIdle = true;
+
+/** Starts every item of a batch; answers now unless calls are in flight (then driveOnce does). */
+function serveBatch(items: WorkItem[]): void {
+  hostToldIdle = false;
+  for (const item of items) work.serve(item);
+  if (work.pending === 0 || answers.length > 0) answer();
 }
 
 /**
@@ -107,6 +138,13 @@ function serveLoop(): void {
     if (m) {
       handle(m);
       if (m.kind === 'power-off') return;
+      const now = performance.now();
+      spinUntil = now + SPIN_MS;
+      deadline = now + POLL_WINDOW_MS;
+      continue;
+    }
+    if (work.pending > 0) {
+      driveOnce(seen);
       const now = performance.now();
       spinUntil = now + SPIN_MS;
       deadline = now + POLL_WINDOW_MS;

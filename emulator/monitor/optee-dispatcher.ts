@@ -28,6 +28,8 @@ export const SEC_CAPABILITIES =
 export interface TeeEntry {
   callWithArg(args: readonly number[]): number[];
   returnFromRpc(args: readonly number[]): number[];
+  /** Secure threads: calls served at once. */
+  readonly threadCount: number;
 }
 
 export class OpteeDispatcher implements RuntimeService {
@@ -53,7 +55,7 @@ export class OpteeDispatcher implements RuntimeService {
       case OPTEE_SMC_EXCHANGE_CAPABILITIES: return fast([OPTEE_SMC_RETURN_OK, SEC_CAPABILITIES, 0, 4]);
       case OPTEE_SMC_GET_SHM_CONFIG:
         return fast([OPTEE_SMC_RETURN_OK, this.reservedShm.base, this.reservedShm.size, 1]);
-      case OPTEE_SMC_GET_THREAD_COUNT: return fast([OPTEE_SMC_RETURN_OK, 1]);
+      case OPTEE_SMC_GET_THREAD_COUNT: return fast([OPTEE_SMC_RETURN_OK, this.tee.threadCount]);
       case OPTEE_SMC_DISABLE_SHM_CACHE:
       case OPTEE_SMC_ENABLE_SHM_CACHE: return fast([OPTEE_SMC_RETURN_OK]);
       case OPTEE_SMC_CALL_WITH_ARG: return yielded(this.tee.callWithArg(args));

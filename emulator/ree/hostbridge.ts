@@ -16,7 +16,7 @@ export const HB_REG_READY = 0x02c;
 export const HB_REG_PROBE = 0x030;
 
 export const HB_MAGIC = 0x42485442;
-export const HB_VERSION = 2;
+export const HB_VERSION = 3;
 export const HB_NONE = 0xffffffff;
 export const HB_READY_VALUE = 1;
 export const HB_SLOT_SIZE = 512;
@@ -24,6 +24,7 @@ export const HB_QUEUE_ENTRIES = 64;
 export const HB_QUEUE_OFF_HEAD = 0;
 export const HB_QUEUE_OFF_TAIL = 4;
 export const HB_QUEUE_OFF_RING = 8;
+export const HB_QUEUE_OFF_PARKED = 264;
 export const HB_DONE_VALUE = 1;
 
 export const HB_OP_OPEN_SESSION = 1;
@@ -82,10 +83,10 @@ export class HostBridge {
     private readonly queuePa: number,
     private readonly events: HostBridgeEvents,
   ) {
-    if (queueView.byteOffset % 4 !== 0 || queueView.byteLength < HB_QUEUE_OFF_RING + 4 * HB_QUEUE_ENTRIES) {
+    if (queueView.byteOffset % 4 !== 0 || queueView.byteLength < HB_QUEUE_OFF_PARKED + 4) {
       throw new RangeError('the request queue needs an aligned page of shared memory');
     }
-    this.queue = new Uint32Array(queueView.buffer, queueView.byteOffset, HB_QUEUE_OFF_RING / 4 + HB_QUEUE_ENTRIES);
+    this.queue = new Uint32Array(queueView.buffer, queueView.byteOffset, HB_QUEUE_OFF_PARKED / 4 + 1);
     this.head = this.queue[HB_QUEUE_OFF_HEAD / 4]!;
   }
 
@@ -101,6 +102,14 @@ export class HostBridge {
   /** Whether requests wait for the firmware. */
   get pending(): boolean {
     return this.queue[HB_QUEUE_OFF_TAIL / 4] !== this.head;
+  }
+
+  /**
+   * Calls in progress whose secure threads gave the CPU back, as the firmware said when it
+   * last waited (0: none; every request it took is complete).
+   */
+  get parked(): number {
+    return this.queue[HB_QUEUE_OFF_PARKED / 4]!;
   }
 
   read(offset: number): number {

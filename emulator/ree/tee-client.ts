@@ -75,10 +75,18 @@ export interface OpenOptions {
   cancelId?: number;
 }
 
-/** What the client needs from a device: post one request and wait for its completion. */
+/**
+ * What the client needs from a device: post a request with a completion called when the
+ * firmware has finished it (requests may finish in any order), and run the device until a
+ * condition holds (for callers that wait).
+ */
 export interface RequestChannel {
-  request(req: HbRequest): HbResult;
+  submit(req: HbRequest, done: (result: HbResult | Error) => void): void;
+  runUntil(finished: () => boolean): void;
 }
+
+/** Receives a call's result, or the error that kept it from the TEE. */
+export type CallDone = (result: CallResult | Error) => void;
 
 const isTmem = (attr: number) => attr >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
 const isRmem = (attr: number) => attr >= OPTEE_MSG_ATTR_TYPE_RMEM_INPUT && attr <= OPTEE_MSG_ATTR_TYPE_RMEM_INOUT;
@@ -121,22 +129,56 @@ export class TeeClient {
   }
 
   openSession(uuid: string, params: MsgParam[] = [], options: OpenOptions = {}): CallResult {
-    const req: HbRequest = { op: HB_OP_OPEN_SESSION, uuid: uuidToOctets(uuid), login: options.login ?? 0, cancelId: options.cancelId ?? 0 };
-    if (options.clientUuid) req.clientUuid = uuidToOctets(options.clientUuid);
-    return this.call(req, params, options.data);
+    return this.wait((done) => this.startOpenSession(uuid, params, options, done));
   }
 
   /** `cancelId` (non-zero) is the id a CANCEL may name for this command. */
   invoke(session: number, cmd: number, params: MsgParam[] = [], data?: ParamBytes, cancelId = 0): CallResult {
-    return this.call({ op: HB_OP_INVOKE_COMMAND, session, func: cmd, cancelId }, params, data);
+    return this.wait((done) => this.startInvoke(session, cmd, params, data, cancelId, done));
   }
 
   closeSession(session: number): CallResult {
-    return this.call({ op: HB_OP_CLOSE_SESSION, session }, [], undefined);
+    return this.wait((done) => this.startCloseSession(session, done));
   }
 
   cancel(session: number, cancelId: number): CallResult {
-    return this.call({ op: HB_OP_CANCEL, session, cancelId }, [], undefined);
+    return this.wait((done) => this.start({ op: HB_OP_CANCEL, session, cancelId }, [], undefined, done));
+  }
+
+  // ---- the same calls without waiting: `done` is called when the firmware has finished them,
+  // while other calls go on (it is not called before these return). A call the client refuses
+  // up front (parameters, pool) throws here instead.
+
+  startOpenSession(uuid: string, params: MsgParam[], options: OpenOptions, done: CallDone): void {
+    const req: HbRequest = { op: HB_OP_OPEN_SESSION, uuid: uuidToOctets(uuid), login: options.login ?? 0, cancelId: options.cancelId ?? 0 };
+    if (options.clientUuid) req.clientUuid = uuidToOctets(options.clientUuid);
+    this.start(req, params, options.data, done);
+  }
+
+  startInvoke(session: number, cmd: number, params: MsgParam[], data: ParamBytes | undefined, cancelId: number, done: CallDone): void {
+    this.start({ op: HB_OP_INVOKE_COMMAND, session, func: cmd, cancelId }, params, data, done);
+  }
+
+  startCloseSession(session: number, done: CallDone): void {
+    this.start({ op: HB_OP_CLOSE_SESSION, session }, [], undefined, done);
+  }
+
+  /** Starts a call and runs the device until it is done. */
+  private wait(start: (done: CallDone) => void): CallResult {
+    let result: CallResult | Error | undefined;
+    start((r) => { result = r; });
+    this.channel.runUntil(() => result !== undefined);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  /** A synchronous round trip of one request that has no parameters to place. */
+  private roundTrip(req: HbRequest): HbResult {
+    let result: HbResult | Error | undefined;
+    this.channel.submit(req, (r) => { result = r; });
+    this.channel.runUntil(() => result !== undefined);
+    if (result instanceof Error) throw result;
+    return result!;
   }
 
   /**
@@ -151,7 +193,7 @@ export class TeeClient {
     this.pool.clear(pa, size); // free pages are zero already; this keeps it so whatever a stale view did
     const cookie = this.nextCookie(pa);
     try {
-      const res = this.channel.request({
+      const res = this.roundTrip({
         op: HB_OP_REGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: BigInt(pa), b: BigInt(size), c: cookie }],
       });
       const failure = res.status !== TEE_SUCCESS ? [res.status, TEEC_ORIGIN_COMMS] : res.ret !== TEE_SUCCESS ? [res.ret, res.retOrigin] : undefined;
@@ -171,13 +213,63 @@ export class TeeClient {
    */
   releaseSharedMemory(cookie: bigint): void {
     if (!this.registered.delete(cookie)) return;
+    // A call in flight names the block: it stays registered and in the pool until that call
+    // ends (then it goes, wiped), so a TA never sees the block's next owner through it.
+    if (this.inUse.has(cookie)) {
+      this.releasing.add(cookie);
+      return;
+    }
+    this.unregister(cookie);
+  }
+
+  /** Registered blocks that calls in flight name, with how many such calls. */
+  private readonly inUse = new Map<bigint, number>();
+  /** Blocks released while in use: unregistered when the last call naming them ends. */
+  private readonly releasing = new Set<bigint>();
+
+  private unregister(cookie: bigint): void {
     const pa = addressOf(cookie);
     try {
-      this.channel.request({
+      this.roundTrip({
         op: HB_OP_UNREGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, a: 0n, b: 0n, c: cookie }],
       });
     } finally {
       this.pool.give(pa);
+    }
+  }
+
+  /** Marks the registered blocks `params` name as in use by a call; returns them. */
+  private hold(params: MsgParam[]): bigint[] {
+    const held: bigint[] = [];
+    for (const p of params) {
+      if (!isRmem(p.attr) || !this.registered.has(p.c) || held.includes(p.c)) continue;
+      held.push(p.c);
+      this.inUse.set(p.c, (this.inUse.get(p.c) ?? 0) + 1);
+    }
+    return held;
+  }
+
+  private unhold(held: bigint[]): void {
+    for (const cookie of held) {
+      const n = (this.inUse.get(cookie) ?? 1) - 1;
+      if (n > 0) {
+        this.inUse.set(cookie, n);
+        continue;
+      }
+      this.inUse.delete(cookie);
+      if (this.releasing.delete(cookie)) this.unregisterLater(cookie);
+    }
+  }
+
+  /** UNREGISTER_SHM without waiting (from a completion); the block goes back to the pool after it. */
+  private unregisterLater(cookie: bigint): void {
+    const pa = addressOf(cookie);
+    try {
+      this.channel.submit({
+        op: HB_OP_UNREGISTER_SHM, params: [{ attr: OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, a: 0n, b: 0n, c: cookie }],
+      }, () => this.pool.give(pa));
+    } catch {
+      this.pool.give(pa); // no slot or the device is off: the TEE forgets it with the device
     }
   }
 
@@ -197,25 +289,48 @@ export class TeeClient {
     return this.registered.size;
   }
 
-  private call(req: HbRequest, params: MsgParam[], data: ParamBytes | undefined): CallResult {
+  /**
+   * Places the parameters and posts the request; when it completes, reads the answer and the
+   * output bytes, gives the temporary buffers back (wiped) and calls `done`.
+   */
+  private start(req: HbRequest, params: MsgParam[], data: ParamBytes | undefined, done: CallDone): void {
     if (params.length > TEEC_CONFIG_PAYLOAD_REF_COUNT) {
       throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `at most ${TEEC_CONFIG_PAYLOAD_REF_COUNT} parameters`, TEEC_ORIGIN_API);
     }
     const temps: number[] = [];
-    try {
-      const placed = this.place(params, data, temps);
-      req.params = placed; // req is always a fresh object from the calls above
-      const res = this.channel.request(req);
-      if (res.status !== TEE_SUCCESS) {
-        return { result: res.status, origin: TEEC_ORIGIN_COMMS, session: res.session, params: [], smcCalls: res.smcCalls };
-      }
-      const result: CallResult = { result: res.ret, origin: res.retOrigin, session: res.session, params: res.params, smcCalls: res.smcCalls };
-      const out = this.outputs(placed, res.params);
-      if (out) result.data = out;
-      return result;
-    } finally {
+    let held: bigint[] = [];
+    const release = (): void => {
       for (const pa of temps) this.pool.give(pa);
+      this.unhold(held);
+    };
+    let placed: MsgParam[];
+    try {
+      placed = this.place(params, data, temps);
+      held = this.hold(placed);
+      req.params = placed; // req is always a fresh object from the calls above
+      this.channel.submit(req, (res) => {
+        let result: CallResult | Error;
+        try {
+          result = res instanceof Error ? res : this.answer(res, placed);
+        } finally {
+          release();
+        }
+        done(result);
+      });
+    } catch (error) {
+      release();
+      throw error;
     }
+  }
+
+  private answer(res: HbResult, placed: MsgParam[]): CallResult {
+    if (res.status !== TEE_SUCCESS) {
+      return { result: res.status, origin: TEEC_ORIGIN_COMMS, session: res.session, params: [], smcCalls: res.smcCalls };
+    }
+    const result: CallResult = { result: res.ret, origin: res.retOrigin, session: res.session, params: res.params, smcCalls: res.smcCalls };
+    const out = this.outputs(placed, res.params);
+    if (out) result.data = out;
+    return result;
   }
 
   /** The parameters as the slot takes them: temporary buffers placed, input bytes written (see the file header). */

@@ -20,7 +20,7 @@ import type { RandomSource } from '../host/crypto.js';
 import type { EventBus } from '../trace/events.js';
 import { MessageEntry } from './entry.js';
 import { hukSubkeys, type DeriveSubkey } from './huk.js';
-import type { Kernel, KernelTa, OpenResult, SecurePlatform, TeeTime } from './kernel.js';
+import type { Kernel, OpenResult, SecurePlatform, TeeTime } from './kernel.js';
 import type { TrustedKey } from './loader/container.js';
 import { developmentKeys } from './loader/signing-keys.js';
 import { NsSharedMemory } from './ns-memory.js';
@@ -57,6 +57,8 @@ export interface TeeCoreOptions {
   rollbackAnchorFuse?: AnchorFuse;
   /** The device's engine registry: every TA instance's engine joins it. */
   engines?: EngineRegistry<Cpu>;
+  /** Calls the core serves at once (secure threads); default DEFAULT_SECURE_THREADS. */
+  secureThreads?: number;
 }
 
 /** Secure memory kept for the core itself (its "image and heap"). */
@@ -113,7 +115,22 @@ export class TeeCore implements Kernel, InstanceHost {
     });
     const ptas = new Map<string, TrustedService>(PSEUDO_TAS.map((p) => [p.uuid, p.create(this)]));
     this.sessions = new SessionManager(ptas, (uuid) => loader.load(uuid), events);
-    this.entry = new MessageEntry(this.ns, this.sessions, log);
+    this.entry = new MessageEntry(this.ns, this.sessions, log, options.secureThreads);
+  }
+
+  /** Secure threads: how many calls the core serves at once (OPTEE_SMC_GET_THREAD_COUNT). */
+  get threadCount(): number {
+    return this.entry.maxThreads;
+  }
+
+  /** When the earliest parked call wants the CPU again, or undefined if none is parked. */
+  nextWake(): number | undefined {
+    return this.entry.nextWake();
+  }
+
+  /** Calls whose secure threads gave the CPU back and wait to be resumed. */
+  get parkedThreads(): number {
+    return this.entry.parkedCount;
   }
 
   // ---- entry from the monitor (the OP-TEE dispatcher's TeeEntry)
@@ -149,14 +166,6 @@ export class TeeCore implements Kernel, InstanceHost {
 
   isCancelled(session: Session): boolean {
     return session.cancelRequested || (this.cancelFlags?.(session) ?? false);
-  }
-
-  pauseWatchdog(): void {
-    this.watchdog.disarm();
-  }
-
-  resumeWatchdog(ta: KernelTa): void {
-    this.watchdog.arm(ta.engineHandle, Math.max(1, ta.budgetLeftMs));
   }
 
   systemTime(): TeeTime {

@@ -19,7 +19,7 @@ import {
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_GENERIC, TEE_SUCCESS } from '../abi/results.js';
 import {
   OPTEE_SMC_RETURN_EBADADDR, OPTEE_SMC_RETURN_ERESUME, OPTEE_SMC_RETURN_ETHREAD_LIMIT, OPTEE_SMC_RETURN_OK,
-  OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_SMC_RETURN_RPC_CMD, OPTEE_SMC_RETURN_RPC_FREE,
+  OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_SMC_RETURN_RPC_CMD, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, OPTEE_SMC_RETURN_RPC_FREE,
 } from '../abi/smccc.js';
 import { uuidFromOctets } from '../abi/uuid.js';
 import type { NsSharedMemory } from './ns-memory.js';
@@ -27,8 +27,10 @@ import { isMemref, isValue, noParams, type TaParam, type TaParams } from './para
 import type { RpcReply, RpcRequest, SecureThread } from './service.js';
 import type { SessionManager } from './sessions.js';
 
-/** Suspended secure threads allowed at once (OP-TEE's thread count). */
-const MAX_THREADS = 8;
+/** Secure threads when the device does not say (OP-TEE's CFG_NUM_THREADS is a build choice too). */
+export const DEFAULT_SECURE_THREADS = 4;
+/** The most a device may have (each suspended thread keeps its call's state). */
+export const MAX_SECURE_THREADS = 64;
 
 /** What one message command answers. */
 interface Answer {
@@ -40,17 +42,35 @@ interface Answer {
 
 export class MessageEntry {
   private readonly threads = new Map<number, SecureThread<void>>();
+  /** Threads that gave the CPU back (FOREIGN_INTR), by id: when each wants to run again. */
+  private readonly parked = new Map<number, number>();
   private nextThread = 1;
 
   constructor(
     private readonly ns: NsSharedMemory,
     private readonly sessions: SessionManager,
     private readonly log: (line: string) => void,
+    /** Calls in progress at once (OPTEE_SMC_GET_THREAD_COUNT); one more gets ETHREAD_LIMIT. */
+    readonly maxThreads = DEFAULT_SECURE_THREADS,
   ) {}
 
   /** Suspended secure threads now. */
   get threadCount(): number {
     return this.threads.size;
+  }
+
+  /**
+   * When the earliest parked thread wants to run again (performance.now() time; 0 = now), or
+   * undefined when no thread is parked: the device may sleep until then unless work comes.
+   */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
+  nextWake(): number | undefined {
+    let next: number | undefined;
+    for (const at of this.parked.values()) if (next === undefined || at < next) next = at;
+    return next;
   }
 
   // ---- entry from the monitor (the dispatcher's TeeEntry)
@@ -62,7 +82,7 @@ export class MessageEntry {
       this.log(`tee: CALL_WITH_ARG with an argument at ${pa.toString(16)}, outside non-secure shared memory`);
       return [OPTEE_SMC_RETURN_EBADADDR];
     }
-    if (this.threads.size >= MAX_THREADS) return [OPTEE_SMC_RETURN_ETHREAD_LIMIT];
+    if (this.threads.size >= this.maxThreads) return [OPTEE_SMC_RETURN_ETHREAD_LIMIT];
     const id = this.nextThread++;
     return this.step(id, this.messageThread(off), undefined);
   }
@@ -71,12 +91,14 @@ export class MessageEntry {
     const id = args[3]! >>> 0;
     const thread = this.threads.get(id);
     if (!thread) return [OPTEE_SMC_RETURN_ERESUME];
+    this.parked.delete(id);
     return this.step(id, thread, { regs: [...args] });
   }
 
   /** Forgets every suspended thread (system reset). */
   reset(): void {
     this.threads.clear();
+    this.parked.clear();
   }
 
   private step(id: number, thread: SecureThread<void>, reply: RpcReply | undefined): number[] {
@@ -98,6 +120,9 @@ export class MessageEntry {
       case 'alloc': return [OPTEE_SMC_RETURN_RPC_ALLOC, req.size, 0, id];
       case 'free': return [OPTEE_SMC_RETURN_RPC_FREE, hi(req.cookie), lo(req.cookie), id];
       case 'cmd': return [OPTEE_SMC_RETURN_RPC_CMD, hi(req.cookie), lo(req.cookie), id];
+      case 'preempt':
+        this.parked.set(id, req.wakeAt);
+        return [OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, 0, id];
     }
   }
 

@@ -58,10 +58,6 @@ export interface Kernel {
   // ---- time, the watchdog and cancellation
   /** A call's time budget in ms (runs, waits and RPCs of one call together). */
   readonly watchdogMs: number;
-  /** Stops the watchdog's clock while a syscall sleeps (TEE_Wait). */
-  pauseWatchdog(): void;
-  /** Restarts it for `ta`'s engine with what is left of the call's budget. */
-  resumeWatchdog(ta: KernelTa): void;
   /** Time since boot (TEE_GetSystemTime). */
   systemTime(): TeeTime;
   /** The TA's persistent time, or undefined when it was never set. */

@@ -11,7 +11,16 @@ import type { TaAddressSpace } from './ta-space.js';
 export type RpcRequest =
   | { kind: 'alloc'; size: number }
   | { kind: 'free'; cookie: bigint }
-  | { kind: 'cmd'; cookie: bigint };
+  | { kind: 'cmd'; cookie: bigint }
+  /**
+   * The thread gives the CPU back to the normal world (OPTEE_SMC_RETURN_RPC_FOREIGN_INTR), as an
+   * OP-TEE thread does when a normal-world interrupt arrives, so that other calls are served;
+   * it asks to be resumed no sooner than `wakeAt` (performance.now() time; 0 = at once).
+   */
+  | { kind: 'preempt'; wakeAt: number; why: PreemptReason };
+
+/** Why a secure thread gave the CPU back: its time slice ended, it sleeps, or its TA is busy. */
+export type PreemptReason = 'slice' | 'wait' | 'busy';
 
 /** The normal world's registers a0..a7 on OPTEE_SMC_CALL_RETURN_FROM_RPC. */
 export interface RpcReply {
@@ -36,6 +45,13 @@ export interface CallerTa {
   readonly space: TaAddressSpace;
   /** What is left of the time budget of the call the caller is serving (a callee gets no more). */
   readonly budgetLeftMs: number;
+  /** The TA that called this one, if a TA did (a chain of TA-to-TA calls). */
+  readonly caller?: CallerTa;
+  /**
+   * The call's thread was parked for `ms` while other calls ran: that time is not the TA's own,
+   * so its budget (and its callers') moves on by as much.
+   */
+  creditParked(ms: number): void;
 }
 
 /** Who calls: the normal world (no caller TA) or a TA through the internal client API. */

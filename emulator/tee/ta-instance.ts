@@ -4,7 +4,7 @@
  * x0 = function (open/close/invoke), x1 = session id, x2 = &utee_params at the stack top,
  * x3 = command id, SP_EL0 = x2, every other GPR zero, EL0t.
  */
-import { PARAM_BASE, STUB_VA } from './ta-space.js';
+import { STUB_VA } from './ta-space.js';
 import {
   TA_FLAG_INSTANCE_KEEP_ALIVE, TA_FLAG_MULTI_SESSION, TA_FLAG_SINGLE_INSTANCE, UTEE_ENTRY_CLOSE_SESSION,
   UTEE_ENTRY_INVOKE_COMMAND, UTEE_ENTRY_OPEN_SESSION, taFlagNames,
@@ -14,26 +14,30 @@ import type { EngineRegistry } from '../cpu/engines.js';
 import type { EventBus } from '../trace/events.js';
 import { TeeError } from '../abi/errors.js';
 import type { LoadedImage } from './loader/load.js';
-import { isMemref, typesOf, type TaParams } from './params.js';
-import { UTEE_PARAMS_RESERVED, UTEE_PARAMS_SIZE, uteeSize, uteeWord, viewOf, writeUteeParams } from './utee-params.js';
+import { typesOf, type TaParams } from './params.js';
+import { UTEE_PARAMS_RESERVED } from './utee-params.js';
 import {
   TEE_ERROR_BUSY, TEE_ERROR_GENERIC, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_TARGET_DEAD,
 } from '../abi/results.js';
 import type { SecureMemory } from './secure-memory.js';
-import type { CallContext, EntryResult, SecureThread, TrustedService } from './service.js';
+import type { CallContext, CallerTa, EntryResult, SecureThread, TrustedService } from './service.js';
+import { TaParamBlock } from './ta-param-block.js';
 import { TEE_SCN_MAX } from './syscalls/numbers.js';
 import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table.js';
 import { describeTaFault, traceSyscall, traceUnknownSyscall } from './syscall-trace.js';
 import { TaAddressSpace, type VmRegion } from './ta-space.js';
 import type { Watchdog } from '../cpu/watchdog.js';
-import {
-  TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT,
-  TEE_PARAM_TYPE_VALUE_OUTPUT,
-} from '../abi/tee-api.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../abi/client-api.js';
 import { type Session } from './service.js';
 import { PAGE_SIZE } from '../machine/board.js';
 
+/**
+ * Longest run of a TA before its thread gives the CPU back to the normal world, which then
+ * serves other calls (the watchdog thread's resolution is 10 ms).
+ */
+export const TIME_SLICE_MS = 10;
+/** How often a call waiting for a busy single-instance TA looks again. */
+const BUSY_POLL_MS = 5;
 
 const ERET = Buffer.from([0xe0, 0x03, 0x9f, 0xd6]);
 const SVC_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(xreg);
@@ -94,9 +98,8 @@ export class TaInstance implements TrustedService {
   /** SHA-256 of the signed container (hex): exactly what was loaded, for attestation. */
   readonly measurement: string;
   readonly stackTop: number;
-  /** The stack mapping, where struct utee_params goes on each entry, and a view of its bytes. */
-  private readonly stackRegion: VmRegion;
-  private readonly stackView: DataView;
+  /** Struct utee_params at the stack top and the memref windows of each entry. */
+  private readonly paramBlock: TaParamBlock;
   readonly sessions = new Set<Session>();
   /** Sessions this TA opened to other services (TA-to-TA), by handle. */
   readonly taSessions = new Map<number, Session>();
@@ -130,8 +133,7 @@ export class TaInstance implements TrustedService {
       for (const r of init.image.regions) this.space.mapPrivate(r.va, r.size, r.prot, r.kind, r.bytes);
       const stackSize = Math.ceil(init.image.taHead.stackSize / PAGE_SIZE) * PAGE_SIZE;
       const stackVa = this.space.findFree(stackSize, init.image.end);
-      this.stackRegion = this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack');
-      this.stackView = viewOf(this.stackRegion.bytes);
+      this.paramBlock = new TaParamBlock(this.space, this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack'));
       this.stackTop = stackVa + stackSize;
       for (const r of init.codeRanges) this.space.cpu.exactFaultPcs(r.va, r.end);
     } catch (error) {
@@ -187,22 +189,34 @@ export class TaInstance implements TrustedService {
     }
   }
 
-  /** Enters the TA once and runs it until it returns, panics, faults or times out. */
+  /**
+   * Enters the TA once and runs it until it returns, panics, faults or times out. An instance
+   * serves one call at a time: a call from another secure thread waits (parked, so that the
+   * busy call goes on) until it is free; a call back into it from its own chain of TA-to-TA
+   * calls, which could never end, is TEE_ERROR_BUSY at once.
+   */
   *enter(func: number, session: Session, params: TaParams, cmd: number, ctx: CallContext): SecureThread<EntryResult> {
-    if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
-    if (this.busy) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
+    for (;;) {
+      if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+      if (!this.busy) break;
+      for (let c: CallerTa | undefined = ctx.callerTa; c; c = c.caller) if (c === this) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
+      if (ctx.callerTa && ctx.callerTa.budgetLeftMs <= 0) return { result: TEE_ERROR_BUSY, origin: TEEC_ORIGIN_TEE };
+      yield { kind: 'preempt', wakeAt: performance.now() + BUSY_POLL_MS, why: 'busy' };
+    }
     this.busy = true;
     // One time budget for the whole call: every run of the engine and every syscall in it
     // (waits and RPCs included) spend from it, so a TA cannot re-arm the watchdog by yielding.
-    // A TA called by another TA gets no more than its caller has left.
+    // Time parked while other calls run is credited back. A TA called by another TA gets no
+    // more than its caller has left.
     const now = performance.now();
     this.deadline = now + Math.min(this.host.watchdogMs, ctx.callerTa ? ctx.callerTa.budgetLeftMs : Infinity);
+    this.caller = ctx.callerTa;
     this.current = session;
     const mapped: VmRegion[] = [];
     try {
       const up = this.stackTop - UTEE_PARAMS_RESERVED;
-      const vals = this.mapParams(params, mapped);
-      this.writeUteeParams(up, typesOf(params), vals);
+      const vals = this.paramBlock.map(params, mapped);
+      this.paramBlock.write(up, typesOf(params), vals);
       // x0..x3 carry the call; everything else stays zero (set once in entryRegs).
       const regs = this.entryRegs;
       regs[0] = func;
@@ -220,91 +234,27 @@ export class TaInstance implements TrustedService {
       const start = this.atEl0 ? this.image.entry : STUB_VA;
       if (!this.atEl0) this.space.cpu.setSysreg('SPSR_EL1', 0n); // EL0t
       const result = yield* this.run(start);
-      if (!this.dead) this.readBackParams(params, up);
+      if (!this.dead) this.paramBlock.readBack(params, up);
       return result;
     } finally {
       for (const r of mapped) if (!this.dead) this.space.unmap(r);
       this.busy = false;
       this.current = undefined;
+      this.caller = undefined;
     }
+  }
+
+  /** The TA that called the call in progress (TA-to-TA), if any. */
+  caller: CallerTa | undefined;
+
+  creditParked(ms: number): void {
+    if (!this.busy) return;
+    this.deadline += ms;
+    this.caller?.creditParked(ms);
   }
 
   /** The entry registers (ENTRY_REGS order), reused: only x0..x3 and the stack change. */
   private readonly entryRegs: number[] = new Array<number>(ENTRY_REGS.length).fill(0);
-  /** utee_params.vals for one entry, reused. */
-  private readonly paramVals: number[] = new Array<number>(2 * TEE_NUM_PARAMS).fill(0);
-
-  /**
-   * The stack region's bytes when [va, va + UTEE_PARAMS_SIZE) still lies in it (the usual
-   * case), else undefined (the checked copy helpers of the address space decide).
-   */
-  private paramBlockView(va: number): { view: DataView; off: number } | undefined {
-    const r = this.space.regionAt(va);
-    if (!r || r !== this.stackRegion || r.prot !== 'rw' || va + UTEE_PARAMS_SIZE > r.va + r.size) return undefined;
-    return { view: this.stackView, off: va - r.va };
-  }
-
-  /** Writes struct utee_params (types, then a/b of each parameter) at `up`. */
-  private writeUteeParams(up: number, types: number, vals: readonly number[]): void {
-    const at = this.paramBlockView(up);
-    if (at) return writeUteeParams(at.view, at.off, types, vals);
-    const block = Buffer.alloc(UTEE_PARAMS_SIZE);
-    writeUteeParams(viewOf(block), 0, types, vals);
-    this.space.write(up, block);
-  }
-
-  /** Maps memref windows into the param area; returns utee_params.vals. */
-  private mapParams(params: TaParams, mapped: VmRegion[]): number[] {
-    const vals = this.paramVals;
-    vals.fill(0);
-    for (let i = 0; i < TEE_NUM_PARAMS; i++) {
-      const p = params[i]!;
-      if (isMemref(p.type)) {
-        if (!p.mem) {
-          vals[2 * i + 1] = p.nullSize ?? 0; // NULL memref: va 0 (a size query when the size is not 0)
-          continue;
-        }
-        const prot = p.type === TEE_PARAM_TYPE_MEMREF_INPUT ? 'r' : 'rw';
-        const va = this.space.findFree(p.mem.window.length, PARAM_BASE);
-        mapped.push(this.space.mapShared(va, p.mem.window, prot, 'param', p.mem.secure));
-        vals[2 * i] = va + p.mem.offset;
-        vals[2 * i + 1] = p.mem.size;
-      } else if (p.type === TEE_PARAM_TYPE_VALUE_INOUT || p.type === TEE_PARAM_TYPE_VALUE_INPUT) {
-        vals[2 * i] = p.a >>> 0;
-        vals[2 * i + 1] = p.b >>> 0;
-      }
-    }
-    return vals;
-  }
-
-  private readBackParams(params: TaParams, up: number): void {
-    let view: DataView;
-    let off: number;
-    const at = this.paramBlockView(up);
-    if (at) {
-      ({ view, off } = at);
-    } else {
-      let block: Buffer;
-      try {
-        block = this.space.read(up, UTEE_PARAMS_SIZE);
-      } catch {
-        return; // the TA unmapped its own stack top: nothing to copy back
-      }
-      view = viewOf(block);
-      off = 0;
-    }
-    for (let i = 0; i < TEE_NUM_PARAMS; i++) {
-      const p = params[i]!;
-      if (p.type === TEE_PARAM_TYPE_VALUE_OUTPUT || p.type === TEE_PARAM_TYPE_VALUE_INOUT) {
-        p.a = uteeWord(view, off, i, 0);
-        p.b = uteeWord(view, off, i, 1);
-      } else if (isMemref(p.type) && p.type !== TEE_PARAM_TYPE_MEMREF_INPUT) {
-        const size = uteeSize(view, off, i);
-        if (p.mem) p.mem.size = size;
-        else p.nullSize = size;
-      }
-    }
-  }
 
   private *run(start: number): SecureThread<EntryResult> {
     const cpu = this.space.cpu;
@@ -314,7 +264,9 @@ export class TaInstance implements TrustedService {
       this.pending = undefined;
       const left = this.deadline - performance.now();
       if (left <= 0) return this.overBudget(cpu.pc);
-      this.host.watchdog.arm(cpu.handle, left);
+      // A run lasts one time slice at most; then the thread gives the CPU back to the normal
+      // world (a foreign interrupt in OP-TEE's terms) and other calls get their turn.
+      this.host.watchdog.arm(cpu.handle, Math.min(left, TIME_SLICE_MS));
       let err: number;
       try {
         err = cpu.run(pc);
@@ -327,6 +279,8 @@ export class TaInstance implements TrustedService {
         this.pending = undefined;
         const result = yield* this.runThreaded(entry, args);
         if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+        const late = this.exit as Exit | undefined; // a syscall that ended the entry (abortFromSyscall)
+        if (late?.kind === 'abort') return this.died(late.what, 0, late.pc);
         cpu.setX(0, result >>> 0);
         pc = cpu.pc;
         continue;
@@ -335,27 +289,30 @@ export class TaInstance implements TrustedService {
         this.atEl0 = true;
         return { result: exit.code, origin: TEEC_ORIGIN_TRUSTED_APP };
       }
-      if (exit?.kind === 'panic') {
-        this.kill(`panicked with code 0x${exit.code.toString(16)}`, exit.code, exit.pc);
-        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+      if (exit?.kind === 'panic') return this.died(`panicked with code 0x${exit.code.toString(16)}`, exit.code, exit.pc);
+      if (exit?.kind === 'abort') return this.died(exit.what, 0, exit.pc);
+      pc = cpu.pc;
+      if (this.host.watchdog.fired() || cpu.stopRequested) {
+        if (performance.now() >= this.deadline) return this.overBudget(pc);
+        const parkedAt = performance.now();
+        yield { kind: 'preempt', wakeAt: 0, why: 'slice' };
+        this.creditParked(performance.now() - parkedAt);
+        if (this.dead) return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+        continue;
       }
-      if (exit?.kind === 'abort') {
-        this.kill(exit.what, 0, exit.pc);
-        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
-      }
-      if (this.host.watchdog.fired() || (cpu.stopRequested && performance.now() >= this.deadline)) return this.overBudget(cpu.pc);
-      if (err !== 0) {
-        this.kill(`stopped with engine error ${err}`, 0, cpu.pc);
-        return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
-      }
-      pc = cpu.pc; // a wfi or a stale stop request: carry on
+      if (err !== 0) return this.died(`stopped with engine error ${err}`, 0, pc);
+      // a wfi: carry on
     }
+  }
+
+  private died(reason: string, code: number, pc: number): EntryResult {
+    this.kill(reason, code, pc);
+    return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
   }
 
   /** The call used up its time budget: the instance is stopped, as OP-TEE's watchdog would. */
   private overBudget(pc: number): EntryResult {
-    this.kill(`ran longer than the watchdog allows (${this.host.watchdogMs} ms) and was stopped`, 0, pc);
-    return { result: TEE_ERROR_TARGET_DEAD, origin: TEEC_ORIGIN_TEE };
+    return this.died(`ran longer than the watchdog allows (${this.host.watchdogMs} ms) and was stopped`, 0, pc);
   }
 
   /**

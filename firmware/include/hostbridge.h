@@ -23,7 +23,7 @@
 #define HB_REG_PROBE        0x030  /* WO: firmware writes 1 once the TEE probe succeeded, 2 if it failed */
 
 #define HB_MAGIC            0x42485442u   /* "BTHB" in memory order */
-#define HB_VERSION          2u
+#define HB_VERSION          3u
 #define HB_NONE             0xffffffffu
 #define HB_READY_VALUE      1u
 
@@ -35,7 +35,9 @@
  * ring, so that posting and taking a request costs no register access. The host writes a slot
  * index into ring[head % HB_QUEUE_ENTRIES], then increments head; the firmware takes entries
  * while tail != head, incrementing tail, and waits in wfi when the queue is empty (the host
- * resumes it after posting). Completion is the slot's own `done` word (below).
+ * resumes it after posting). Completion is the slot's own `done` word (below); requests may
+ * complete in any order, since a call in progress can be parked while later ones are served
+ * (`parked` says how many were parked when the firmware last waited).
  */
 #define HB_QUEUE_ENTRIES    64u
 
@@ -43,11 +45,14 @@ struct hb_queue {
 	unsigned int head;          /* written by the host: slots posted so far */
 	unsigned int tail;          /* written by the firmware: slots taken so far */
 	unsigned int ring[HB_QUEUE_ENTRIES];
+	unsigned int parked;        /* written by the firmware before each wfi: calls in progress
+	                               whose secure threads gave the CPU back (0: all idle) */
 };
 
 #define HB_QUEUE_OFF_HEAD       0
 #define HB_QUEUE_OFF_TAIL       4
 #define HB_QUEUE_OFF_RING       8
+#define HB_QUEUE_OFF_PARKED     264
 
 /* Operations the host posts in hb_request.op. */
 #define HB_OP_OPEN_SESSION      1u

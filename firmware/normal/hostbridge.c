@@ -1,8 +1,14 @@
 /*
  * Host-bridge device: a mailbox of request slots and a request queue in NS shared memory,
- * plus a few registers. The host posts a slot into the queue; we take, serve and complete
- * slots until the queue is empty, then wait in wfi (where the emulator ends the run until the
- * host posts again). Taking and completing a request touches no register.
+ * plus a few registers. The host posts a slot into the queue; we take and serve slots and
+ * complete each when its call ends. A call whose secure thread gave the CPU back stays in
+ * progress: each pass of the service loop takes what was posted or, when nothing was, gives one
+ * call in progress (the next in turn) one turn, at most a time slice of the secure world. When nothing
+ * is left to do, or after a pass that left calls in progress, we tell the host how many are in
+ * progress (the queue's `parked` word) and wait in wfi, where the emulator ends the run: the
+ * host then collects answers, posts what came meanwhile and resumes us when there is work or
+ * when a parked call wants the CPU. So a new request waits at most one slice. Taking and
+ * completing touch no register.
  */
 #include <stdint.h>
 
@@ -23,8 +29,7 @@ static struct {
 	volatile struct hb_queue *queue;
 	uint32_t slots;
 	int running;                /* ready was announced; faults resume the loop */
-	volatile uint32_t current;  /* slot being served, HB_NONE between requests */
-} hb = { .current = HB_NONE };
+} hb;
 
 static uint32_t hb_read(uint32_t reg)
 {
@@ -90,7 +95,6 @@ static volatile struct hb_request *slot_at(uint32_t index)
 
 static void complete(uint32_t index)
 {
-	hb.current = HB_NONE;
 	/* The results must be visible before done is. */
 	__asm__ volatile("dmb sy" ::: "memory");
 	slot_at(index)->done = HB_DONE_VALUE;
@@ -118,6 +122,7 @@ static uint32_t take(void)
 	return index;
 }
 
+/* Begins serving a slot; completes it at once unless its call stays in progress. */
 static void serve_one(uint32_t index)
 {
 	if (index >= hb.slots) {
@@ -125,9 +130,8 @@ static void serve_one(uint32_t index)
 		kprintf("hostbridge: ignoring bad slot index %u\n", index);
 		return;
 	}
-	hb.current = index;
-	request_serve(slot_at(index), index);
-	complete(index);
+	if (request_begin(slot_at(index), index))
+		complete(index);
 }
 
 void service_loop(void)
@@ -138,22 +142,32 @@ void service_loop(void)
 		hb_write(HB_REG_READY, HB_READY_VALUE);
 	}
 	for (;;) {
-		uint32_t index = take();
+		int took = 0;
 
-		if (index == HB_NONE)
-			wait_for_interrupt();
-		else
+		while (requests_can_begin()) {
+			uint32_t index = take();
+
+			if (index == HB_NONE)
+				break;
 			serve_one(index);
+			took = 1;
+		}
+
+		/* After taking new requests the host gets their answers first; a parked call's turn
+		 * (up to a time slice) comes with the next pass. */
+		unsigned parked = took ? requests_in_progress() : requests_resume(complete);
+
+		hb.queue->parked = parked;
+		if (parked || !took)
+			wait_for_interrupt();
 	}
 }
 
 int service_abort_current(void)
 {
-	uint32_t index = hb.current;
+	uint32_t index;
 
-	if (index != HB_NONE) {
-		request_abort(slot_at(index));
+	if (request_abort_current(&index))
 		complete(index);
-	}
 	return hb.running;
 }

@@ -3,6 +3,11 @@
  * copied once into a private snapshot, checked there, and only the snapshot is used to
  * build the call; results are written back field by field. One table, indexed by
  * HB_OP_*, says how each operation is served.
+ *
+ * Up to MAX_CALLS requests are in progress at once, as a Linux driver serves many client
+ * threads: a TEE call whose secure thread gives the CPU back (a foreign interrupt) stays in
+ * progress, parked, and the service loop resumes it in turn with the others while it takes
+ * new requests. A call the secure world has no free thread for waits until another ends.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +18,7 @@
 #include "optee_smc.h"
 #include "power.h"
 #include "print.h"
+#include "requests.h"
 #include "shm_pool.h"
 #include "string.h"
 #include "tee_driver.h"
@@ -27,29 +33,47 @@ _Static_assert(offsetof(struct hb_request, done) == HB_REQ_OFF_DONE, "hb_request
 _Static_assert(offsetof(struct hb_request, params) == HB_REQ_OFF_PARAMS, "hb_request.params");
 _Static_assert(offsetof(struct hb_request, rpc_arg_pa) == HB_REQ_OFF_RPC_ARG_PA, "rpc_arg_pa");
 
+/* How a TEE operation maps onto a message: command, leading META params, client params. */
+struct msg_shape {
+	uint32_t cmd;
+	unsigned meta;
+	unsigned client;
+};
+
 struct request {
 	struct hb_request in;               /* private snapshot of the slot */
-	volatile struct hb_request *slot;   /* where the results go */
+	volatile struct hb_request *slot;   /* where the results go; NULL while the entry is free */
 	struct tee_call_ctx call;
+	struct msg_shape shape;
+	int in_progress;                    /* a TEE call was parked or waits for a thread */
 };
+
+/* Requests in progress at once; more stay in the host's queue until one ends. */
+#define MAX_CALLS       16u
 
 /* The largest message a request builds: the META params of OPEN_SESSION plus the client's. */
 #define MSG_ARG_MAX_SIZE \
 	(sizeof(struct optee_msg_arg) + (META_PARAMS + HB_MAX_PARAMS) * sizeof(struct optee_msg_param))
 
 static int tee_available;
+static struct request calls[MAX_CALLS];
 /*
- * The optee_msg_arg every request is built in: one buffer from the pool, taken once. We serve
- * one request at a time (its RPCs included), so nothing else can be using it, and a request
- * costs no allocation. 0 when the pool could not spare it (requests then fail OUT_OF_MEMORY).
+ * The optee_msg_arg each entry of `calls` builds its requests in: one buffer from the pool per
+ * entry, taken once, so a request costs no allocation. 0 when the pool could not spare it
+ * (requests on that entry then fail OUT_OF_MEMORY).
  */
-static uint64_t msg_arg_pa;
+static uint64_t msg_arg_pa[MAX_CALLS];
+/* Entries in use, and how many of them are in progress: the common case (every call ends in
+ * its first step) then costs no scan of the table. */
+static unsigned active;
+static unsigned calls_in_progress;
 
 void requests_init(int tee_ok)
 {
 	tee_available = tee_ok;
-	if (!msg_arg_pa)
-		msg_arg_pa = shm_pool_alloc(MSG_ARG_MAX_SIZE, SHM_POOL_GRANULE);
+	for (unsigned i = 0; i < MAX_CALLS; i++)
+		if (!msg_arg_pa[i])
+			msg_arg_pa[i] = shm_pool_alloc(MSG_ARG_MAX_SIZE, SHM_POOL_GRANULE);
 }
 
 /* ---- results ---- */
@@ -158,13 +182,6 @@ static void open_session_meta(struct optee_msg_param *meta, const struct hb_requ
 	meta[1].u.value.c = in->login;
 }
 
-/* How a TEE operation maps onto a message: command, leading META params, client params. */
-struct msg_shape {
-	uint32_t cmd;
-	unsigned meta;
-	unsigned client;
-};
-
 static void copy_out(struct request *rq, const struct optee_msg_arg *arg,
 		     const struct msg_shape *shape)
 {
@@ -172,6 +189,41 @@ static void copy_out(struct request *rq, const struct optee_msg_arg *arg,
 		rq->slot->session = arg->session;
 	params_from_msg(rq->slot->params, &arg->params[shape->meta], shape->client);
 	finish(rq, TEEC_SUCCESS, arg->ret, arg->ret_origin);
+}
+
+/* Calls of ours the secure world has taken (each holds a secure thread). */
+static unsigned started_calls(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MAX_CALLS; i++)
+		if (calls[i].slot && calls[i].call.started)
+			n++;
+	return n;
+}
+
+/* One more step of the request's TEE call; 1 once it is finished (results in the slot). */
+static int tee_continue(struct request *rq)
+{
+	uint32_t a0 = 0;
+
+	switch (tee_call_step(&rq->call, &a0)) {
+	case TEE_STEP_PARKED:
+		return 0;
+	case TEE_STEP_NO_THREAD:
+		/* Only a call of ours can free a thread; with none started, none ever will. */
+		if (started_calls())
+			return 0;
+		fail(rq, TEEC_ERROR_BUSY);
+		return 1;
+	case TEE_STEP_DONE:
+		break;
+	}
+	if (a0 != OPTEE_SMC_RETURN_OK)
+		fail(rq, TEEC_ERROR_COMMUNICATION);
+	else
+		copy_out(rq, (struct optee_msg_arg *)(uintptr_t)rq->call.arg_pa, &rq->shape);
+	return 1;
 }
 
 static void tee_request(struct request *rq, const struct msg_shape *shape)
@@ -188,7 +240,7 @@ static void tee_request(struct request *rq, const struct msg_shape *shape)
 	}
 
 	unsigned n = shape->meta + shape->client;
-	uint64_t pa = msg_arg_pa;
+	uint64_t pa = rq->call.arg_pa;
 
 	if (!pa) {
 		fail(rq, TEEC_ERROR_OUT_OF_MEMORY);
@@ -209,12 +261,8 @@ static void tee_request(struct request *rq, const struct msg_shape *shape)
 		open_session_meta(arg->params, in);
 	params_to_msg(&arg->params[shape->meta], in->params, shape->client);
 
-	uint32_t a0 = tee_call_with_arg(pa, &rq->call);
-
-	if (a0 != OPTEE_SMC_RETURN_OK)
-		fail(rq, TEEC_ERROR_COMMUNICATION);
-	else
-		copy_out(rq, arg, shape);
+	rq->shape = *shape;
+	rq->in_progress = !tee_continue(rq);
 }
 
 /* ---- operations ---- */
@@ -335,26 +383,106 @@ static void snapshot(struct hb_request *dst, volatile struct hb_request *src)
 
 _Static_assert(HB_REQ_OFF_PARAMS % sizeof(uint64_t) == 0, "hb_request header is whole words");
 
-void request_serve(volatile struct hb_request *slot, uint32_t slot_index)
+int requests_can_begin(void)
 {
-	/* Not zero-filled: snapshot() writes every field that is read later. */
-	struct request rq;
+	return active < MAX_CALLS;
+}
 
-	rq.slot = slot;
-	rq.call.slot = slot;
-	rq.call.slot_index = slot_index;
-	rq.call.smc_calls = 0;
-	snapshot(&rq.in, slot);
+static void release(struct request *rq)
+{
+	if (rq->in_progress)
+		calls_in_progress--;
+	rq->in_progress = 0;
+	rq->slot = NULL;
+	active--;
+}
+
+static struct request *current;
+
+int request_begin(volatile struct hb_request *slot, uint32_t slot_index)
+{
+	unsigned i = 0;
+
+	while (i < MAX_CALLS && calls[i].slot)
+		i++;
+	if (i == MAX_CALLS) {
+		/* The service loop asks requests_can_begin() first; a full table is its bug. */
+		request_abort(slot);
+		return 1;
+	}
+
+	/* Not zero-filled: snapshot() writes every field that is read later. */
+	struct request *rq = &calls[i];
+
+	active++;
+	rq->slot = slot;
+	rq->call.slot = slot;
+	rq->call.slot_index = slot_index;
+	rq->call.smc_calls = 0;
+	rq->call.started = 0;
+	rq->call.arg_pa = msg_arg_pa[i];
+	rq->in_progress = 0;
+	current = rq;
+	snapshot(&rq->in, slot);
 	slot->smc_calls = 0;
-	if (rq.in.op >= OP_COUNT || !op_table[rq.in.op]) {
-		fail(&rq, TEEC_ERROR_NOT_SUPPORTED);
-		return;
+	if (rq->in.op >= OP_COUNT || !op_table[rq->in.op])
+		fail(rq, TEEC_ERROR_NOT_SUPPORTED);
+	else if (rq->in.num_params > HB_MAX_PARAMS)
+		fail(rq, TEEC_ERROR_BAD_PARAMETERS);
+	else
+		op_table[rq->in.op](rq);
+	current = NULL;
+	if (rq->in_progress) {
+		calls_in_progress++;
+		return 0;
 	}
-	if (rq.in.num_params > HB_MAX_PARAMS) {
-		fail(&rq, TEEC_ERROR_BAD_PARAMETERS);
-		return;
+	release(rq);
+	return 1;
+}
+
+unsigned requests_in_progress(void)
+{
+	return calls_in_progress;
+}
+
+/* Where the next turn starts looking: turns go round the table. */
+static unsigned next_turn;
+
+unsigned requests_resume(void (*finished)(uint32_t slot_index))
+{
+	for (unsigned n = 0; n < MAX_CALLS && calls_in_progress; n++) {
+		unsigned i = (next_turn + n) % MAX_CALLS;
+		struct request *rq = &calls[i];
+
+		if (!rq->slot || !rq->in_progress)
+			continue;
+		next_turn = i + 1;
+		current = rq;
+		int done = tee_continue(rq);
+
+		current = NULL;
+		if (done) {
+			uint32_t index = rq->call.slot_index;
+
+			release(rq);
+			finished(index);
+		}
+		break;
 	}
-	op_table[rq.in.op](&rq);
+	return calls_in_progress;
+}
+
+int request_abort_current(uint32_t *slot_index)
+{
+	struct request *rq = current;
+
+	if (!rq)
+		return 0;
+	current = NULL;
+	*slot_index = rq->call.slot_index;
+	request_abort(rq->slot);
+	release(rq);
+	return 1;
 }
 
 void request_abort(volatile struct hb_request *slot)

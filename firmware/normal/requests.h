@@ -9,12 +9,26 @@
 /* tee_ok: the boot probe found OP-TEE; without it TEE requests fail with COMMUNICATION. */
 void requests_init(int tee_ok);
 
-/* Serve the request in slot (index slot_index) and write its results back into the slot.
- * Does not signal completion; the service loop does. */
-void request_serve(volatile struct hb_request *slot, uint32_t slot_index);
+/* Whether an entry is free for one more request in progress. */
+int requests_can_begin(void);
 
-/* After a fault in the middle of request_serve: mark the slot failed, release our pool
- * buffer for it. */
+/* Begin serving the request in slot (index slot_index): 1 when it is finished (results in the
+ * slot), 0 when its TEE call is in progress (requests_resume goes on with it). Does not signal
+ * completion; the service loop does. */
+int request_begin(volatile struct hb_request *slot, uint32_t slot_index);
+
+/* Give the next request in progress (round the table) one more turn; `finished` is called with
+ * its slot index if it ends. Returns how many are still in progress. */
+unsigned requests_resume(void (*finished)(uint32_t slot_index));
+
+/* Requests whose TEE calls are in progress (parked, or waiting for a secure thread). */
+unsigned requests_in_progress(void);
+
+/* From the fault handler: fail the request being worked on, if any, and free its entry;
+ * its slot index in *slot_index. Returns 0 when none was. */
+int request_abort_current(uint32_t *slot_index);
+
+/* Mark a slot failed (COMMUNICATION, origin COMMS). */
 void request_abort(volatile struct hb_request *slot);
 
 #endif

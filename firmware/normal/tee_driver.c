@@ -4,6 +4,10 @@
  * resume with OPTEE_SMC_CALL_RETURN_FROM_RPC. a3..a7 identify the suspended secure thread,
  * so every reply hands them back exactly as received: the RPC handlers edit the returned
  * register set in place and only touch a0, a1, a2, a4, a5 where the protocol says so.
+ *
+ * A foreign interrupt (RPC_FOREIGN_INTR) means the secure thread gave the CPU back so that the
+ * normal world can do other work: the call is parked with its registers, and the service loop
+ * resumes it on its next turn, as Linux resumes it after handling the interrupt.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -130,25 +134,38 @@ static void handle_rpc(struct smc_regs *r, struct tee_call_ctx *ctx)
 	case OPTEE_SMC_RETURN_RPC_CMD:
 		rpc_cmd(r, ctx);
 		break;
-	case OPTEE_SMC_RETURN_RPC_FOREIGN_INTR:
 	default:
-		/* Our interrupts stay masked; an unknown RPC is resumed rather than wedged. */
+		/* An unknown RPC is resumed rather than wedged. */
 		break;
 	}
 	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
 }
 
-uint32_t tee_call_with_arg(uint64_t arg_pa, struct tee_call_ctx *ctx)
+enum tee_step tee_call_step(struct tee_call_ctx *ctx, uint32_t *a0)
 {
-	struct smc_regs r = { .a = { OPTEE_SMC_CALL_WITH_ARG } };
+	struct smc_regs *r = &ctx->regs;
 
-	smc_set_pair(&r, 1, arg_pa);
-	r.a[3] = 0;     /* cache attributes: predefined */
+	if (!ctx->started) {
+		*r = (struct smc_regs){ .a = { OPTEE_SMC_CALL_WITH_ARG } };
+		smc_set_pair(r, 1, ctx->arg_pa);
+		r->a[3] = 0;    /* cache attributes: predefined */
+	}
 	for (;;) {
-		smc_call(&r);
+		smc_call(r);
 		ctx->smc_calls++;
-		if (!is_rpc(smc_w(&r, 0)))
-			return smc_w(&r, 0);
-		handle_rpc(&r, ctx);
+		uint32_t ret = smc_w(r, 0);
+
+		if (!is_rpc(ret)) {
+			if (!ctx->started && ret == OPTEE_SMC_RETURN_ETHREAD_LIMIT)
+				return TEE_STEP_NO_THREAD;
+			*a0 = ret;
+			return TEE_STEP_DONE;
+		}
+		ctx->started = 1;
+		if (ret == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR) {
+			r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+			return TEE_STEP_PARKED;
+		}
+		handle_rpc(r, ctx);
 	}
 }

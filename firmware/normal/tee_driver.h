@@ -5,18 +5,30 @@
 #include <stdint.h>
 
 #include "hostbridge.h"
+#include "smc.h"
 
-/* Who we are calling for: RPCs the firmware cannot serve go to the host through this slot. */
+/*
+ * One call into the secure world, from CALL_WITH_ARG to its final answer. Between steps it may
+ * be parked: the secure thread gave the CPU back (a foreign interrupt) and `regs` hold what
+ * resumes it. RPCs the firmware cannot serve go to the host through the request's slot.
+ */
 struct tee_call_ctx {
 	volatile struct hb_request *slot;
 	uint32_t slot_index;
 	uint32_t smc_calls;     /* every SMC made for this call, RPC returns included */
+	uint64_t arg_pa;        /* the optee_msg_arg (in the firmware pool) */
+	int started;            /* the secure world took the call: regs resume it */
+	struct smc_regs regs;
 };
 
-/*
- * OPTEE_SMC_CALL_WITH_ARG on the msg arg at arg_pa (in the firmware pool), serving RPCs
- * until the secure world is done. Returns the final a0 (OPTEE_SMC_RETURN_*).
- */
-uint32_t tee_call_with_arg(uint64_t arg_pa, struct tee_call_ctx *ctx);
+enum tee_step {
+	TEE_STEP_DONE,          /* the secure world answered; *a0 is its OPTEE_SMC_RETURN_* */
+	TEE_STEP_PARKED,        /* it gave the CPU back; step again to resume the call */
+	TEE_STEP_NO_THREAD,     /* no free secure thread took it; step again once another call ends */
+};
+
+/* Start (CALL_WITH_ARG) or resume (RETURN_FROM_RPC) a call and serve its RPCs until it ends
+ * or gives the CPU back. */
+enum tee_step tee_call_step(struct tee_call_ctx *ctx, uint32_t *a0);
 
 #endif

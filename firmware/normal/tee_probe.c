@@ -89,6 +89,15 @@ static const char *probe_capabilities(struct probe *p)
 	return NULL;
 }
 
+/* How many calls the secure world serves at once; more wait for a thread (ETHREAD_LIMIT). */
+static void probe_threads(struct probe *p)
+{
+	if (probe_call(p, OPTEE_SMC_GET_THREAD_COUNT, 0) || smc_w(&p->r, 0) != OPTEE_SMC_RETURN_OK)
+		return;
+	if (p->verbose)
+		kprintf("tee: secure threads: %u\n", smc_w(&p->r, 1));
+}
+
 const char *tee_probe(int verbose, uint32_t *smc_calls)
 {
 	struct probe p = { .verbose = verbose, .smc_calls = smc_calls };
@@ -98,5 +107,7 @@ const char *tee_probe(int verbose, uint32_t *smc_calls)
 		why = probe_os(&p);
 	if (!why)
 		why = probe_capabilities(&p);
+	if (!why)
+		probe_threads(&p);
 	return why;
 }

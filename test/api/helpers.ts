@@ -12,6 +12,7 @@ import { serveDevice, type Served } from '../../emulator/api/serve.js';
 import { MSGPACK_OPTIONS, type Limits } from '../../emulator/abi/protocol.js';
 import { TeecContext } from '../../emulator/client/index.js';
 import { TEST_TA_PATHS } from '../helpers/device.js';
+import type { DeviceOptions } from '../../emulator/device/device.js';
 
 export const ECHO_TA = '6f1b2e1c-7c4e-4d2b-9a57-3e0c5d9a2b10';
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -27,11 +28,16 @@ export interface TestServer extends Served {
 export interface TestServerOptions {
   allowedOrigins?: string[];
   allowedHosts?: string[];
+  /** Device options over the defaults (watchdogMs 5000, the test TA paths). */
+  device?: Partial<DeviceOptions>;
 }
 
 export async function startServer(limits?: Partial<Limits>, options: TestServerOptions = {}): Promise<TestServer> {
   const stateDir = mkdtempSync(join(tmpdir(), 'trustbox-api-'));
-  const served = await serveDevice({ device: { stateDir, watchdogMs: 5000, taPaths: [...TEST_TA_PATHS] }, ...(limits ? { limits } : {}), ...options });
+  const { device, ...rest } = options;
+  const served = await serveDevice({
+    device: { stateDir, watchdogMs: 5000, taPaths: [...TEST_TA_PATHS], ...device }, ...(limits ? { limits } : {}), ...rest,
+  });
   const contexts: TeecContext[] = [];
   return {
     ...served,

@@ -10,7 +10,7 @@ import {
 import { TEE_SUCCESS } from '../../emulator/abi/results.js';
 import { ClientPool, POOL_PAGE } from '../../emulator/ree/client-pool.js';
 import type { HbRequest, HbResult } from '../../emulator/ree/mailbox.js';
-import { TeeClient } from '../../emulator/ree/tee-client.js';
+import { TeeClient, type RequestChannel } from '../../emulator/ree/tee-client.js';
 
 const SHM_BASE = 0x42000000;
 const POOL_OFFSET = 2 * POOL_PAGE;
@@ -48,21 +48,31 @@ describe('ClientPool', () => {
   });
 });
 
+/** A request channel whose firmware answers each request at once with `answer`. */
+function answering(answer: (req: HbRequest) => HbResult): RequestChannel {
+  return {
+    submit(req, done) {
+      done(answer(req));
+    },
+    runUntil(finished) {
+      if (!finished()) throw new Error('a request was never answered');
+    },
+  };
+}
+
 describe('TeeClient temporary buffers', () => {
   it('copies the output out, then wipes the buffer: no bytes of the call stay in the pool', () => {
     const shm = new Uint8Array(POOL_OFFSET + POOL_SIZE);
     let seen: MsgParam[] = [];
-    const channel = {
-      request(req: HbRequest): HbResult {
-        seen = req.params ?? [];
-        // The "TA" answers through the buffers and leaves bytes on the rest of their pages.
-        for (const p of seen) {
-          const off = Number(p.a) - SHM_BASE;
-          shm.fill(0x5a, off, off + POOL_PAGE);
-        }
-        return { status: TEE_SUCCESS, session: 1, ret: TEE_SUCCESS, retOrigin: 4, smcCalls: 1, params: seen.map((p) => ({ ...p, b: 8n })) };
-      },
-    };
+    const channel = answering((req) => {
+      seen = req.params ?? [];
+      // The "TA" answers through the buffers and leaves bytes on the rest of their pages.
+      for (const p of seen) {
+        const off = Number(p.a) - SHM_BASE;
+        shm.fill(0x5a, off, off + POOL_PAGE);
+      }
+      return { status: TEE_SUCCESS, session: 1, ret: TEE_SUCCESS, retOrigin: 4, smcCalls: 1, params: seen.map((p) => ({ ...p, b: 8n })) };
+    });
     const client = new TeeClient(channel, shm, SHM_BASE, POOL_OFFSET, POOL_SIZE);
     const secret = Buffer.from('storage plaintext');
     const r = client.invoke(1, 0, [
@@ -80,12 +90,10 @@ describe('TeeClient temporary buffers', () => {
   it('a stale cookie names nothing: releasing a block twice leaves the next block at its address alone', () => {
     const shm = new Uint8Array(POOL_OFFSET + POOL_SIZE);
     const ops: number[] = [];
-    const channel = {
-      request(req: HbRequest): HbResult {
-        ops.push(req.op);
-        return { status: TEE_SUCCESS, session: 0, ret: TEE_SUCCESS, retOrigin: 3, smcCalls: 1, params: req.params ?? [] };
-      },
-    };
+    const channel = answering((req) => {
+      ops.push(req.op);
+      return { status: TEE_SUCCESS, session: 0, ret: TEE_SUCCESS, retOrigin: 3, smcCalls: 1, params: req.params ?? [] };
+    });
     const client = new TeeClient(channel, shm, SHM_BASE, POOL_OFFSET, POOL_SIZE);
     const a = client.registerSharedMemory(64);
     client.releaseSharedMemory(a.cookie);

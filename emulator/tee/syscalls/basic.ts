@@ -14,6 +14,7 @@ import {
 import { inline, num, threaded, type SyscallContext, type SyscallEntry } from './table.js';
 import { TA_FLAG_CACHE_MAINTENANCE } from '../../abi/ta.js';
 import { TEE_MEMORY_ACCESS_WRITE } from '../../abi/tee-api.js';
+import type { SecureThread } from '../service.js';
 
 /** Longest log message taken from a TA in one call. */
 const MAX_LOG = 4096;
@@ -46,24 +47,29 @@ function putMask(ctx: SyscallContext, ptr: bigint, masked: boolean): number {
   return TEE_SUCCESS;
 }
 
-/** TEE_Wait: sleeps in short slices so that a cancellation ends it early. */
-function wait(ctx: SyscallContext, timeoutArg: bigint): number {
+/** How long a waiting TA sleeps before it looks at its cancellation flag again. */
+const WAIT_POLL_MS = 50;
+
+/**
+ * TEE_Wait: the thread gives the CPU back to the normal world (other calls run meanwhile) and
+ * asks to be resumed when the time is up, looking at the cancellation flag at least every
+ * WAIT_POLL_MS. The wait spends the call's time budget: a TA that waits longer than the budget
+ * is stopped, as one that runs longer is.
+ */
+function* wait(ctx: SyscallContext, timeoutArg: bigint): SecureThread<number> {
   const timeout = Number(timeoutArg & 0xffffffffn);
-  const budget = ctx.instance.budgetLeftMs; // what the call has left: waits spend it too
   const start = performance.now();
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const end = timeout === TEE_TIMEOUT_INFINITE ? Infinity : start + timeout;
   for (;;) {
     if (cancelled(ctx)) return TEE_ERROR_CANCEL;
-    const elapsed = performance.now() - start;
-    if (timeout !== TEE_TIMEOUT_INFINITE && elapsed >= timeout) return TEE_SUCCESS;
-    if (elapsed >= budget) {
+    const now = performance.now();
+    if (now >= end) return TEE_SUCCESS;
+    const budget = ctx.instance.budgetLeftMs;
+    if (budget <= 0) {
       ctx.instance.abortFromSyscall(`waited longer than the watchdog allows (${ctx.kernel.watchdogMs} ms)`);
       return TEE_ERROR_CANCEL;
     }
-    const left = timeout === TEE_TIMEOUT_INFINITE ? budget - elapsed : Math.min(timeout - elapsed, budget - elapsed);
-    ctx.kernel.pauseWatchdog();
-    Atomics.wait(sleeper, 0, 0, Math.max(1, Math.min(10, left)));
-    ctx.kernel.resumeWatchdog(ctx.instance);
+    yield { kind: 'preempt', wakeAt: Math.min(end, now + budget, now + WAIT_POLL_MS), why: 'wait' };
   }
 }
 
@@ -134,7 +140,7 @@ export const basicSyscalls: ReadonlyMap<number, SyscallEntry> = new Map<number, 
     (c, a) => { c.instance.space.writeU32(a[0]!, cancelled(c) ? 1 : 0); return TEE_SUCCESS; })],
   [TEE_SCN_UNMASK_CANCELLATION, inline('UNMASK_CANCELLATION', ['old_mask'], (c, a) => putMask(c, a[0]!, false))],
   [TEE_SCN_MASK_CANCELLATION, inline('MASK_CANCELLATION', ['old_mask'], (c, a) => putMask(c, a[0]!, true))],
-  [TEE_SCN_WAIT, inline('WAIT', ['timeout_ms'], (c, a) => wait(c, a[0]!))],
+  [TEE_SCN_WAIT, threaded('WAIT', ['timeout_ms'], (c, a) => wait(c, a[0]!))],
   [TEE_SCN_GET_TIME, threaded('GET_TIME', ['cat', 'time'], (c, a) => getTime(c, a[0]!, a[1]!))],
   [TEE_SCN_SET_TA_TIME, inline('SET_TA_TIME', ['time'], (c, a) => setTaTime(c, a[0]!))],
   [TEE_SCN_CRYP_RANDOM_NUMBER_GENERATE, inline('CRYP_RANDOM_NUMBER_GENERATE', ['buf', 'len'],

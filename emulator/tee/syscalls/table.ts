@@ -5,7 +5,7 @@
  * as part of the secure thread, so it may wait for an RPC to the normal world).
  */
 import type { Kernel, KernelTa } from '../kernel.js';
-import type { SecureThread, Session } from '../service.js';
+import type { CallerTa, SecureThread, Session } from '../service.js';
 import type { TaAddressSpace } from '../ta-space.js';
 import { SYSCALL_NAMES, TEE_SCN_MAX } from './numbers.js';
 
@@ -27,6 +27,10 @@ export interface SyscallTa extends KernelTa {
   readonly dead: string | undefined;
   /** Ends the current entry from inside a syscall: the instance dies with `reason`. */
   abortFromSyscall(reason: string): void;
+  /** The TA that called the call in progress (TA-to-TA), if any. */
+  readonly caller: CallerTa | undefined;
+  /** Moves the call's budget on by `ms` spent parked while other calls ran. */
+  creditParked(ms: number): void;
 }
 
 /** What a syscall handler gets: the Kernel port, the calling TA and the session it serves. */

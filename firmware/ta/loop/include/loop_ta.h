@@ -9,6 +9,10 @@
 #define TA_LOOP_CMD_WAIT 2        /* value0 (VALUE_INPUT) a = milliseconds for TEE_Wait */
 #define TA_LOOP_CMD_WAIT_FOREVER 3 /* no params; TEE_Wait(50) in a loop: each wait is short */
 #define TA_LOOP_CMD_REE_TIME_SPIN 4 /* no params; TEE_GetREETime in a loop: an RPC each time */
+#define TA_LOOP_CMD_WAIT_CANCELLABLE 5 /* value0 (VALUE_INPUT) a = ms: TEE_Wait with cancellation unmasked */
+/* value0 (VALUE_INPUT) a = ms to wait first; memref1 (INOUT or OUTPUT); value2 (VALUE_OUTPUT) = the
+ * memref's first 8 bytes after the wait; then the memref is filled with 0xa5 */
+#define TA_LOOP_CMD_WAIT_THEN_TOUCH 6
 /* Open with value0 (VALUE_INPUT) a = this: the open polls the cancellation flag, TEE_ERROR_CANCEL */
 #define TA_LOOP_OPEN_UNTIL_CANCEL 1
 
