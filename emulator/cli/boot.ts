@@ -15,6 +15,8 @@ import { hex, region } from '../machine/board.js';
 import { bootAndServe } from './boot-serve.js';
 import { parseListen } from '../api/serve.js';
 import { parseHuk } from '../device/state.js';
+import { DEFAULT_SECURE_THREADS, MAX_SECURE_THREADS } from '../tee/entry.js';
+import { TIME_SLICE_MS } from '../tee/ta-instance.js';
 
 interface BootOptions {
   board: string;
@@ -31,13 +33,14 @@ interface BootOptions {
   huk?: string;
   seedFuses?: boolean;
   hardwarePassphraseFile?: string;
+  secureThreads?: string;
 }
 
 /** Exit codes of `trustbox boot`, for --help. */
 const BOOT_EXIT_CODES = `
 Exit codes:
   0  powered off on request (Ctrl-C, SIGTERM, --exit-on-ready)
-  1  refused or failed, with one line saying why: a bad option (--listen, --huk, --watchdog-ms), a state
+  1  refused or failed, with one line saying why: a bad option (--listen, --huk, --watchdog-ms, --secure-threads), a state
      directory that cannot be made or is not yours alone (owner, mode 0700; symbolic links refused), a state
      directory in use by a running device (its pid is named), a wrong hardware passphrase, a failed boot
 
@@ -91,10 +94,14 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
-  trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string;
+  trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string; secureThreads?: string;
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
+  const threads = opts.secureThreads === undefined ? undefined : Number(opts.secureThreads);
+  if (threads !== undefined && !(/^\d+$/.test(opts.secureThreads!) && threads >= 1 && threads <= MAX_SECURE_THREADS)) {
+    throw new Error(`--secure-threads must be a whole number from 1 to ${MAX_SECURE_THREADS}`);
+  }
   if (opts.huk !== undefined) parseHuk(opts.huk);
   if (opts.seedFuses && opts.seed === undefined) throw new Error('--seed-fuses burns the fuses from --seed: give --seed too');
   if (opts.seedFuses && opts.huk !== undefined) throw new Error('--seed-fuses and --huk both choose the fuses: give one');
@@ -111,6 +118,7 @@ export function deviceOptions(opts: {
     ...(opts.huk !== undefined ? { huk: opts.huk } : {}),
     ...(opts.seedFuses ? { seedFuses: true } : {}),
     ...(passphrase !== undefined ? { hardwarePassphrase: passphrase } : {}),
+    ...(threads !== undefined ? { secureThreads: threads } : {}),
   };
 }
 
@@ -218,7 +226,10 @@ export function registerBootCommands(program: Command): void {
     .option('--exit-on-ready', 'power off and exit 0 once the device is ready (no API server)')
     .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
     .option('--json', 'print one JSON object per line (console lines and events)')
-    .option('--watchdog-ms <ms>', 'longest time a TA may run in one go (default 10000)')
+    .option('--watchdog-ms <ms>', 'time budget of one call: its runs, waits and RPCs together, not time it spends ' +
+      'parked while other calls run (default 10000); then the TA is stopped')
+    .option('--secure-threads <n>', `calls the TEE serves at once (default ${DEFAULT_SECURE_THREADS}, at most ` +
+      `${MAX_SECURE_THREADS}); a busy TA gives the CPU back every ${TIME_SLICE_MS} ms, and calls past the count wait for a thread`)
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness of TAs for repeatable runs (fuses stay random: see --seed-fuses)')
     .option('--seed-fuses', 'burn a NEW device\'s fuses from --seed as well: a predictable hardware unique key, tests only')

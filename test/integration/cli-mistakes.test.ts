@@ -24,6 +24,17 @@ describe('mistakes get one clear line and a non-zero exit', () => {
     expect(JSON.parse(json.stdout.trim().split('\n').pop()!)).toMatchObject({ result: '0xffff0006', params: [] });
   });
 
+  it('boot --secure-threads: a bad count is one line and exit 1; a good one is what the firmware finds', () => {
+    for (const bad of ['0', '65', 'two', '1.5']) {
+      const r = run(['boot', '--secure-threads', bad, '--exit-on-ready', '--state', join(work, `st-${bad}`)]);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe('trustbox: --secure-threads must be a whole number from 1 to 64');
+    }
+    const ok = run(['boot', '--secure-threads', '2', '--exit-on-ready', '--state', join(work, 'st-ok')]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('tee: secure threads: 2');
+  });
+
   it('ta sign refuses a --uuid that contradicts the ELF\'s ta_head', () => {
     const out = join(work, 'x.ta');
     const r = run(['ta', 'sign', '--in', `firmware/ta/hello_world/out/${HELLO_WORLD}.stripped.elf`,
