@@ -2,7 +2,10 @@
  * `trustbox`: boot virtual TrustBox devices, run TAs, inspect images and TAs.
  */
 import { Command } from 'commander';
+import { registerAttestCommands } from './attest-commands.js';
 import { registerBootCommands } from './boot.js';
+import { registerDeviceCommands } from './device-commands.js';
+import { registerEdgeCommands } from './edge-commands.js';
 import { registerInfoCommand } from './info.js';
 import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
@@ -30,6 +33,9 @@ registerTaCommands(program);
 registerInstallCommand(program);
 registerStorageCommand(program);
 registerWatchCommand(program);
+registerDeviceCommands(program);
+registerAttestCommands(program);
+registerEdgeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -19,6 +19,7 @@ import { TaStore } from '../ree/ta-store.js';
 import { TeeClient } from '../ree/tee-client.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
 import { TeeCore } from '../tee/core.js';
+import type { DeviceIdentityInfo } from '../tee/identity.js';
 import { DEFAULT_SECURE_THREADS, MAX_SECURE_THREADS } from '../tee/entry.js';
 import type { TaIdentity } from '../tee/ta-sources/pipeline.js';
 import { TeeError } from '../abi/errors.js';
@@ -346,6 +347,12 @@ export class Device {
    */
   request(req: HbRequest): HbResult {
     return this.requests().request(req);
+  }
+
+  /** The device's identity, public part only: the secure world derived it from the fuses. */
+  identity(): DeviceIdentityInfo {
+    if (!this.tee) throw new DeviceError('the device is off');
+    return this.tee.identity.info;
   }
 
   submit(req: HbRequest, done: (result: HbResult | Error) => void): void {

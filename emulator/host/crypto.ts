@@ -221,3 +221,13 @@ export function gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ct: Ui
 export function passphraseKey(passphrase: string, salt: Uint8Array): Buffer {
   return nodeCrypto.scryptSync(Buffer.from(passphrase, 'utf8'), salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 });
 }
+
+// ---- device identity and attestation (emulator/tee/identity.ts) ----------------------------
+
+/** ECDSA over `data` with `hash`; the signature as r || s (IEEE P1363, as COSE wants it). */
+export function ecdsaSignRaw(key: KeyObject, hash: HashName, data: Uint8Array): Buffer {
+  return nodeCrypto.sign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
+}
+export function ecdsaVerifyRaw(key: KeyObject, hash: HashName, data: Uint8Array, signature: Uint8Array): boolean {
+  return nodeCrypto.verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+}

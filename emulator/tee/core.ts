@@ -19,6 +19,7 @@ import { Watchdog } from '../cpu/watchdog.js';
 import type { RandomSource } from '../host/crypto.js';
 import type { EventBus } from '../trace/events.js';
 import { MessageEntry } from './entry.js';
+import { DeviceIdentity } from './identity.js';
 import { hukSubkeys, type DeriveSubkey } from './huk.js';
 import type { Kernel, OpenResult, SecurePlatform, TeeTime } from './kernel.js';
 import type { TrustedKey } from './loader/container.js';
@@ -71,6 +72,8 @@ export class TeeCore implements Kernel, InstanceHost {
   readonly syscalls: readonly SyscallEntry[];
   readonly keys: readonly TrustedKey[];
   readonly deriveKey: DeriveSubkey;
+  /** The device identity key pair, derived from the fuses; its private key never leaves it. */
+  readonly identity: DeviceIdentity;
   readonly rollbackAnchor: RollbackAnchor | undefined;
   /**
    * Cancellation flags posted from outside the device thread (the device host's shared
@@ -95,6 +98,7 @@ export class TeeCore implements Kernel, InstanceHost {
     this.memory = new SecureMemory(platform.ram, platform.ramBase, CORE_RESERVED);
     this.watchdogMs = options.watchdogMs;
     this.deriveKey = hukSubkeys(platform.fuses.huk);
+    this.identity = new DeviceIdentity(this.deriveKey);
     this.rollbackAnchor = options.rollbackAnchorPath
       ? new RollbackAnchor(options.rollbackAnchorPath, this.deriveKey('storageAnchor'), options.rollbackAnchorFuse, (line) => this.log(line))
       : undefined;

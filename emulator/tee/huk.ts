@@ -9,7 +9,10 @@
  */
 import { hmac } from '../host/crypto.js';
 
-/** How each usage frames its derivation: HMAC-SHA256(HUK, label [|| 0x00] || data...). */
+/**
+ * How each usage frames its derivation: HMAC-SHA256(HUK, label [|| 0x00] || data...). A label is
+ * text (ours) or bytes (OP-TEE's usage words, for keys that must equal OP-TEE's).
+ */
 const USAGES = {
   /** Per-TA key of secure storage objects (data: the TA's UUID octets). */
   storageObject: { label: 'trustbox.storage.object.v1', separator: true },
@@ -19,6 +22,13 @@ const USAGES = {
   storageAnchor: { label: 'trustbox.storage.anchor.v1', separator: false },
   /** PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY (data: the caller's UUID octets, then its extra data). */
   taUnique: { label: 'trustbox ta unique key', separator: false },
+  /** The device identity key pair's private value (identity.ts; no data). */
+  deviceIdentity: { label: 'trustbox.device.identity.p256.v1', separator: true },
+  /**
+   * OP-TEE's TA encryption key (HUK_SUBKEY_TA_ENC = 4, `tee_otp_get_ta_enc_key`): the label is
+   * the usage as a little-endian u32, as OP-TEE frames it; data: the TA signing key's modulus.
+   */
+  opteeTaEnc: { label: Buffer.from([4, 0, 0, 0]), separator: false },
 } as const;
 
 /** The purposes a HUK subkey may serve. */
@@ -31,7 +41,9 @@ export type DeriveSubkey = (usage: SubkeyUsage, ...data: Uint8Array[]) => Buffer
 export function hukSubkeys(huk: Uint8Array): DeriveSubkey {
   const key = Buffer.from(huk);
   const sep = Buffer.from([0]);
-  const labels = new Map(Object.entries(USAGES).map(([u, d]) => [u, { label: Buffer.from(d.label, 'utf8'), separator: d.separator }]));
+  const labels = new Map(Object.entries(USAGES).map(([u, d]) => [u, {
+    label: typeof d.label === 'string' ? Buffer.from(d.label, 'utf8') : d.label, separator: d.separator,
+  }]));
   return (usage, ...data) => {
     const u = labels.get(usage);
     if (!u) throw new TypeError(`unknown HUK subkey usage "${usage}"`);

@@ -10,6 +10,7 @@
 import type { MsgArg, MsgParam } from '../abi/optee-msg.js';
 import type { CpuModel } from '../cpu/cpu.js';
 import type { RandomSource } from '../host/crypto.js';
+import type { DeviceIdentity } from './identity.js';
 import type { DeriveSubkey } from './huk.js';
 import type { TaParams } from './params.js';
 import type { Property } from './properties.js';
@@ -44,6 +45,8 @@ export interface Kernel {
   readonly random: RandomSource;
   /** Subkeys of the hardware unique key; the HUK itself is never handed out. */
   readonly deriveKey: DeriveSubkey;
+  /** The device identity key pair (signs and agrees keys; never hands its private key out). */
+  readonly identity: DeviceIdentity;
   /** Replay-protected counters of secure storage, when the device has a state directory. */
   readonly rollbackAnchor: RollbackAnchor | undefined;
 
