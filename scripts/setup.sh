@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up, run by `npm start` and `npm test` before anything else:
-#   1. Debian packages the emulator needs (libunicorn2, the AArch64 cross compiler, make) and
-#      chromium, the real browser test/browser runs the client library in;
+#   1. Debian packages the emulator needs (libunicorn2, the AArch64 cross compiler, make),
+#      chromium, the real browser test/browser runs the client library in, and the OCI registry
+#      and client of `trustbox module` / `trustbox edge` (docker-registry, skopeo);
 #   2. npm packages when node_modules is missing or older than package-lock.json (`npm install`
 #      with the committed lock file: `npm ci` refuses this lock because vite lists a Windows-only
 #      optional package that the registry does not serve, so the lock cannot record it);
@@ -17,6 +18,8 @@ command -v aarch64-linux-gnu-objcopy >/dev/null 2>&1 || missing+=(binutils-aarch
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 
 if ((${#missing[@]} > 0)); then
   echo "setup: installing Debian packages: ${missing[*]}"

@@ -250,6 +250,8 @@ export const OPERATIONS = {
   listTAs: { args: EMPTY, result: { required: { tas: 'taList' }, optional: {} } },
   subscribe: { args: { required: {}, optional: { console: 'boolean', trace: 'boolean' } }, result: EMPTY },
   ping: { args: { required: {}, optional: { data: 'bytes' } }, result: { required: {}, optional: { data: 'bytes' } } },
+  deviceIdentity: { args: EMPTY, result: { required: { deviceId: 'string', publicKey: 'string' }, optional: { certificate: 'string' } } },
+  attest: { args: { required: { uuid: 'uuid', nonce: 'bytes' }, optional: { profile: 'shortString' } }, result: { required: { token: 'bytes' }, optional: {} } },
 } as const;
 
 /** Every frame, by its `type`: which end sends it and the shape of its other fields. */

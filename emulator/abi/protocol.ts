@@ -265,6 +265,10 @@ export interface Operations {
   subscribe: { args: { console?: boolean; trace?: boolean }; result: Record<string, never> };
   /** Answers at once without touching the device (liveness, latency baselines). */
   ping: { args: { data?: Uint8Array }; result: { data?: Uint8Array } };
+  /** The device's identity (docs/identity.md): its id, public key (PEM), and certificate (PEM) once enrolled; never the fuses or private key. */
+  deviceIdentity: { args: Record<string, never>; result: { deviceId: string; publicKey: string; certificate?: string } };
+  /** A PSA token (COSE_Sign1, docs/attestation.md) about TA `uuid` and the measured boot; nonce 32/48/64 B, profile 'rfc' (default) or 'draft'. */
+  attest: { args: { uuid: string; nonce: Uint8Array; profile?: string }; result: { token: Uint8Array } };
 }
 
 export type OperationName = keyof Operations;

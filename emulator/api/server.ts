@@ -24,6 +24,8 @@ import { Connection } from './connection.js';
 import { ApiError, protocolError, toWireError } from './errors.js';
 import { contextOperations, releaseContext } from './operations/context.js';
 import { deviceOperations } from './operations/device.js';
+import { attestOperations } from './operations/attest.js';
+import { identityOperations } from './operations/identity.js';
 import { invokeOperations } from './operations/invoke.js';
 import type { Handler, Handlers, Services } from './operations/services.js';
 import { sessionOperations } from './operations/session.js';
@@ -202,6 +204,7 @@ export class ApiServer {
     this.handlers = {
       ...contextOperations(services), ...sessionOperations(services), ...invokeOperations(services),
       ...shmOperations(services), ...taOperations(services), ...deviceOperations(services),
+      ...identityOperations(services), ...attestOperations(services),
     };
     wss.on('connection', (ws, req) => this.accept(ws, peerAddress(req), `${req.socket.remoteAddress}:${req.socket.remotePort}`));
     this.unsubscribe = this.device.onEvent((e) => broadcast(e as unknown as EventFrame['event'], this.connections, this.packr));

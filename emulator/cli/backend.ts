@@ -36,6 +36,8 @@ export interface LocalBackendOptions {
   watchdogMs?: number;
   exactFaults?: boolean;
   seed?: string;
+  /** HUK of the throwaway device's fuses (hex; --huk). */
+  huk?: string;
 }
 
 /**
@@ -79,6 +81,7 @@ export class LocalBackend implements TeeBackend {
         ...(opts.watchdogMs ? { watchdogMs: opts.watchdogMs } : {}),
         ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        ...(opts.huk !== undefined ? { huk: opts.huk } : {}),
       });
     } catch (error) {
       this.removeState();

@@ -233,7 +233,8 @@ export function registerBootCommands(program: Command): void {
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness of TAs for repeatable runs (fuses stay random: see --seed-fuses)')
     .option('--seed-fuses', 'burn a NEW device\'s fuses from --seed as well: a predictable hardware unique key, tests only')
-    .option('--huk <hex>', 'hardware unique key of a NEW device, 32 bytes as 64 hex digits (an existing device must match: fuses never change)')
+    .option('--huk <hex>', 'hardware unique key of a NEW device, 16 or 32 bytes as 32 or 64 hex digits (32 zeros: OP-TEE on QEMU; ' +
+      'an existing device must match: fuses never change)')
     .option('--hardware-passphrase-file <file>', 'seal the device\'s fuses with the passphrase in FILE (or set ' +
       'TRUSTBOX_HARDWARE_PASSPHRASE); a sealed device needs it at every boot')
     .option('--trust <key.pem>', 'a new device trusts only TAs signed with this key (repeatable; recorded at first ' +

@@ -27,6 +27,7 @@ interface TargetOptions {
   watchdogMs?: string;
   exactFaults?: boolean;
   seed?: string;
+  huk?: string;
   state?: string;
   connect?: string;
   token?: string;
@@ -39,7 +40,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** Options that shape the throwaway device; a running device keeps what it was booted with. */
 const THROWAWAY_ONLY: [keyof TargetOptions, string][] = [
   ['taPath', '--ta-path'], ['board', '--board'], ['image', '--image'], ['watchdogMs', '--watchdog-ms'],
-  ['exactFaults', '--exact-faults'], ['seed', '--seed'],
+  ['exactFaults', '--exact-faults'], ['seed', '--seed'], ['huk', '--huk'],
 ];
 
 /**
@@ -72,6 +73,7 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
     ...(opts.watchdogMs ? { watchdogMs: Number(opts.watchdogMs) } : {}),
     ...(opts.exactFaults ? { exactFaults: true } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.huk !== undefined ? { huk: opts.huk } : {}),
   });
   // With --trace everything from the first boot line; otherwise only what happens after boot
   // (TA logs on the secure console, faults, panics), and nothing beside JSON output.
@@ -168,6 +170,8 @@ function targetOptions(cmd: Command): Command {
     .option('--watchdog-ms <ms>', 'time budget of one call of the throwaway device (runs, waits and RPCs together)')
     .option('--exact-faults', 'exact PCs for TA memory faults in the throwaway device (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness for a repeatable run of the throwaway device')
+    .option('--huk <hex>', 'hardware unique key of the throwaway device, 16 or 32 bytes as 32 or 64 hex digits ' +
+      '(32 zeros: OP-TEE on QEMU, whose default TA encryption key it derives)')
     .option('--trace', 'print world switches, SMCs, syscalls and RPCs (to standard error beside JSON output; ' +
       'with --state or --connect, the running device\'s console and trace while the command runs)')
     .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json, and <dir>/admin.json when readable)')

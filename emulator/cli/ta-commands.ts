@@ -2,11 +2,9 @@
  * `trustbox ta sign` and `trustbox ta inspect`: sign a TA ELF into a `<uuid>.ta` container and
  * show what a container (or a bare TA ELF) holds. Errors print one sentence and exit non-zero.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { TeeError } from '../abi/errors.js';
-import { resultName } from '../abi/results.js';
 import {
   ALGO_NAMES, IMG_TYPE_NAMES, parseTaContainer, signTa, verifyTaContainer, SHDR_ENCRYPTED_TA, type TaContainer,
 } from '../tee/loader/container.js';
@@ -15,8 +13,10 @@ import {
 } from '../tee/loader/elf.js';
 import { developmentKeys, developmentSigningKey, loadPrivateKey } from '../tee/loader/signing-keys.js';
 import { R_AARCH64_RELATIVE, readTaHead } from '../tee/loader/load.js';
-import { isUuid, uuidFromTeeUuid } from '../abi/uuid.js';
+import { uuidFromTeeUuid } from '../abi/uuid.js';
 import { taFlagNames } from '../abi/ta.js';
+import { describeEncryption, registerEncryptCommand, type EncryptionInfo } from './ta-encrypt.js';
+import { defaultUuid, isElf, readInput, run } from './ta-files.js';
 
 /** Adds the `ta` command group to a commander program. */
 export function registerTaCommands(program: Command): void {
@@ -35,6 +35,7 @@ export function registerTaCommands(program: Command): void {
     .argument('<file>', 'signed container or TA ELF')
     .option('--json', 'print JSON')
     .action((file: string, opts: { json?: boolean }, cmd: Command) => run(cmd, () => inspectCommand(file, !!opts.json)));
+  registerEncryptCommand(ta);
 }
 
 interface SignCliOptions {
@@ -44,24 +45,6 @@ interface SignCliOptions {
   key?: string;
   taVersion: string;
   algo: string;
-}
-
-/** Runs an action, turning any failure into one sentence and a non-zero exit. */
-function run(cmd: Command, action: () => void): void {
-  try {
-    action();
-  } catch (e) {
-    const detail = e instanceof TeeError ? ` (${resultName(e.code)})` : '';
-    cmd.error(`error: ${(e as Error).message}${detail}`, { exitCode: 1 });
-  }
-}
-
-function readInput(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }
 
 function signCommand(opts: SignCliOptions): void {
@@ -82,13 +65,6 @@ function signCommand(opts: SignCliOptions): void {
   process.stdout.write(`signed ${uuid} (ta_version ${taVersion}, ${opts.algo}) -> ${opts.out}\n`);
 }
 
-/** A TA's UUID is in its ta_head; a library TA has none, and is named by its DT_SONAME. */
-function defaultUuid(elf: ElfImage): string {
-  if (findDynamicSymbol(elf, 'ta_head')) return readTaHead(elf).uuid;
-  if (elf.soname && isUuid(elf.soname)) return elf.soname;
-  throw new Error(`${elf.label} has neither a ta_head nor a UUID DT_SONAME: pass --uuid`);
-}
-
 // ---------------------------------------------------------------- inspect
 
 /** Everything `ta inspect` reports. */
@@ -96,6 +72,8 @@ export interface TaInspection {
   container?: {
     type: string; algo: string; imgSize: number; hashSize: number; sigSize: number; payloadOffset: number;
     uuid?: string; taVersion?: number; signer: string;
+    /** ENCRYPTED_TA only: how the content key is found, without decrypting anything. */
+    encryption?: EncryptionInfo;
   };
   taHead?: { uuid: string; stackSize: number; flags: string[]; legacyEntry: boolean };
   properties: { name: string; type: string; value: string }[];
@@ -112,10 +90,9 @@ function inspectCommand(file: string, json: boolean): void {
 
 /** Builds the inspection report of a container or bare ELF (best effort on properties). */
 export function inspectTa(bytes: Uint8Array, label: string): TaInspection {
-  const isElf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
   let elfBytes = bytes;
   let container: TaInspection['container'];
-  if (!isElf) {
+  if (!isElf(bytes)) {
     const c = parseTaContainer(bytes, label);
     container = describeContainer(c, bytes, label);
     if (c.imgType === SHDR_ENCRYPTED_TA) return { container, properties: [], segments: [], needed: [] };
@@ -145,7 +122,8 @@ const SEGMENT_TYPES: Record<number, string> = {
 
 function describeContainer(c: TaContainer, bytes: Uint8Array, label: string): NonNullable<TaInspection['container']> {
   let signer: string;
-  if (c.imgType === SHDR_ENCRYPTED_TA) signer = 'not checked (encrypted TA)';
+  let encryption: EncryptionInfo | undefined;
+  if (c.imgType === SHDR_ENCRYPTED_TA) ({ signer, encryption } = describeEncryption(c, developmentKeys(), label));
   else {
     try {
       signer = verifyTaContainer(bytes, developmentKeys(), label).signer;
@@ -156,7 +134,7 @@ function describeContainer(c: TaContainer, bytes: Uint8Array, label: string): No
   return {
     type: IMG_TYPE_NAMES[c.imgType] ?? String(c.imgType), algo: ALGO_NAMES[c.algo] ?? `0x${c.algo.toString(16)}`,
     imgSize: c.imgSize, hashSize: c.hashSize, sigSize: c.sigSize, payloadOffset: c.payloadOffset,
-    uuid: c.bootstrap?.uuid, taVersion: c.bootstrap?.taVersion, signer,
+    uuid: c.bootstrap?.uuid, taVersion: c.bootstrap?.taVersion, signer, ...(encryption ? { encryption } : {}),
   };
 }
 
@@ -230,6 +208,11 @@ function formatInspection(r: TaInspection): string {
     lines.push(`container:   ${c.type}, ${c.algo}`, `sizes:       img ${c.imgSize}, hash ${c.hashSize}, sig ${c.sigSize}, payload at ${c.payloadOffset}`);
     if (c.uuid) lines.push(`uuid:        ${c.uuid}`, `ta_version:  ${c.taVersion}`);
     lines.push(`signer:      ${c.signer}`);
+    const e = c.encryption;
+    if (e) {
+      lines.push(`encryption:  ${e.mode}`, `algorithm:   ${e.algorithm}`, `key type:    ${e.keyType}`);
+      if (e.recipient) lines.push(`recipient:   ${e.recipient}`);
+    }
   }
   if (r.taHead) {
     lines.push(`ta_head:     ${r.taHead.uuid}`, `flags:       ${r.taHead.flags.join(' | ') || '(none)'}`, `stack size:  ${r.taHead.stackSize}`);
@@ -237,6 +220,7 @@ function formatInspection(r: TaInspection): string {
   if (r.soname) lines.push(`soname:      ${r.soname}`);
   if (r.needed.length) lines.push(`needs:       ${r.needed.join(', ')}`);
   if (r.properties.length) lines.push('properties:', ...r.properties.map((p) => `  ${p.name} (${p.type}) = ${p.value}`));
+  if (c?.encryption && !r.segments.length) return lines.join('\n') + '\n'; // nothing more without decrypting
   lines.push('segments:', ...r.segments.map((s) => `  ${s.type.padEnd(12)} ${s.vaddr.padStart(10)} filesz ${String(s.filesz).padStart(8)} memsz ${String(s.memsz).padStart(8)} ${s.flags}`));
   return lines.join('\n') + '\n';
 }

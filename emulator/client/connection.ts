@@ -253,6 +253,16 @@ export class TeeConnection {
     return (await this.request('listTAs', {})).tas;
   }
 
+  /** The device's identity: its id, public key (PEM) and, once enrolled, its certificate (PEM). */
+  deviceIdentity(): Promise<OperationResult<'deviceIdentity'>> {
+    return this.request('deviceIdentity', {});
+  }
+
+  /** A PSA attestation token about TA `uuid` (verify it with `verifyPsaToken`, client/attestation.ts). */
+  async attest(uuid: string, nonce: Uint8Array, profile: 'rfc' | 'draft' = 'rfc'): Promise<Uint8Array> {
+    return (await this.request('attest', { uuid, nonce, profile })).token;
+  }
+
   /** Closes the socket; the server closes this connection's sessions and frees its shared memory. */
   close(): void {
     this.shutdown(clientError('CONNECTION_CLOSED', 'the connection was closed by the client'));

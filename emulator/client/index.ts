@@ -16,3 +16,7 @@ export {
   TeecContext, TeecOperation, TeecSession, TeecSharedMemory, type OpenSessionOptions, type TeecParameter,
   type TeecRegisteredMemoryReference, type TeecResult, type TeecTempMemoryReference, type TeecValue,
 } from './teec.js';
+export {
+  decodePsaToken, verifyPsaToken, type PsaCheck, type PsaClaims, type PsaReferenceValue, type PsaVerifyOptions,
+  type PsaVerifyResult,
+} from './attestation.js';

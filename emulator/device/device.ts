@@ -28,6 +28,7 @@ import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY 
 import { EventBus } from '../trace/events.js';
 import { DeviceDebug } from './debug.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
+import { measureNormalWorld, measureSecureBoot } from './measured-boot.js';
 import { NormalWorld } from './normal-world.js';
 import { SecureWorld } from './secure-world.js';
 import { defaultStateDir, openHardware, parseHuk, prepareStateDir, type DeviceHardware } from './state.js';
@@ -264,6 +265,7 @@ export class Device {
       engines: this.engines,
       secureThreads: this.options.secureThreads ?? DEFAULT_SECURE_THREADS,
     });
+    measureSecureBoot(this.tee, this.image);
     const monitor = new Monitor(this.events, [
       new OpteeDispatcher(this.tee, {
         base: shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, size: SHM_LAYOUT.firmwarePoolSize,
@@ -320,6 +322,7 @@ export class Device {
     const normal = this.normal!;
     this.readyFlag = false;
     normal.loadFirmware(img.firmware.bytes, img.firmware.load, img.firmware.entry);
+    measureNormalWorld(this.tee!, img);
     this.secure!.log(`boot ROM: starting the normal world at ${hex(img.firmware.entry)} (NS-EL1): ${img.firmware.path}`);
     this.events.emit({ type: 'boot', stage: 'normal-world', detail: `entry ${hex(img.firmware.entry)}` });
     this.power = 'on';

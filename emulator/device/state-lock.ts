@@ -30,7 +30,8 @@ export interface StateLock {
 
 const processStart = Date.now() - process.uptime() * 1000;
 
-function alive(pid: number): boolean {
+/** Whether a process of this id exists (signal 0; EPERM: it exists but is another user's). */
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -55,7 +56,7 @@ function readLock(path: string): LockBody | undefined {
 /** Whether the lock in `body` belongs to a device that may still run. */
 function held(body: LockBody): boolean {
   if (body.pid === process.pid) return !(typeof body.t === 'number' && body.t < processStart - 1000);
-  return alive(body.pid);
+  return processAlive(body.pid);
 }
 
 /** Takes the lock of `stateDir`, or throws a StateError naming the device that holds it. */

@@ -25,7 +25,7 @@ export { StateError } from './private-files.js';
 
 /** Contents of the OTP fuse block. Only the secure world reads it. */
 export interface Fuses {
-  /** Hardware unique key, 32 bytes. */
+  /** Hardware unique key, 32 bytes, or 16 as OP-TEE's (HW_UNIQUE_KEY_LENGTH). */
   huk: Buffer;
   /** Die id, 16 bytes (feeds gpd.tee.deviceID). */
   dieId: Buffer;
@@ -45,6 +45,8 @@ const SEALED_V1 = Buffer.from('TBOTPS01');
 const BODY_SIZE = 1 + 32 + 16;
 /** Fuse bit 0: the RPMB authentication key is programmed (secure storage was written once). */
 const RPMB_PROGRAMMED = 1;
+/** Fuse bit 1: the HUK is 16 bytes (OP-TEE's size), kept in the first half of its 32-byte field. */
+const HUK_16_BYTES = 2;
 
 /** The default state directory of a board: $TRUSTBOX_STATE_HOME or ~/.local/state/trustbox. */
 export function defaultStateDir(board: string): string {
@@ -93,7 +95,7 @@ export interface FuseOptions {
   random: RandomSource;
   /** True when `random` is a seeded stream (a warning is printed: the HUK is then predictable). */
   seeded?: boolean;
-  /** The HUK of a new device (32 bytes); for an existing one it must match its fuses. */
+  /** The HUK of a new device (32 or 16 bytes); for an existing one it must match its fuses. */
   huk?: Buffer;
   /** Seal the fuse block with this passphrase (needed to open a sealed one). */
   passphrase?: string;
@@ -112,9 +114,14 @@ export interface DeviceHardware {
   notes: string[];
 }
 
-/** Parses the 32-byte HUK given as 64 hex digits; throws a sentence naming the fix. */
+/**
+ * Parses a HUK given as 64 hex digits (32 bytes) or 32 hex digits (16 bytes, OP-TEE's size:
+ * `--huk 00000000000000000000000000000000` is OP-TEE on QEMU); throws a sentence naming the fix.
+ */
 export function parseHuk(text: string): Buffer {
-  if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new StateError('--huk must be 32 bytes as 64 hex digits');
+  if (!/^(?:[0-9a-fA-F]{32}){1,2}$/.test(text)) {
+    throw new StateError('--huk must be 32 bytes as 64 hex digits, or 16 bytes as 32 hex digits (OP-TEE\'s size; OP-TEE on QEMU: 32 zeros)');
+  }
   return Buffer.from(text, 'hex');
 }
 
@@ -125,11 +132,14 @@ interface FuseBody {
 }
 
 function encodeBody(b: FuseBody): Buffer {
-  return Buffer.concat([Buffer.from([b.flags]), b.huk, b.dieId]);
+  const flags = b.huk.length === 16 ? b.flags | HUK_16_BYTES : b.flags & ~HUK_16_BYTES;
+  return Buffer.concat([Buffer.from([flags]), b.huk, Buffer.alloc(32 - b.huk.length), b.dieId]);
 }
 
 function decodeBody(raw: Buffer): FuseBody {
-  return { flags: raw[0]!, huk: Buffer.from(raw.subarray(1, 33)), dieId: Buffer.from(raw.subarray(33, 49)) };
+  const flags = raw[0]!;
+  const hukSize = flags & HUK_16_BYTES ? 16 : 32;
+  return { flags, huk: Buffer.from(raw.subarray(1, 1 + hukSize)), dieId: Buffer.from(raw.subarray(33, 49)) };
 }
 
 function seal(passphrase: string, body: FuseBody, salt = systemRandom.bytes(16)): Buffer {

@@ -13,7 +13,9 @@ import { TeeError } from '../abi/errors.js';
 import { TEEC_ERROR_BAD_FORMAT, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_GENERIC, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
 import type { CallResult } from '../ree/tee-client.js';
 import { parseTaContainer } from '../tee/loader/container.js';
+import { attest } from './attest.js';
 import { DeviceError, type Device } from './device.js';
+import { readDeviceCertificate } from './identity-cert.js';
 import type { CallOutcome, WorkDone, WorkError, WorkItem, WorkOps } from './work.js';
 import { TEE_ERROR_BUSY, TEE_ERROR_OUT_OF_MEMORY } from '../abi/results.js';
 
@@ -86,6 +88,13 @@ function handlers(device: Device, served: () => number): Handlers {
       sessions: device.core.stats().sessions, poolBytesInUse: device.client.poolBytesInUse,
       registeredShm: device.client.registeredBlocks, requests: served(),
     }),
+    // The public part only (the secure world keeps the key); the certificate is the flash's, once enrolled.
+    identity: () => {
+      const id = device.identity();
+      const certificate = readDeviceCertificate(device.stateDir, id.publicKeyPem);
+      return certificate ? { ...id, certificate } : { ...id };
+    },
+    attest: (a) => ({ token: attest(device, a) }),
   };
 }
 

@@ -11,6 +11,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { MsgParam } from '../abi/optee-msg.js';
 import type { ParamBytes } from '../ree/tee-client.js';
+import type { DeviceIdentityInfo } from '../tee/identity.js';
 import type { DeviceOptions } from './device.js';
 
 /** What openSession and invoke answer: the TEE's result, the parameters as it answered them, output bytes. */
@@ -36,6 +37,10 @@ export interface WorkOps {
   install: { args: { bytes: Uint8Array }; result: { uuid: string; path: string } };
   list: { args: Record<string, never>; result: { uuid: string; source: string; size: number }[] };
   stats: { args: Record<string, never>; result: { sessions: number; poolBytesInUse: number; registeredShm: number; requests: number } };
+  /** The device's public identity (Device.identity()) and its certificate (PEM) when it was enrolled. */
+  identity: { args: Record<string, never>; result: DeviceIdentityInfo & { certificate?: string } };
+  /** A PSA token about a TA and the measured boot (attest.ts). */
+  attest: { args: { uuid: string; nonce: Uint8Array; profile?: 'rfc' | 'draft' }; result: { token: Uint8Array } };
 }
 
 export type WorkOp = keyof WorkOps;

@@ -231,3 +231,74 @@ export function ecdsaSignRaw(key: KeyObject, hash: HashName, data: Uint8Array): 
 export function ecdsaVerifyRaw(key: KeyObject, hash: HashName, data: Uint8Array, signature: Uint8Array): boolean {
   return nodeCrypto.verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
 }
+
+// ---- encrypted TAs (emulator/tee/ta-sources/encrypted.ts) ----------------------------------
+
+/** DigestInfo prefix of SHA-256 (RFC 8017 §9.2, note 1). */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+/**
+ * Verifies an RSA signature over a SHA-256 digest that was computed elsewhere (a TA header's
+ * stored hash, checked before the payload it covers is decrypted). `pss`: EMSA-PSS with
+ * MGF1-SHA256 and a salt of `saltLength` bytes; otherwise EMSA-PKCS1-v1_5 (RFC 8017 §9).
+ */
+export function rsaVerifyDigest(key: KeyObject, pss: boolean, digest32: Uint8Array, signature: Uint8Array, saltLength = 32): boolean {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (key.asymmetricKeyType !== 'rsa' || !bits || digest32.length !== 32) return false;
+  const k = Math.ceil(bits / 8);
+  if (signature.length !== k) return false;
+  let em: Buffer;
+  try {
+    em = nodeCrypto.publicEncrypt({ key, padding: nodeCrypto.constants.RSA_NO_PADDING }, signature); // s^e mod n
+  } catch {
+    return false; // the signature is not below the modulus
+  }
+  if (!pss) {
+    const t = Buffer.concat([SHA256_DIGEST_INFO, digest32]);
+    const expect = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - t.length - 3, 0xff), Buffer.from([0]), t]);
+    return nodeCrypto.timingSafeEqual(em, expect);
+  }
+  const emBits = bits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  if (emLen < k && em[0] !== 0) return false;
+  const e = em.subarray(k - emLen);
+  const hLen = 32;
+  if (emLen < hLen + saltLength + 2 || e[emLen - 1] !== 0xbc) return false;
+  const dbLen = emLen - hLen - 1;
+  const masked = e.subarray(0, dbLen);
+  const h = e.subarray(dbLen, dbLen + hLen);
+  const topMask = 0xff >> (8 * emLen - emBits);
+  if ((masked[0]! & ~topMask) !== 0) return false;
+  const db = Buffer.alloc(dbLen);
+  for (let counter = 0, off = 0; off < dbLen; counter++, off += hLen) {
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(counter);
+    const block = digest('sha256', h, c);
+    for (let i = 0; i < hLen && off + i < dbLen; i++) db[off + i] = masked[off + i]! ^ block[i]!;
+  }
+  db[0] = db[0]! & topMask;
+  const psEnd = dbLen - saltLength - 1;
+  for (let i = 0; i < psEnd; i++) if (db[i] !== 0) return false;
+  if (db[psEnd] !== 1) return false;
+  const salt = db.subarray(dbLen - saltLength);
+  return nodeCrypto.timingSafeEqual(h, digest('sha256', Buffer.alloc(8), digest32, salt));
+}
+
+/** A fresh EC P-256 key pair (the ephemeral key of a per-device TA envelope). */
+export function generateP256(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+}
+
+/** The uncompressed point (0x04 || X || Y, 65 bytes) of an EC P-256 public key. */
+export function p256Point(key: KeyObject): Buffer {
+  const jwk = key.export({ format: 'jwk' });
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new TypeError('not an EC P-256 key');
+  return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+}
+
+/** An EC P-256 public key from its uncompressed point; throws when the point is not on the curve. */
+export function p256FromPoint(point: Uint8Array): KeyObject {
+  if (point.length !== 65 || point[0] !== 4) throw new TypeError('not an uncompressed P-256 point');
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+  return nodeCrypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64(point.subarray(1, 33)), y: b64(point.subarray(33)) }, format: 'jwk' });
+}

@@ -12,12 +12,18 @@
  * and three registries: syscall families (syscalls/families.ts), pseudo-TAs
  * (pta/registry.ts) and TA sources with container kinds (ta-sources/registry.ts).
  */
+import { dirname, join } from 'node:path';
+import { TeeError } from '../abi/errors.js';
 import type { MsgArg, MsgParam } from '../abi/optee-msg.js';
+import { TEE_ERROR_ITEM_NOT_FOUND } from '../abi/results.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { EngineRegistry } from '../cpu/engines.js';
 import { Watchdog } from '../cpu/watchdog.js';
 import type { RandomSource } from '../host/crypto.js';
 import type { EventBus } from '../trace/events.js';
+import { Attester, taComponent } from './attestation/attester.js';
+import { MeasurementLog } from './attestation/measurements.js';
+import { SealedRsaKey } from './attestation/rsa-key.js';
 import { MessageEntry } from './entry.js';
 import { DeviceIdentity } from './identity.js';
 import { hukSubkeys, type DeriveSubkey } from './huk.js';
@@ -42,6 +48,7 @@ import { TaLoader } from './ta-loader.js';
 import type { InstanceHost, TaInstance } from './ta-instance.js';
 import { TaSourcePipeline, type TaIdentity } from './ta-sources/pipeline.js';
 import { CONTAINER_KINDS, TA_SOURCES } from './ta-sources/registry.js';
+import { taVersionStore } from './ta-sources/rollback.js';
 
 export type { OpenResult } from './kernel.js';
 
@@ -74,6 +81,10 @@ export class TeeCore implements Kernel, InstanceHost {
   readonly deriveKey: DeriveSubkey;
   /** The device identity key pair, derived from the fuses; its private key never leaves it. */
   readonly identity: DeviceIdentity;
+  /** Measured boot: the measurement register and its event log (boot stages, then each TA loaded). */
+  readonly measurements = new MeasurementLog();
+  /** PSA tokens signed by the identity key (attestation PTAs, the `attest` operation). */
+  readonly attester: Attester;
   readonly rollbackAnchor: RollbackAnchor | undefined;
   /**
    * Cancellation flags posted from outside the device thread (the device host's shared
@@ -99,6 +110,10 @@ export class TeeCore implements Kernel, InstanceHost {
     this.watchdogMs = options.watchdogMs;
     this.deriveKey = hukSubkeys(platform.fuses.huk);
     this.identity = new DeviceIdentity(this.deriveKey);
+    // The attestation PTA's RSA key is sealed beside the rollback anchor, in the hardware/ part.
+    const rsaPath = options.rollbackAnchorPath ? join(dirname(options.rollbackAnchorPath), 'attestation-rsa.sealed') : undefined;
+    this.attester = new Attester(this.identity, this.measurements, random.bytes(32),
+      new SealedRsaKey(rsaPath, this.deriveKey('attestationKeySeal'), random, (line) => this.log(line)));
     this.rollbackAnchor = options.rollbackAnchorPath
       ? new RollbackAnchor(options.rollbackAnchorPath, this.deriveKey('storageAnchor'), options.rollbackAnchorFuse, (line) => this.log(line))
       : undefined;
@@ -111,11 +126,12 @@ export class TeeCore implements Kernel, InstanceHost {
     this.rpc = new NormalWorldRpc(this.ns, events);
     const log = (line: string): void => this.log(line);
     const pipeline = this.pipeline = new TaSourcePipeline({
-      sources: TA_SOURCES.map((make) => make({ rpc: this.rpc, ns: this.ns })), kinds: CONTAINER_KINDS, keys: this.keys, log,
+      sources: TA_SOURCES.map((make) => make({ rpc: this.rpc, ns: this.ns })), kinds: CONTAINER_KINDS, keys: this.keys, context: this, log,
+      versions: taVersionStore(this.deriveKey, options.rollbackAnchorPath, this.rollbackAnchor),
     });
     const loader = new TaLoader({
       pipeline, memory: this.memory, model: platform.cpuModel, host: this, events,
-      exactFaultPcs: options.exactFaultPcs ?? false, log, ...(options.engines ? { engines: options.engines } : {}),
+      exactFaultPcs: options.exactFaultPcs ?? false, log, measured: (ta) => this.measurements.extend(taComponent(ta)), ...(options.engines ? { engines: options.engines } : {}),
     });
     const ptas = new Map<string, TrustedService>(PSEUDO_TAS.map((p) => [p.uuid, p.create(this)]));
     this.sessions = new SessionManager(ptas, (uuid) => loader.load(uuid), events);
@@ -191,6 +207,14 @@ export class TeeCore implements Kernel, InstanceHost {
 
   rpcCmd(cmd: number, params: MsgParam[]): SecureThread<MsgArg> {
     return this.rpc.cmd(cmd, params);
+  }
+
+  *fetchTa(uuid: string): SecureThread<Uint8Array> {
+    for (const make of TA_SOURCES) {
+      const found = yield* make({ rpc: this.rpc, ns: this.ns }).find(uuid);
+      if (found) return found.bytes;
+    }
+    throw new TeeError(TEE_ERROR_ITEM_NOT_FOUND, `TA ${uuid} was not found in any TA source`);
   }
 
   nsBuffer(pa: number, size: number): Uint8Array {

@@ -29,6 +29,10 @@ const USAGES = {
    * the usage as a little-endian u32, as OP-TEE frames it; data: the TA signing key's modulus.
    */
   opteeTaEnc: { label: Buffer.from([4, 0, 0, 0]), separator: false },
+  /** Seals the record of TA versions seen, for rollback checks (ta-sources/rollback.ts; no data). */
+  taVersions: { label: 'trustbox.ta.versions.v1', separator: true },
+  /** Seals the attestation PTA's RSA key in the device's hardware/ part (tee/attestation/rsa-key.ts; no data). */
+  attestationKeySeal: { label: 'trustbox.attestation.rsa.seal.v1', separator: true },
 } as const;
 
 /** The purposes a HUK subkey may serve. */

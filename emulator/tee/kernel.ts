@@ -10,6 +10,7 @@
 import type { MsgArg, MsgParam } from '../abi/optee-msg.js';
 import type { CpuModel } from '../cpu/cpu.js';
 import type { RandomSource } from '../host/crypto.js';
+import type { Attester } from './attestation/attester.js';
 import type { DeviceIdentity } from './identity.js';
 import type { DeriveSubkey } from './huk.js';
 import type { TaParams } from './params.js';
@@ -47,6 +48,8 @@ export interface Kernel {
   readonly deriveKey: DeriveSubkey;
   /** The device identity key pair (signs and agrees keys; never hands its private key out). */
   readonly identity: DeviceIdentity;
+  /** PSA attestation tokens and the TA-memory hash (attestation pseudo-TAs). */
+  readonly attester: Attester;
   /** Replay-protected counters of secure storage, when the device has a state directory. */
   readonly rollbackAnchor: RollbackAnchor | undefined;
 
@@ -74,6 +77,8 @@ export interface Kernel {
   // ---- the normal world
   /** One RPC command to the normal world; returns the answered message. */
   rpcCmd(cmd: number, params: MsgParam[]): SecureThread<MsgArg>;
+  /** A TA file as the TA sources give it (unverified; the attestation PTA reads its header). */
+  fetchTa(uuid: string): SecureThread<Uint8Array>;
   /** A live view of NS shared memory [pa, pa + size); BAD_PARAMETERS outside it. */
   nsBuffer(pa: number, size: number): Uint8Array;
 

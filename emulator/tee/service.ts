@@ -43,6 +43,9 @@ export interface EntryResult {
 export interface CallerTa {
   readonly uuid: string;
   readonly space: TaAddressSpace;
+  /** SHA-256 of its signed container and of its signer's key (hex), for attestation PTAs. */
+  readonly measurement?: string;
+  readonly signerId?: string;
   /** What is left of the time budget of the call the caller is serving (a callee gets no more). */
   readonly budgetLeftMs: number;
   /** The TA that called this one, if a TA did (a chain of TA-to-TA calls). */

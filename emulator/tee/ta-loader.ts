@@ -29,6 +29,8 @@ export interface TaLoaderOptions {
   /** Make fault PCs exact (a code hook over the TA's executable sections). */
   exactFaultPcs: boolean;
   log(line: string): void;
+  /** Measured boot: each TA loaded extends the measurement register (core.ts). */
+  measured?(ta: { uuid: string; measurement: string; signerId: string }): void;
 }
 
 export class TaLoader {
@@ -63,6 +65,7 @@ export class TaLoader {
       model: this.o.model, memory: this.o.memory, host: this.o.host, ...(this.o.engines ? { engines: this.o.engines } : {}),
       codeRanges: this.o.exactFaultPcs ? codeRanges(image, main.elf, libraries) : [],
     });
+    this.o.measured?.({ uuid, measurement: main.measurement, signerId: main.signerId });
     instance.space.setLimit(memoryLimit(image, readU32Property(mainElf, 'gpd.ta.dataSize')));
     const ms = performance.now() - t0;
     this.o.log(`tee: loaded TA ${uuid} (${main.size} bytes, signed by ${main.signer}) at 0x${instance.loadAddress.toString(16)} ` +

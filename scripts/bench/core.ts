@@ -1,12 +1,17 @@
 /**
  * Boot and TA benchmarks (issues "boot" and "TAs"): boot.inprocess.ms, boot.cli.ms,
- * boot.cli.ratio_to_node, ta.load.ms, invoke.inprocess.us, syscall.ns, ta.sha256.ratio_to_native.
+ * boot.cli.ratio_to_node, ta.load.ms, ta.load.encrypted.ms, invoke.inprocess.us, syscall.ns,
+ * ta.sha256.ratio_to_native.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Device } from '../../emulator/device/device.js';
+import { Device, type DeviceOptions } from '../../emulator/device/device.js';
+import { createPublicKey } from '../../emulator/host/crypto.js';
+import { hukSubkeys } from '../../emulator/tee/huk.js';
+import { developmentSigningKey } from '../../emulator/tee/loader/signing-keys.js';
+import { encryptTa, opteeTaEncKey } from '../../emulator/tee/ta-sources/encrypted.js';
 import { projectRoot } from '../../emulator/device/image.js';
 import { specsToMsg, type ParamSpec } from '../../emulator/cli/params.js';
 import type { BenchMetric } from './types.js';
@@ -20,9 +25,9 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function withDevice<T>(fn: (d: Device) => T): T {
+function withDevice<T>(fn: (d: Device) => T, options: DeviceOptions = {}): T {
   const state = mkdtempSync(join(tmpdir(), 'trustbox-bench-'));
-  const device = new Device({ stateDir: state, watchdogMs: 60_000 });
+  const device = new Device({ stateDir: state, watchdogMs: 60_000, ...options });
   try {
     device.boot();
     return fn(device);
@@ -121,6 +126,32 @@ export const metrics: BenchMetric[] = [
       }
       return median(times);
     }),
+  },
+  {
+    // The same, with hello_world encrypted in OP-TEE's format (device-specific key, all-zero HUK).
+    name: 'ta.load.encrypted.ms', unit: 'ms',
+    run: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trustbox-bench-enc-'));
+      try {
+        const key = developmentSigningKey();
+        const elf = readFileSync(join(projectRoot(), `firmware/ta/hello_world/out/${HELLO_WORLD}.stripped.elf`));
+        const encKey = opteeTaEncKey(hukSubkeys(Buffer.alloc(16)), createPublicKey(key));
+        writeFileSync(join(dir, `${HELLO_WORLD}.ta`), encryptTa({ elf, uuid: HELLO_WORLD, key, encKey }));
+        return withDevice((d) => {
+          const times: number[] = [];
+          for (let i = 0; i < 15; i++) {
+            const t0 = performance.now();
+            const r = d.client.openSession(HELLO_WORLD);
+            times.push(performance.now() - t0);
+            if (r.result !== 0) throw new Error(`the encrypted hello_world did not load (0x${(r.result >>> 0).toString(16)})`);
+            d.client.closeSession(r.session!);
+          }
+          return median(times);
+        }, { huk: '0'.repeat(32), taPaths: [dir] });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   },
   {
     name: 'invoke.inprocess.us', unit: 'us',

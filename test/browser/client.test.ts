@@ -16,7 +16,7 @@ import { startServer, type TestServer } from '../api/helpers.js';
 import { requireChromium, runInChromium } from './chromium.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** What the page loads: the compiled library, the protocol module, msgpackr's ESM build, the scenario. */
+/** What the page loads: the compiled library, the protocol module, msgpackr's and cbor-x's ESM builds, the scenario. */
 const BUILT = ['dist/emulator/client/index.js', 'dist/emulator/client/connection.js', 'dist/emulator/client/teec.js', 'dist/emulator/abi/protocol.js'];
 
 let server: TestServer;
@@ -29,8 +29,10 @@ async function scenario(): Promise<unknown> {
   }
   return runInChromium({
     root: ROOT,
-    serve: ['dist/emulator/client', 'dist/emulator/abi', 'node_modules/msgpackr', 'test/browser'],
-    imports: { 'trustbox-emulator/client': '/dist/emulator/client/index.js', msgpackr: '/node_modules/msgpackr/index.js' },
+    serve: ['dist/emulator/client', 'dist/emulator/abi', 'node_modules/msgpackr', 'node_modules/cbor-x', 'test/browser'],
+    imports: {
+      'trustbox-emulator/client': '/dist/emulator/client/index.js', msgpackr: '/node_modules/msgpackr/index.js', 'cbor-x': '/node_modules/cbor-x/index.js',
+    },
     module: '/test/browser/scenario.js',
     // The page's origin is listed in allowedOrigins, as a real page's would be: without it the
     // server refuses any upgrade that carries an Origin header (test/api/hardening.test.ts 2701).

@@ -5,7 +5,9 @@
  */
 import type { Kernel } from '../kernel.js';
 import type { TrustedService } from '../service.js';
+import { AttestationPta, PTA_ATTESTATION_UUID } from './attestation.js';
 import { PTA_SYSTEM_UUID, SystemPta } from './system.js';
+import { PTA_VERAISON_ATTESTATION_UUID, VeraisonAttestationPta } from './veraison.js';
 
 export interface PseudoTaEntry {
   readonly uuid: string;
@@ -15,4 +17,6 @@ export interface PseudoTaEntry {
 
 export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
   { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line)) },
+  { uuid: PTA_ATTESTATION_UUID, name: 'attestation', create: (k) => new AttestationPta(k) },
+  { uuid: PTA_VERAISON_ATTESTATION_UUID, name: 'veraison attestation', create: (k) => new VeraisonAttestationPta(k) },
 ];

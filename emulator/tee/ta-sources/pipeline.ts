@@ -6,6 +6,7 @@
  *            through OPTEE_RPC_CMD_LOAD_TA; later sources may be a secure-storage TA store)
  *   open     the container kind that handles the file's img_type verifies its signature by a
  *            trusted key and, for encrypted kinds, decrypts it into secure memory
+ *            and the rollback check compares its ta_version with the highest seen (rollback.ts)
  *   measure  SHA-256 of the signed container as fetched, and the signer's key id, kept by
  *            the TA instance for attestation
  *
@@ -13,10 +14,14 @@
  * names the check that failed.
  */
 import { TeeError } from '../../abi/errors.js';
-import { TEE_ERROR_BAD_FORMAT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY } from '../../abi/results.js';
+import {
+  TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_BAD_FORMAT, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY,
+} from '../../abi/results.js';
 import { sha256 } from '../../host/crypto.js';
 import { IMG_TYPE_NAMES, SHDR_ENCRYPTED_TA, parseTaContainer, type TrustedKey } from '../loader/container.js';
+import type { Kernel } from '../kernel.js';
 import type { SecureThread } from '../service.js';
+import type { TaVersionStore } from './rollback.js';
 
 /** A TA file as a source found it. */
 export interface FetchedTa {
@@ -39,13 +44,21 @@ export interface OpenedContainer {
   signer: string;
   /** The UUID its signed header names, if it names one. */
   namedUuid?: string;
+  /** The bootstrap header's ta_version (rollback counter), if it has one. */
+  taVersion?: number;
 }
+
+/**
+ * What a container kind may use of the core: HUK subkeys (OP-TEE's TA encryption key) and the
+ * device identity (per-device envelopes).
+ */
+export type ContainerContext = Pick<Kernel, 'deriveKey' | 'identity'>;
 
 /** One kind of TA container (signed, encrypted...), chosen by the header's img_type. */
 export interface ContainerKind {
   readonly name: string;
   readonly imgTypes: readonly number[];
-  open(bytes: Uint8Array, keys: readonly TrustedKey[], label: string): OpenedContainer;
+  open(bytes: Uint8Array, keys: readonly TrustedKey[], label: string, context: ContainerContext): OpenedContainer;
 }
 
 /** Who signed a TA and which version it is (what installation rules compare). */
@@ -76,6 +89,9 @@ export interface TaPipelineOptions {
   sources: readonly TaSource[];
   kinds: readonly ContainerKind[];
   keys: readonly TrustedKey[];
+  context: ContainerContext;
+  /** The highest ta_version loaded per UUID (rollback.ts). */
+  versions: TaVersionStore;
   /** Secure console. */
   log(line: string): void;
 }
@@ -93,6 +109,7 @@ export class TaSourcePipeline {
   *open(uuid: string): SecureThread<TaCode> {
     const fetched = yield* this.find(uuid);
     const opened = this.verify(uuid, fetched.bytes);
+    this.checkRollback(uuid, opened.taVersion ?? 0);
     return {
       uuid, elf: opened.elf, ...this.identity(opened.signer),
       measurement: sha256(fetched.bytes).toString('hex'), size: fetched.bytes.length, source: fetched.source,
@@ -135,19 +152,39 @@ export class TaSourcePipeline {
     const label = `TA ${uuid}`;
     let opened: OpenedContainer;
     try {
-      const imgType = parseTaContainer(bytes, label).imgType;
+      const imgType = parseTaContainer(bytes, label, { lenientSize: true }).imgType;
       const kind = this.options.kinds.find((k) => k.imgTypes.includes(imgType));
       if (!kind) {
         const what = imgType === SHDR_ENCRYPTED_TA ? 'encrypted TAs' : `${IMG_TYPE_NAMES[imgType] ?? `img_type ${imgType}`} containers`;
         throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${label}: ${what} are not supported yet`);
       }
-      opened = kind.open(bytes, this.options.keys, label);
+      opened = kind.open(bytes, this.options.keys, label, this.options.context);
     } catch (error) {
       if (error instanceof TeeError) this.options.log(`tee: refusing TA ${uuid}: ${error.message}`);
       throw error;
     }
     if (opened.namedUuid && opened.namedUuid !== uuid) this.refuse(uuid, `its signed header names UUID ${opened.namedUuid}`);
     return opened;
+  }
+
+  /**
+   * OP-TEE's rollback rule, checked after everything else: a ta_version lower than the highest
+   * this device has loaded for the UUID is TEE_ERROR_ACCESS_CONFLICT; a higher one is recorded.
+   */
+  private checkRollback(uuid: string, version: number): void {
+    let highest: number;
+    try {
+      highest = this.options.versions.highest(uuid);
+      if (version > highest) this.options.versions.record(uuid, version);
+    } catch (error) {
+      if (error instanceof TeeError) throw error;
+      return this.refuse(uuid, `rollback check: the record of TA versions cannot be trusted (${(error as Error).message})`);
+    }
+    if (version < highest) {
+      const message = `TA ${uuid} is refused: rollback check: ta_version ${version} is older than ${highest}, the highest this device has loaded`;
+      this.options.log(`tee: ${message}`);
+      throw new TeeError(TEE_ERROR_ACCESS_CONFLICT, message);
+    }
   }
 
   /** Refuses a TA: a console line and TEE_ERROR_SECURITY. */

@@ -1,13 +1,13 @@
 /**
  * The registries of the TA source pipeline (pipeline.ts), in the style of
  * syscalls/families.ts: where TAs are found, in order, and the container kinds the core opens.
- * Add a source or a kind here, one line, when it is written (the encrypted container of
- * OP-TEE's CFG_ENCRYPT_TA is the next kind).
+ * Add a source or a kind here, one line, when it is written.
  */
 import type { NsSharedMemory } from '../ns-memory.js';
 import type { NormalWorldRpc } from '../rpc.js';
 import type { ContainerKind, TaSource } from './pipeline.js';
 import { ReeTaStoreSource } from './ree-store.js';
+import { encryptedContainer } from './encrypted.js';
 import { signedContainer } from './signed.js';
 
 /** What a TA source may use: the RPC channel to the normal world and its shared memory. */
@@ -22,4 +22,5 @@ export const TA_SOURCES: readonly ((deps: TaSourceDeps) => TaSource)[] = [
 
 export const CONTAINER_KINDS: readonly ContainerKind[] = [
   signedContainer,
+  encryptedContainer,
 ];

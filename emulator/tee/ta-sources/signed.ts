@@ -11,6 +11,6 @@ export const signedContainer: ContainerKind = {
   open(bytes, keys, label) {
     const v = verifyTaContainer(bytes, keys, label);
     const named = v.container.bootstrap?.uuid;
-    return { elf: v.elf, signer: v.signer, ...(named ? { namedUuid: named } : {}) };
+    return { elf: v.elf, signer: v.signer, taVersion: v.container.bootstrap?.taVersion ?? 0, ...(named ? { namedUuid: named } : {}) };
   },
 };
