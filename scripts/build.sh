@@ -6,6 +6,8 @@
 #   4. the boot images images/<board>/ with their manifest.json
 #   5. the engine library: Debian's libunicorn with the store fix (emulator/cpu/library.ts),
 #      made once in the cache directory so that the first boot does not pay for it
+#   6. libteec.so.2 for the host (libteec/build/): the GP TEE Client API in C for existing
+#      OP-TEE client programs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +27,6 @@ node scripts/make-image.mjs
 
 step "engine library"
 node --input-type=module -e "import('./dist/emulator/cpu/library.js').then((m) => console.error('  ' + m.describeLibrary()))"
+
+step "libteec (host C library)"
+make -s -C libteec

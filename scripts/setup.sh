@@ -18,6 +18,10 @@ command -v aarch64-linux-gnu-objcopy >/dev/null 2>&1 || missing+=(binutils-aarch
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# libteec (the C Client API): msgpack-c and json-c to build it, valgrind for its tests
+[ -f /usr/include/msgpack.h ] || missing+=(libmsgpack-dev)
+[ -f /usr/include/json-c/json.h ] || missing+=(libjson-c-dev)
+command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 

@@ -216,7 +216,7 @@ export const WIRE_ERROR_SHAPE = {
 /** The fields of `<state>/endpoint.json` (JSON, not msgpack): where a client finds the URL and the token. */
 export const ENDPOINT_FILE_SHAPE = {
   required: { url: 'string', token: 'string', pid: 'id', protocolVersion: 'version', startedAt: 'string' },
-  optional: {},
+  optional: { socket: 'string' },
 } as const;
 
 const EMPTY = { required: {}, optional: {} } as const;

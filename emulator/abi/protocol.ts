@@ -300,6 +300,8 @@ export interface EndpointFile {
   pid: number;
   protocolVersion: number;
   startedAt: string;
+  /** The Unix socket serving the same protocol with length-prefixed frames (`<state>/api.sock`). */
+  socket?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

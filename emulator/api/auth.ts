@@ -44,9 +44,11 @@ function writePrivate(path: string, body: unknown): void {
 }
 
 /** Writes the endpoint file atomically with mode 0600 and returns its path. */
-export function writeEndpoint(stateDir: string, url: string, token: string): string {
+export function writeEndpoint(stateDir: string, url: string, token: string, socket?: string): string {
   const path = endpointPath(stateDir);
-  const body: EndpointFile = { url, token, pid: process.pid, protocolVersion: PROTOCOL_VERSION, startedAt: new Date().toISOString() };
+  const body: EndpointFile = {
+    url, token, pid: process.pid, protocolVersion: PROTOCOL_VERSION, startedAt: new Date().toISOString(), ...(socket ? { socket } : {}),
+  };
   writePrivate(path, body);
   return path;
 }

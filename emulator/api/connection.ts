@@ -3,7 +3,7 @@
  * recorded against the connection that created it and looked up in that connection's tables
  * only, so another client's ids are simply "not found".
  */
-import type { WebSocket } from 'ws';
+import type { FrameSocket } from './framed-socket.js';
 import { protocolError } from './errors.js';
 import { ShmTable } from './shm-table.js';
 
@@ -32,7 +32,7 @@ export class Connection {
   helloTimer: NodeJS.Timeout | undefined;
 
   /** `remote`: address:port for logs; `peer`: the address alone, for the per-peer connection cap. */
-  constructor(readonly ws: WebSocket, readonly remote: string, readonly peer: string = remote) {}
+  constructor(readonly ws: FrameSocket, readonly remote: string, readonly peer: string = remote) {}
 
   /** Throws ADMIN_REQUIRED unless the hello carried the admin credential. */
   requireAdmin(what: string): void {

@@ -1,6 +1,7 @@
 /**
  * Starting a served device: a `DeviceHost` (device in a worker), the API server on
- * HOST:PORT, and `<state>/endpoint.json` with the URL and a fresh token. Used by
+ * HOST:PORT and on the Unix socket `<state>/api.sock`, and `<state>/endpoint.json` with the
+ * URL, the socket and a fresh token. Used by
  * `trustbox boot`, tests and benchmarks.
  */
 import type { DeviceOptions } from '../device/device.js';
@@ -9,6 +10,11 @@ import { DeviceHost } from '../device/host.js';
 import { newToken, writeAdmin, writeEndpoint } from './auth.js';
 import type { Limits } from '../abi/protocol.js';
 import { ApiServer } from './server.js';
+import { join } from 'node:path';
+
+/** The Unix socket in the state directory that serves the API too (framed-socket.ts). */
+export const SOCKET_NAME = 'api.sock';
+const MAX_SOCKET_PATH = 108;
 
 export interface ServeOptions {
   device: DeviceOptions;
@@ -59,9 +65,13 @@ export async function serveDevice(opts: ServeOptions): Promise<Served> {
       host: hostname, port, token, admin, device: host, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.log ? { log: opts.log } : {}),
       ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}), ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
     });
+    const socket = join(host.stateDir, SOCKET_NAME);
+    // sockaddr_un holds 108 bytes: a state directory too deep for it is served on the WebSocket only.
+    if (Buffer.byteLength(socket) < MAX_SOCKET_PATH) await server.listenUnix(socket);
+    else opts.log?.(`api: ${socket} is too long for a Unix socket; serving the WebSocket only`);
     // The admin file first: a client that sees the endpoint file finds the admin file beside it.
     const adminFile = writeAdmin(host.stateDir, admin);
-    const endpointFile = writeEndpoint(host.stateDir, server.url, token);
+    const endpointFile = writeEndpoint(host.stateDir, server.url, token, server.socketPath);
     return {
       host, server, url: server.url, token, endpointFile, admin, adminFile,
       async close() {

@@ -9,9 +9,10 @@
  * each connection's state (its ids, sessions and shared memory: isolation) is a `Connection`.
  */
 import { Packr } from 'msgpackr';
-import { WebSocketServer, type RawData, type VerifyClientCallbackAsync, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type VerifyClientCallbackAsync } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { DeviceHost } from '../device/host.js';
 import { sameToken } from './auth.js';
 import {
@@ -21,6 +22,7 @@ import {
 import { broadcast } from './broadcast.js';
 import { checkFrameStructure } from './frame-check.js';
 import { Connection } from './connection.js';
+import { FramedSocket, type FrameSocket } from './framed-socket.js';
 import { ApiError, protocolError, toWireError } from './errors.js';
 import { contextOperations, releaseContext } from './operations/context.js';
 import { deviceOperations } from './operations/device.js';
@@ -237,6 +239,32 @@ export class ApiServer {
     return `ws://${host}:${a.port}`;
   }
 
+  /**
+   * Also serves the API on the Unix socket `path` (framed-socket.ts), mode 0600. A file left
+   * there by an earlier run is replaced: the state directory is private and locked to one device.
+   */
+  async listenUnix(path: string): Promise<void> {
+    rmSync(path, { force: true });
+    const cutoff = this.limits.maxFrameBytes * FRAME_CUTOFF_FACTOR;
+    const server = createServer((socket) => this.accept(new FramedSocket(socket, cutoff), 'unix', 'unix socket'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, 0o600);
+    this.unix = { server, path };
+  }
+
+  private unix: { server: NetServer; path: string } | undefined;
+
+  /** The Unix socket the API is also served on, if any. */
+  get socketPath(): string | undefined {
+    return this.unix?.path;
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }
@@ -247,12 +275,18 @@ export class ApiServer {
     for (const c of this.connections) c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
     await Promise.all([...this.connections].map((c) => this.cleanup(c)));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    if (this.unix) {
+      const { server, path } = this.unix;
+      this.unix = undefined;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(path, { force: true });
+    }
   }
 
   // -------------------------------------------------------------------------------------------
   // Frames
 
-  private accept(ws: WebSocket, peer: string, remote: string): void {
+  private accept(ws: FrameSocket, peer: string, remote: string): void {
     const c = new Connection(ws, remote, peer);
     let fromPeer = 0;
     for (const other of this.connections) if (other.peer === peer) fromPeer++;

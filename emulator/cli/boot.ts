@@ -3,7 +3,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Device, type DeviceOptions } from '../device/device.js';
 import type { DeviceEvent } from '../trace/events.js';
@@ -34,6 +34,7 @@ interface BootOptions {
   seedFuses?: boolean;
   hardwarePassphraseFile?: string;
   secureThreads?: string;
+  taPath?: string[];
 }
 
 /** Exit codes of `trustbox boot`, for --help. */
@@ -94,7 +95,7 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
-  trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string; secureThreads?: string;
+  trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string; secureThreads?: string; taPath?: string[];
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
@@ -119,6 +120,7 @@ export function deviceOptions(opts: {
     ...(opts.seedFuses ? { seedFuses: true } : {}),
     ...(passphrase !== undefined ? { hardwarePassphrase: passphrase } : {}),
     ...(threads !== undefined ? { secureThreads: threads } : {}),
+    ...(opts.taPath && opts.taPath.length > 0 ? { taPaths: opts.taPath.map((p) => resolve(p)) } : {}),
   };
 }
 
@@ -230,6 +232,8 @@ export function registerBootCommands(program: Command): void {
       'parked while other calls run (default 10000); then the TA is stopped')
     .option('--secure-threads <n>', `calls the TEE serves at once (default ${DEFAULT_SECURE_THREADS}, at most ` +
       `${MAX_SECURE_THREADS}); a busy TA gives the CPU back every ${TIME_SLICE_MS} ms, and calls past the count wait for a thread`)
+    .option('--ta-path <dir>', 'also look for <uuid>.ta files in DIR, after the state directory\'s installed TAs ' +
+      '(repeatable; as tee-supplicant\'s --ta-path)', (v: string, all: string[] = []) => [...all, v])
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness of TAs for repeatable runs (fuses stay random: see --seed-fuses)')
     .option('--seed-fuses', 'burn a NEW device\'s fuses from --seed as well: a predictable hardware unique key, tests only')

@@ -1,0 +1,55 @@
+/* A connection to a virtual TrustBox: the API's msgpack frames over the state directory's Unix
+ * socket, each preceded by its length (u32 big-endian). */
+#ifndef TBX_CONN_H
+#define TBX_CONN_H
+
+#include <msgpack.h>
+#include <pthread.h>
+#include <stdint.h>
+
+struct tbx_reply;
+
+struct tbx_conn {
+	int fd;
+	uint32_t context;               /* the server's context id */
+	pthread_mutex_t lock;           /* guards everything below and the socket's write side */
+	pthread_cond_t changed;         /* a reply came or the connection died */
+	pthread_t reader;
+	int dead;                       /* the socket closed: every wait ends with COMMUNICATION */
+	uint32_t next_id;
+	uint32_t next_cancel_id;
+	struct tbx_reply *replies;      /* requests waiting for their answers */
+};
+
+/* An answer: `result` (a map) or the error's code, result and origin. */
+struct tbx_answer {
+	msgpack_unpacked frame;
+	const msgpack_object *result;   /* NULL when the request failed */
+	uint32_t error_result;
+	uint32_t error_origin;
+	char error_message[160];
+};
+
+/* Connects to the device named by the environment and says hello. `*origin` and the result say
+ * why not. */
+uint32_t tbx_connect(struct tbx_conn **out, const char *client_name, uint32_t *origin);
+void tbx_close(struct tbx_conn *c);
+
+/* Sends a request whose args map `args` (already packed, n entries) and waits for its answer;
+ * returns 0 and fills `answer` (free it with tbx_answer_free) or a TEEC error for a failure of
+ * the connection (answer unset). */
+uint32_t tbx_call(struct tbx_conn *c, const char *op, const msgpack_sbuffer *args, struct tbx_answer *answer);
+void tbx_answer_free(struct tbx_answer *a);
+
+/* Map lookup by a string key; NULL when absent. */
+const msgpack_object *tbx_get(const msgpack_object *map, const char *key);
+int tbx_get_u32(const msgpack_object *map, const char *key, uint32_t *out);
+
+/* Packing helpers. */
+void tbx_pack_key(msgpack_packer *pk, const char *key);
+void tbx_pack_str(msgpack_packer *pk, const char *s);
+
+/* The connection a context's fd names (contexts store the socket fd in imp.fd). */
+struct tbx_conn *tbx_conn_of(int fd);
+
+#endif
