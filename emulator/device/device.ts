@@ -61,7 +61,7 @@ export interface DeviceOptions {
    * trust.ts). Without them a new device trusts the public development keys.
    */
   trust?: string[];
-  /** The HUK of a new device, 64 hex digits (an existing device's fuses must match it). */
+  /** The HUK of a new device, 32 or 64 hex digits (16 bytes is OP-TEE's size; an existing device's fuses must match it). */
   huk?: string;
   /** Burn a new device's fuses from `seed` too (predictable HUK: tests only). Fuses are random otherwise. */
   seedFuses?: boolean;
