@@ -11,6 +11,7 @@ import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
 import { registerStorageCommand } from './storage-command.js';
 import { registerTaCommands } from './ta-commands.js';
+import { registerTestCommand } from './test-command.js';
 import { registerWatchCommand } from './watch-command.js';
 
 // `trustbox ... | head` closes our stdout early: that is not an error worth a stack trace.
@@ -36,6 +37,7 @@ registerWatchCommand(program);
 registerDeviceCommands(program);
 registerAttestCommands(program);
 registerEdgeCommands(program);
+registerTestCommand(program);
 
 try {
   await program.parseAsync(process.argv);
