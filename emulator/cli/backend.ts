@@ -38,6 +38,8 @@ export interface LocalBackendOptions {
   seed?: string;
   /** HUK of the throwaway device's fuses (hex; --huk). */
   huk?: string;
+  /** A virtual clock (--virtual-clock): with --seed, runs repeat byte for byte. */
+  virtualClock?: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ export class LocalBackend implements TeeBackend {
         ...(opts.exactFaults ? { exactFaultPcs: true } : {}),
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         ...(opts.huk !== undefined ? { huk: opts.huk } : {}),
+        ...(opts.virtualClock ? { virtualClock: true } : {}),
       });
     } catch (error) {
       this.removeState();

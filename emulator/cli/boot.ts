@@ -35,6 +35,7 @@ interface BootOptions {
   hardwarePassphraseFile?: string;
   secureThreads?: string;
   taPath?: string[];
+  virtualClock?: boolean;
 }
 
 /** Exit codes of `trustbox boot`, for --help. */
@@ -96,6 +97,7 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
   trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string; secureThreads?: string; taPath?: string[];
+  virtualClock?: boolean;
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
@@ -121,6 +123,7 @@ export function deviceOptions(opts: {
     ...(passphrase !== undefined ? { hardwarePassphrase: passphrase } : {}),
     ...(threads !== undefined ? { secureThreads: threads } : {}),
     ...(opts.taPath && opts.taPath.length > 0 ? { taPaths: opts.taPath.map((p) => resolve(p)) } : {}),
+    ...(opts.virtualClock ? { virtualClock: true } : {}),
   };
 }
 
@@ -236,6 +239,8 @@ export function registerBootCommands(program: Command): void {
       '(repeatable; as tee-supplicant\'s --ta-path)', (v: string, all: string[] = []) => [...all, v])
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness of TAs for repeatable runs (fuses stay random: see --seed-fuses)')
+    .option('--virtual-clock', 'time starts at 0 and moves only as the device runs; TEE_Wait jumps ahead instead of ' +
+      'sleeping (with --seed, runs repeat byte for byte)')
     .option('--seed-fuses', 'burn a NEW device\'s fuses from --seed as well: a predictable hardware unique key, tests only')
     .option('--huk <hex>', 'hardware unique key of a NEW device, 16 or 32 bytes as 32 or 64 hex digits (32 zeros: OP-TEE on QEMU; ' +
       'an existing device must match: fuses never change)')

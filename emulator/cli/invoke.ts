@@ -28,6 +28,7 @@ interface TargetOptions {
   exactFaults?: boolean;
   seed?: string;
   huk?: string;
+  virtualClock?: boolean;
   state?: string;
   connect?: string;
   token?: string;
@@ -40,7 +41,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** Options that shape the throwaway device; a running device keeps what it was booted with. */
 const THROWAWAY_ONLY: [keyof TargetOptions, string][] = [
   ['taPath', '--ta-path'], ['board', '--board'], ['image', '--image'], ['watchdogMs', '--watchdog-ms'],
-  ['exactFaults', '--exact-faults'], ['seed', '--seed'], ['huk', '--huk'],
+  ['exactFaults', '--exact-faults'], ['seed', '--seed'], ['huk', '--huk'], ['virtualClock', '--virtual-clock'],
 ];
 
 /**
@@ -74,6 +75,7 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
     ...(opts.exactFaults ? { exactFaults: true } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.huk !== undefined ? { huk: opts.huk } : {}),
+    ...(opts.virtualClock ? { virtualClock: true } : {}),
   });
   // With --trace everything from the first boot line; otherwise only what happens after boot
   // (TA logs on the secure console, faults, panics), and nothing beside JSON output.
@@ -170,6 +172,8 @@ function targetOptions(cmd: Command): Command {
     .option('--watchdog-ms <ms>', 'time budget of one call of the throwaway device (runs, waits and RPCs together)')
     .option('--exact-faults', 'exact PCs for TA memory faults in the throwaway device (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness for a repeatable run of the throwaway device')
+    .option('--virtual-clock', 'a virtual clock in the throwaway device (TEE_Wait jumps ahead): with --seed and --huk, ' +
+      'two runs print byte-identical traces and results')
     .option('--huk <hex>', 'hardware unique key of the throwaway device, 16 or 32 bytes as 32 or 64 hex digits ' +
       '(32 zeros: OP-TEE on QEMU, whose default TA encryption key it derives)')
     .option('--trace', 'print world switches, SMCs, syscalls and RPCs (to standard error beside JSON output; ' +

@@ -26,6 +26,7 @@ import { TeeError } from '../abi/errors.js';
 import { describeTrust, resolveTrust, type DeviceTrust } from './trust.js';
 import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY } from '../abi/results.js';
 import { EventBus } from '../trace/events.js';
+import { realClock, virtualClock } from '../trace/clock.js';
 import { DeviceDebug } from './debug.js';
 import { defaultImageDir, loadImage, type BootImage } from './image.js';
 import { measureNormalWorld, measureSecureBoot } from './measured-boot.js';
@@ -69,10 +70,15 @@ export interface DeviceOptions {
   hardwarePassphrase?: string;
   /** Secure threads: calls the TEE serves at once (default 4, at most 64); more wait for one. */
   secureThreads?: number;
+  /**
+   * A virtual clock (trace/clock.ts): time starts at 0 and moves only as the device runs, and
+   * TEE_Wait jumps ahead instead of sleeping; with `seed`, runs repeat byte for byte.
+   */
+  virtualClock?: boolean;
 }
 
 const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust',
-  'huk', 'seedFuses', 'hardwarePassphrase', 'secureThreads']);
+  'huk', 'seedFuses', 'hardwarePassphrase', 'secureThreads', 'virtualClock']);
 
 /** Validates options up front: unknown keys and bad values are errors. */
 export function checkDeviceOptions(options: DeviceOptions): void {
@@ -104,7 +110,7 @@ export class DeviceError extends Error {
 }
 
 export class Device {
-  readonly events = new EventBus();
+  readonly events: EventBus;
   /**
    * Every CPU engine of the device (the normal world's, and one per TA instance), with
    * `created` / `closed` events. The TEE core passes it down to every TA instance it makes.
@@ -141,6 +147,7 @@ export class Device {
     this.imageDir = options.imageDir ?? defaultImageDir(this.board.name);
     this.stateDir = options.stateDir ?? defaultStateDir(this.board.name);
     this.random = options.seed !== undefined ? seededRandom(options.seed) : systemRandom;
+    this.events = new EventBus(options.virtualClock ? virtualClock() : realClock());
     this.events.verbose = options.trace ?? false;
   }
 
@@ -333,7 +340,7 @@ export class Device {
       throw new DeviceError(`boot failed: the normal world ${stop === 'idle' ? 'went idle before it was ready' : `stopped (${stop})`}`);
     }
     if (!this.probeOk) throw new DeviceError('boot failed: the normal world did not find OP-TEE (see the console)');
-    const bootMs = performance.now() - this.created;
+    const bootMs = this.events.clock.virtual ? this.events.now() : performance.now() - this.created;
     this.bootReport = { bootMs, board: this.board.name, osUuid: OPTEE_OS_UUID_STRING };
     this.events.emit({ type: 'ready', bootMs, board: this.board.name, osUuid: OPTEE_OS_UUID_STRING });
     return this.bootReport;

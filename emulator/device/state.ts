@@ -16,7 +16,7 @@
 import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { gcmOpen, gcmSeal, passphraseKey, systemRandom, type RandomSource } from '../host/crypto.js';
+import { gcmOpen, gcmSeal, hmac, passphraseKey, systemRandom, type RandomSource } from '../host/crypto.js';
 import {
   StateError, checkOwned, checkPrivateDir, createPrivateFile, ensurePrivateDir, makeDirs, readPrivateFile, replacePrivateFile,
 } from './private-files.js';
@@ -161,7 +161,10 @@ export function openHardware(dir: string, opts: FuseOptions): DeviceHardware {
   let passphrase = opts.passphrase;
   let sealed: boolean;
   if (!raw) {
-    body = { flags: 0, huk: opts.huk ?? opts.random.bytes(32), dieId: opts.random.bytes(16) };
+    // With a given HUK the die id follows from it, as OP-TEE's default tee_otp_get_die_id derives
+    // it (HUK subkey HUK_SUBKEY_DIE_ID = 2): a device made twice with one --huk is the same device.
+    const dieId = opts.huk ? hmac('sha256', opts.huk, Buffer.from([2, 0, 0, 0])).subarray(0, 16) : opts.random.bytes(16);
+    body = { flags: 0, huk: opts.huk ?? opts.random.bytes(32), dieId };
     sealed = passphrase !== undefined;
     createPrivateFile(path, sealed ? seal(passphrase!, body) : Buffer.concat([PLAIN_V2, encodeBody(body)]));
     if (opts.huk) notes.push('boot ROM: new device: fuses burnt with the HUK given by --huk');

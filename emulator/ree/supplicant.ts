@@ -119,7 +119,7 @@ export class Supplicant implements ShmAccess {
       arg.ret = TEE_ERROR_BAD_PARAMETERS;
       return;
     }
-    const ms = Date.now();
+    const ms = this.events.clock.epochMs();
     p.a = BigInt(Math.floor(ms / 1000));
     p.b = BigInt((ms % 1000) * 1_000_000);
     arg.ret = TEE_SUCCESS;

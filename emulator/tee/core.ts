@@ -25,6 +25,7 @@ import { Attester, taComponent } from './attestation/attester.js';
 import { MeasurementLog } from './attestation/measurements.js';
 import { SealedRsaKey } from './attestation/rsa-key.js';
 import { MessageEntry } from './entry.js';
+import type { Clock } from '../trace/clock.js';
 import { DeviceIdentity } from './identity.js';
 import { hukSubkeys, type DeriveSubkey } from './huk.js';
 import type { Kernel, OpenResult, SecurePlatform, TeeTime } from './kernel.js';
@@ -96,7 +97,6 @@ export class TeeCore implements Kernel, InstanceHost {
   private readonly sessions: SessionManager;
   private readonly entry: MessageEntry;
   private readonly taTimes = new Map<string, number>();
-  private readonly bootTime = performance.now();
   private readonly implProps: Property[];
   private readonly pipeline: TaSourcePipeline;
 
@@ -188,17 +188,21 @@ export class TeeCore implements Kernel, InstanceHost {
     return session.cancelRequested || (this.cancelFlags?.(session) ?? false);
   }
 
+  get clock(): Clock {
+    return this.events.clock;
+  }
+
   systemTime(): TeeTime {
-    return split(performance.now() - this.bootTime);
+    return split(this.events.clock.now());
   }
 
   taTime(uuid: string): TeeTime | undefined {
     const offset = this.taTimes.get(uuid);
-    return offset === undefined ? undefined : split(performance.now() - this.bootTime + offset);
+    return offset === undefined ? undefined : split(this.events.clock.now() + offset);
   }
 
   setTaTime(uuid: string, t: TeeTime): void {
-    this.taTimes.set(uuid, t.seconds * 1000 + t.millis - (performance.now() - this.bootTime));
+    this.taTimes.set(uuid, t.seconds * 1000 + t.millis - this.events.clock.now());
   }
 
   reeTime(): SecureThread<TeeTime> {

@@ -12,6 +12,7 @@ import type { CpuModel } from '../cpu/cpu.js';
 import type { RandomSource } from '../host/crypto.js';
 import type { Attester } from './attestation/attester.js';
 import type { DeviceIdentity } from './identity.js';
+import type { Clock } from '../trace/clock.js';
 import type { DeriveSubkey } from './huk.js';
 import type { TaParams } from './params.js';
 import type { Property } from './properties.js';
@@ -64,6 +65,8 @@ export interface Kernel {
   // ---- time, the watchdog and cancellation
   /** A call's time budget in ms (runs, waits and RPCs of one call together). */
   readonly watchdogMs: number;
+  /** The device's clock (real, or virtual for reproducible runs: TEE_Wait then jumps ahead). */
+  readonly clock: Clock;
   /** Time since boot (TEE_GetSystemTime). */
   systemTime(): TeeTime;
   /** The TA's persistent time, or undefined when it was never set. */

@@ -102,14 +102,14 @@ export class SessionManager {
 
   *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.closed) return { result: TEE_ERROR_BAD_STATE, origin: TEEC_ORIGIN_TEE };
-    const t0 = this.events.wants('invoke') ? performance.now() : 0;
+    const t0 = this.events.wants('invoke') ? this.events.now() : 0;
     const r = yield* session.service.invoke(session, cmd, params, ctx);
     const service = session.service;
     if (service instanceof TaInstance && service.dead) yield* this.reap(service);
     if (this.events.wants('invoke')) {
       this.events.emit({
         type: 'invoke', uuid: service.uuid, session: session.id, cmd, result: r.result >>> 0, origin: r.origin,
-        us: Math.round((performance.now() - t0) * 1000),
+        us: Math.round((this.events.now() - t0) * 1000),
       });
     }
     return r;

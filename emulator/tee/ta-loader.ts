@@ -38,7 +38,7 @@ export class TaLoader {
 
   /** A fresh instance of the TA `uuid`; throws a TeeError when any stage refuses it. */
   *load(uuid: string): SecureThread<TaInstance> {
-    const t0 = performance.now();
+    const t0 = this.o.events.now();
     const main = yield* this.o.pipeline.open(uuid);
     const libraries = new Map<string, Uint8Array>();
     const mainElf = parseElf(main.elf, `TA ${uuid}`);
@@ -67,7 +67,7 @@ export class TaLoader {
     });
     this.o.measured?.({ uuid, measurement: main.measurement, signerId: main.signerId });
     instance.space.setLimit(memoryLimit(image, readU32Property(mainElf, 'gpd.ta.dataSize')));
-    const ms = performance.now() - t0;
+    const ms = this.o.events.now() - t0;
     this.o.log(`tee: loaded TA ${uuid} (${main.size} bytes, signed by ${main.signer}) at 0x${instance.loadAddress.toString(16)} ` +
       `in ${ms.toFixed(1)} ms; flags: ${instance.flagNames().join(', ') || 'none'}`);
     this.o.events.emit({

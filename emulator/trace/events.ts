@@ -2,6 +2,7 @@
  * The device's one typed event stream. Traces, the CLI, tests and teaching views all read it.
  * Every event carries `t`, milliseconds since the device was created.
  */
+import { realClock, type Clock } from './clock.js';
 
 export type WorldName = 'normal' | 'secure';
 
@@ -80,7 +81,6 @@ type Listener = (event: DeviceEvent) => void;
 /** A synchronous event bus. Listeners must not throw; a listener that does is dropped. */
 export class EventBus {
   private readonly listeners = new Set<Listener>();
-  private readonly start = performance.now();
   /** Verbose event kinds (syscalls, SMCs, world switches) are built only when this is true. */
   verbose = false;
 
@@ -94,9 +94,12 @@ export class EventBus {
     return this.listeners.size > 0 && (this.verbose || ALWAYS.has(type));
   }
 
+  /** `clock` times the events (a device's clock: real, or virtual for reproducible traces). */
+  constructor(readonly clock: Clock = realClock()) {}
+
   /** Milliseconds since the device was created. */
   now(): number {
-    return performance.now() - this.start;
+    return this.clock.now();
   }
 
   emit(body: DeviceEventBody): void {
