@@ -9,6 +9,7 @@ import { TeeError } from '../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_SUCCESS, hex32, resultName } from '../abi/results.js';
 import { isUuid } from '../abi/uuid.js';
 import { originName } from '../trace/format.js';
+import { callTrees, renderTree } from '../trace/tree.js';
 import { DEFAULT_BOARD } from '../machine/boards.js';
 import { attachPrinter, eventPrinter } from './boot.js';
 import { LocalBackend, type TeeBackend } from './backend.js';
@@ -22,7 +23,8 @@ interface TargetOptions {
   taPath: string[];
   board?: string;
   image?: string;
-  trace?: boolean;
+  /** true: the trace as lines while it happens; 'tree': each call's path as a tree at the end. */
+  trace?: boolean | string;
   json?: boolean;
   watchdogMs?: string;
   exactFaults?: boolean;
@@ -49,8 +51,14 @@ const THROWAWAY_ONLY: [keyof TargetOptions, string][] = [
  * typed (as opposed to defaults). With --trace, human-readable lines go to standard output, or to
  * standard error when standard output carries JSON.
  */
-async function connect(opts: TargetOptions, given: (name: string) => boolean): Promise<{ backend: TeeBackend; uuid: string }> {
+async function connect(opts: TargetOptions, given: (name: string) => boolean): Promise<{ backend: TeeBackend; uuid: string; trees?: () => string[] }> {
   if (!opts.uuid === !opts.ta) throw new Error('give exactly one of --uuid UUID or --ta FILE');
+  if (opts.trace !== undefined && opts.trace !== true && opts.trace !== 'tree' && opts.trace !== 'lines') {
+    throw new Error(`--trace=${String(opts.trace)}: the formats are lines (the default) and tree`);
+  }
+  const tree = opts.trace === 'tree';
+  const collected: DeviceEvent[] = [];
+  const trees = tree ? () => callTrees(collected).flatMap((t) => [...renderTree(t), '']) : undefined;
   if (opts.uuid && !isUuid(opts.uuid)) throw new Error(`--uuid ${opts.uuid} is not a UUID`);
   const traceTo = opts.json ? process.stderr : process.stdout;
   if (wantsRemote(opts)) {
@@ -63,13 +71,13 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
     // follows the device's console and trace while this command runs (other clients' calls too).
     const remote = await RemoteBackend.connect(opts);
     if (opts.trace) {
-      const print = eventPrinter({ trace: true, to: traceTo });
+      const print = tree ? (e: DeviceEvent) => collected.push(e) : eventPrinter({ trace: true, to: traceTo });
       await remote.subscribe({ console: true, trace: true }, (_stream, e) => print(e as unknown as DeviceEvent));
     }
-    return { backend: remote, uuid: opts.ta ? await remote.addTaFile(opts.ta) : opts.uuid!.toLowerCase() };
+    return { backend: remote, uuid: opts.ta ? await remote.addTaFile(opts.ta) : opts.uuid!.toLowerCase(), ...(trees ? { trees } : {}) };
   }
   const backend = new LocalBackend({
-    board: opts.board ?? DEFAULT_BOARD, taPaths: opts.taPath, trace: opts.trace ?? false,
+    board: opts.board ?? DEFAULT_BOARD, taPaths: opts.taPath, trace: opts.trace !== undefined,
     ...(opts.image ? { image: opts.image } : {}),
     ...(opts.watchdogMs ? { watchdogMs: Number(opts.watchdogMs) } : {}),
     ...(opts.exactFaults ? { exactFaults: true } : {}),
@@ -79,11 +87,12 @@ async function connect(opts: TargetOptions, given: (name: string) => boolean): P
   });
   // With --trace everything from the first boot line; otherwise only what happens after boot
   // (TA logs on the secure console, faults, panics), and nothing beside JSON output.
-  if (opts.trace) attachPrinter(backend.device, { trace: true, to: traceTo });
+  if (tree) backend.device.events.on((e) => collected.push(e));
+  else if (opts.trace) attachPrinter(backend.device, { trace: true, to: traceTo });
   backend.boot();
   if (!opts.trace && !opts.json) attachPrinter(backend.device, {});
   const uuid = opts.ta ? await backend.addTaFile(opts.ta) : opts.uuid!.toLowerCase();
-  return { backend, uuid };
+  return { backend, uuid, ...(trees ? { trees } : {}) };
 }
 
 function printResult(given: SpecResult, json: boolean): void {
@@ -103,7 +112,7 @@ async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[
   const cmd = Number(opts.cmd);
   if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff) throw new Error('--cmd must be a 32-bit command id');
   const params = parseParamSpecs(opts.param);
-  const { backend, uuid } = await connect(opts, given);
+  const { backend, uuid, trees } = await connect(opts, given);
   try {
     const open = await backend.open(uuid, []);
     if (open.result !== TEE_SUCCESS) {
@@ -116,6 +125,8 @@ async function invokeCommand(opts: TargetOptions & { cmd: string; param: string[
     await backend.close(open.session!);
     if (r.result !== TEE_SUCCESS) process.exitCode = 3;
   } finally {
+    // Each call's path as a tree (--trace=tree): after the result, beside JSON on standard error.
+    if (trees) (opts.json ? process.stderr : process.stdout).write(trees().join('\n'));
     await backend.dispose();
   }
 }
@@ -176,8 +187,9 @@ function targetOptions(cmd: Command): Command {
       'two runs print byte-identical traces and results')
     .option('--huk <hex>', 'hardware unique key of the throwaway device, 16 or 32 bytes as 32 or 64 hex digits ' +
       '(32 zeros: OP-TEE on QEMU, whose default TA encryption key it derives)')
-    .option('--trace', 'print world switches, SMCs, syscalls and RPCs (to standard error beside JSON output; ' +
-      'with --state or --connect, the running device\'s console and trace while the command runs)')
+    .option('--trace [format]', 'print world switches, SMCs, syscalls and RPCs as they happen (to standard error beside JSON ' +
+      'output; with --state or --connect, the running device\'s console and trace while the command runs); ' +
+      '--trace=tree prints each call\'s path as a tree with times instead')
     .option('--state <dir>', 'use the running device of this state directory (reads <dir>/endpoint.json, and <dir>/admin.json when readable)')
     .option('--connect <url>', 'use the running device at ws://HOST:PORT (token from --token-file, TRUSTBOX_TOKEN or --token)')
     .option('--token-file <file>', 'file holding the token for --connect (plain text, or an endpoint.json)')

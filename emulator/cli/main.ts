@@ -12,6 +12,7 @@ import { registerInvokeCommands } from './invoke.js';
 import { registerStorageCommand } from './storage-command.js';
 import { registerTaCommands } from './ta-commands.js';
 import { registerTestCommand } from './test-command.js';
+import { registerTraceCommand } from './trace-command.js';
 import { registerWatchCommand } from './watch-command.js';
 
 // `trustbox ... | head` closes our stdout early: that is not an error worth a stack trace.
@@ -38,6 +39,7 @@ registerDeviceCommands(program);
 registerAttestCommands(program);
 registerEdgeCommands(program);
 registerTestCommand(program);
+registerTraceCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -302,6 +302,7 @@ export class Device {
       stopped: (stop) => this.afterStop(stop),
       nextWake: () => this.tee?.nextWake(),
       parkedThreads: () => this.tee?.parkedThreads ?? 0,
+      events: this.events,
       error: (message, code) => new DeviceError(message, code),
     });
     return this.startNormalWorld();

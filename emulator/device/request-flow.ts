@@ -12,6 +12,11 @@ import { TEE_ERROR_BUSY } from '../abi/results.js';
 import type { HostBridge } from '../ree/hostbridge.js';
 import type { HbRequest, HbResult, Mailbox } from '../ree/mailbox.js';
 import type { NormalWorldStop } from './normal-world.js';
+import type { EventBus } from '../trace/events.js';
+import { uuidFromOctets } from '../abi/uuid.js';
+import {
+  HB_OP_CANCEL, HB_OP_CLOSE_SESSION, HB_OP_INVOKE_COMMAND, HB_OP_OPEN_SESSION, HB_OP_REGISTER_SHM, HB_OP_UNREGISTER_SHM,
+} from '../ree/hostbridge.js';
 
 /** Receives a request's result, or why it never completed. */
 export type Completion = (result: HbResult | Error) => void;
@@ -28,6 +33,22 @@ export interface FlowHooks {
   parkedThreads(): number;
   /** The error for requests that cannot be served or were lost. */
   error(message: string, code?: number): Error;
+  /** Where `request` and `request-done` events go (built only when traced). */
+  events?: EventBus;
+}
+
+/** A request as the trace names it: the operation, and what it is about. */
+function describe(req: HbRequest): { op: string; detail: string } {
+  const params = req.params?.length ? `, ${req.params.length} params` : '';
+  switch (req.op) {
+    case HB_OP_OPEN_SESSION: return { op: 'open session', detail: `to TA ${req.uuid ? uuidFromOctets(req.uuid) : '?'}${params}` };
+    case HB_OP_INVOKE_COMMAND: return { op: 'invoke', detail: `session ${req.session} command ${req.func}${params}` };
+    case HB_OP_CLOSE_SESSION: return { op: 'close session', detail: `${req.session}` };
+    case HB_OP_CANCEL: return { op: 'cancel', detail: `session ${req.session}, cancel id ${req.cancelId}` };
+    case HB_OP_REGISTER_SHM: return { op: 'register shared memory', detail: `${req.params?.[0]?.b ?? 0} bytes` };
+    case HB_OP_UNREGISTER_SHM: return { op: 'unregister shared memory', detail: '' };
+    default: return { op: `host-bridge op ${req.op}`, detail: '' };
+  }
 }
 
 /** Longest single sleep of a synchronous caller while parked calls wait for their time. */
@@ -52,6 +73,17 @@ export class RequestFlow {
     const slot = this.free.pop();
     if (slot === undefined) throw this.hooks.error('all mailbox slots are in use', TEE_ERROR_BUSY);
     this.mailbox.write(slot, req);
+    const events = this.hooks.events;
+    if (events?.wants('request')) {
+      events.emit({ type: 'request', slot, ...describe(req) });
+      const inner = done;
+      done = (r) => {
+        if (!(r instanceof Error)) {
+          events.emit({ type: 'request-done', slot, status: r.status, ret: r.ret, origin: r.retOrigin, smcCalls: r.smcCalls });
+        }
+        inner(r);
+      };
+    }
     this.bridge.post(slot);
     this.inflight.set(slot, done);
   }

@@ -16,6 +16,13 @@ import {
   TEE_SUCCESS,
 } from '../abi/results.js';
 import { uuidFromOctets } from '../abi/uuid.js';
+import { resultName } from '../abi/results.js';
+
+import * as RpcFs from '../abi/optee-rpc-fs.js';
+
+/** OPTEE_RPC_FS_* names by number, for the trace. */
+const FS_OPS: Record<number, string> = Object.fromEntries(Object.entries(RpcFs)
+  .filter(([k, v]) => k.startsWith('OPTEE_RPC_FS_') && typeof v === 'number').map(([k, v]) => [v, k.slice('OPTEE_RPC_FS_'.length)]));
 import { FsServer } from './fs-server.js';
 import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
 import type { TaLookup } from './ta-store.js';
@@ -62,6 +69,10 @@ export class Supplicant implements ShmAccess {
     } else {
       try {
         handler(arg);
+        if (arg.cmd === OPTEE_RPC_CMD_FS && this.events.wants('rpc')) {
+          const op = Number(arg.params[0]?.a ?? -1n);
+          this.events.emit({ type: 'rpc', name: 'FS', detail: `${FS_OPS[op] ?? `op ${op}`} -> ${resultName(arg.ret)}` });
+        }
       } catch (error) {
         this.events.emit({ type: 'rpc', name: `cmd ${arg.cmd}`, detail: `failed: ${(error as Error).message}` });
         arg.ret = TEE_ERROR_BAD_PARAMETERS;

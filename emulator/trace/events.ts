@@ -62,12 +62,16 @@ export interface SyscallEvent {
 }
 export interface PanicEvent { type: 'panic'; uuid: string; code: number; pc: number; taPc: number; reason: string }
 export interface RpcEvent { type: 'rpc'; name: string; detail: string }
+/** The host posted a request to the normal world (a client call, in mailbox slot `slot`). */
+export interface RequestEvent { type: 'request'; slot: number; op: string; detail: string }
+/** The normal world completed the request of `slot`. */
+export interface RequestDoneEvent { type: 'request-done'; slot: number; status: number; ret: number; origin: number; smcCalls: number }
 /** Events dropped because their reader fell behind (`where` names the hop), reported once it caught up. */
 export interface LostEvent { type: 'lost'; count: number; where: string }
 
 export type DeviceEventBody =
   | ConsoleEvent | BootEvent | ReadyEvent | PowerEvent | SmcEvent | SmcReturnEvent | WorldSwitchEvent | FaultEvent
-  | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent | LostEvent;
+  | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent | LostEvent | RequestEvent | RequestDoneEvent;
 
 export type DeviceEvent = DeviceEventBody & { t: number };
 

@@ -35,6 +35,8 @@ export function formatEvent(e: DeviceEvent): string {
     case 'syscall': return `syscall ${e.name}(${e.args.join(', ')}) -> ${e.resultName}`;
     case 'panic': return `panic: TA ${e.uuid} ${e.reason} (pc 0x${e.pc.toString(16)}, TA offset 0x${e.taPc.toString(16)})`;
     case 'rpc': return `rpc: ${e.name}: ${e.detail}`;
+    case 'request': return `request (slot ${e.slot}): ${e.op} ${e.detail}`;
+    case 'request-done': return `request done (slot ${e.slot}): ${e.status ? `${resultName(e.status)} before the TEE` : `${resultName(e.ret)}, origin ${originName(e.origin)}`}; ${e.smcCalls} SMCs`;
     case 'lost': return `lost: ${e.count} events dropped (${e.where} fell behind)`;
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * One client call as a tree: the request the host posted to the normal world, each SMC the
+ * firmware made for it (the first CALL_WITH_ARG, then a RETURN_FROM_RPC after every RPC), what
+ * the monitor and the TEE core did inside each (world switches, the TA's entry, its syscalls,
+ * RPCs to the normal world and what the supplicant did for them), and how it ended, with times.
+ *
+ * Built from the device's event stream (verbose events: `--trace`). Events between a `request`
+ * and its `request-done` belong to that call; with several calls in flight at once their events
+ * interleave, and a tree then also shows what other calls did meanwhile (said in its root).
+ */
+import { resultName } from '../abi/results.js';
+import type { DeviceEvent } from './events.js';
+import { formatEvent, originName } from './format.js';
+
+export interface TraceNode {
+  /** What happened, for a person. */
+  label: string;
+  kind: 'call' | 'smc' | 'switch' | 'ta' | 'syscall' | 'rpc' | 'supplicant' | 'event';
+  /** Device time (ms) when it began. */
+  t: number;
+  /** How long it took (ms), where it has an end. */
+  ms?: number;
+  children: TraceNode[];
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/**
+ * Groups the events of `events` into one tree per client call (request ... request-done).
+ * Events outside any call (boot, console lines) are left out.
+ */
+export function callTrees(events: readonly DeviceEvent[]): TraceNode[] {
+  const trees: TraceNode[] = [];
+  const open = new Map<number, { root: TraceNode; smc: TraceNode | undefined; others: number }>();
+  let current: { root: TraceNode; smc: TraceNode | undefined; others: number } | undefined;
+  for (const e of events) {
+    if (e.type === 'request') {
+      const root: TraceNode = { label: `${e.op} ${e.detail}`, kind: 'call', t: e.t, children: [] };
+      current = { root, smc: undefined, others: open.size };
+      open.set(e.slot, current);
+      trees.push(root);
+      continue;
+    }
+    if (e.type === 'request-done') {
+      const c = open.get(e.slot);
+      if (!c) continue;
+      open.delete(e.slot);
+      c.root.ms = round(e.t - c.root.t);
+      const how = e.status !== 0 ? `${resultName(e.status)} (the request did not reach the TEE)`
+        : `${resultName(e.ret)}, origin ${originName(e.origin)}`;
+      c.root.label += ` -> ${how}; ${e.smcCalls} SMC${e.smcCalls === 1 ? '' : 's'}`;
+      if (c.others > 0) c.root.label += ` (${c.others} other call${c.others === 1 ? '' : 's'} in flight: their events may show here)`;
+      if (current === c) current = [...open.values()].pop();
+      continue;
+    }
+    if (!current) continue;
+    add(current, e);
+  }
+  return trees;
+}
+
+function add(c: { root: TraceNode; smc: TraceNode | undefined }, e: DeviceEvent): void {
+  const parent = c.smc ?? c.root;
+  switch (e.type) {
+    case 'smc': {
+      const node: TraceNode = {
+        label: `normal world: smc ${e.name}${e.fast ? '' : ' (yielding)'} -> monitor`, kind: 'smc', t: e.t, children: [],
+      };
+      c.root.children.push(node);
+      c.smc = node;
+      return;
+    }
+    case 'smc-return':
+      if (c.smc) {
+        c.smc.ms = round(e.t - c.smc.t);
+        c.smc.label += `; back to the normal world: ${e.outcome}`;
+        c.smc = undefined;
+      }
+      return;
+    case 'world-switch':
+      parent.children.push({ label: `monitor: world switch ${e.from} -> ${e.to} (${e.reason})`, kind: 'switch', t: e.t, children: [] });
+      return;
+    case 'syscall':
+      parent.children.push({ label: `TA ${e.uuid.slice(0, 8)}: syscall ${e.name}(${e.args.join(', ')}) -> ${e.resultName}`, kind: 'syscall', t: e.t, children: [] });
+      return;
+    case 'rpc': {
+      const toNormal = e.detail.startsWith('RPC to the normal world');
+      parent.children.push({
+        label: toNormal ? `TEE core: RPC ${e.name} to the normal world` : `normal world: supplicant ${e.name}: ${e.detail}`,
+        kind: toNormal ? 'rpc' : 'supplicant', t: e.t, children: [],
+      });
+      return;
+    }
+    case 'invoke':
+      parent.children.push({
+        label: `TEE core: TA ${e.uuid.slice(0, 8)} invoke cmd ${e.cmd} -> ${resultName(e.result)} (origin ${originName(e.origin)}) in ${e.us} us`,
+        kind: 'ta', t: e.t, children: [],
+      });
+      return;
+    case 'session':
+      parent.children.push({ label: `TEE core: ${formatEvent(e)}`, kind: 'ta', t: e.t, children: [] });
+      return;
+    case 'console':
+      parent.children.push({ label: `${e.world} console: ${e.line}`, kind: 'event', t: e.t, children: [] });
+      return;
+    default:
+      parent.children.push({ label: formatEvent(e), kind: 'event', t: e.t, children: [] });
+  }
+}
+
+/** The tree as indented lines for a person, with device times relative to the call's start. */
+export function renderTree(root: TraceNode): string[] {
+  const lines: string[] = [];
+  const walk = (n: TraceNode, prefix: string, last: boolean, top: boolean) => {
+    const at = `+${(n.t - root.t).toFixed(3)} ms`;
+    const took = n.ms !== undefined ? ` [${n.ms.toFixed(3)} ms]` : '';
+    lines.push(top ? `${n.label}${took}` : `${prefix}${last ? '└─ ' : '├─ '}${n.label}${took}  ${at}`);
+    const next = top ? '' : prefix + (last ? '   ' : '│  ');
+    n.children.forEach((ch, i) => walk(ch, next, i === n.children.length - 1, false));
+  };
+  walk(root, '', true, true);
+  return lines;
+}
+
+/** Lanes of the sequence diagram, left to right. */
+const LANES = [['Client', 'Client'], ['NW', 'Normal world'], ['Mon', 'Monitor (EL3)'], ['TEE', 'TEE core'], ['TA', 'TA']] as const;
+
+/** Mermaid text escapes: no semicolons or line breaks inside a message. */
+const mm = (s: string) => s.replace(/[;\n#]/g, ' ').replace(/\s+/g, ' ').trim();
+
+/**
+ * One call as a Mermaid sequence diagram (renders in GitHub and GitLab as is): the client, the
+ * normal world, the monitor, the TEE core and the TA as lanes, each SMC, world switch, syscall
+ * and RPC as a message.
+ */
+export function renderMermaid(root: TraceNode): string[] {
+  const lines = ['sequenceDiagram', ...LANES.map(([id, name]) => `  participant ${id} as ${name}`)];
+  lines.push(`  Client->>NW: ${mm(root.label.split(' -> ')[0]!)}`);
+  const walk = (n: TraceNode) => {
+    switch (n.kind) {
+      case 'smc': {
+        const [call, back] = n.label.replace(/^normal world: smc /, '').split('; back to the normal world: ');
+        lines.push(`  NW->>Mon: smc ${mm(call!.replace(' -> monitor', ''))}`);
+        n.children.forEach(walk);
+        if (back) lines.push(`  Mon-->>NW: ${mm(back)}`);
+        return;
+      }
+      case 'switch':
+        if (n.label.includes('normal -> secure')) lines.push(`  Mon->>TEE: world switch to secure`);
+        else lines.push(`  TEE-->>Mon: world switch to normal`);
+        return;
+      case 'syscall': lines.push(`  TA->>TEE: ${mm(n.label.replace(/^TA \w+: /, ''))}`); return;
+      case 'rpc': lines.push(`  TEE-->>Mon: ${mm(n.label.replace('TEE core: ', ''))}`); return;
+      case 'supplicant': lines.push(`  NW->>NW: ${mm(n.label.replace('normal world: ', ''))}`); return;
+      case 'ta': lines.push(`  TEE->>TA: ${mm(n.label.replace('TEE core: ', ''))}`); return;
+      default: lines.push(`  Note over TEE: ${mm(n.label).slice(0, 120)}`);
+    }
+  };
+  root.children.forEach(walk);
+  lines.push(`  NW-->>Client: ${mm(root.label.split(' -> ')[1] ?? 'done')}`);
+  return lines;
+}
