@@ -22,6 +22,8 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -f /usr/include/msgpack.h ] || missing+=(libmsgpack-dev)
 [ -f /usr/include/json-c/json.h ] || missing+=(libjson-c-dev)
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+# xmllint checks that the trace pictures (SVG) are well-formed XML
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 

@@ -123,40 +123,55 @@ export function renderTree(root: TraceNode): string[] {
 }
 
 /** Lanes of the sequence diagram, left to right. */
-const LANES = [['Client', 'Client'], ['NW', 'Normal world'], ['Mon', 'Monitor (EL3)'], ['TEE', 'TEE core'], ['TA', 'TA']] as const;
+export const LANES = [['Client', 'Client'], ['NW', 'Normal world'], ['Mon', 'Monitor (EL3)'], ['TEE', 'TEE core'], ['TA', 'TA']] as const;
+export type Lane = (typeof LANES)[number][0];
 
-/** Mermaid text escapes: no semicolons or line breaks inside a message. */
-const mm = (s: string) => s.replace(/[;\n#]/g, ' ').replace(/\s+/g, ' ').trim();
+/** One arrow of the sequence diagram (a note over the TEE core when from = to = 'TEE' and note). */
+export interface SequenceMessage { from: Lane; to: Lane; text: string; reply: boolean; note?: boolean }
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /**
- * One call as a Mermaid sequence diagram (renders in GitHub and GitLab as is): the client, the
- * normal world, the monitor, the TEE core and the TA as lanes, each SMC, world switch, syscall
- * and RPC as a message.
+ * One call as the messages of a sequence diagram: the client, the normal world, the monitor,
+ * the TEE core and the TA as lanes; each SMC, world switch, syscall and RPC as an arrow.
  */
-export function renderMermaid(root: TraceNode): string[] {
-  const lines = ['sequenceDiagram', ...LANES.map(([id, name]) => `  participant ${id} as ${name}`)];
-  lines.push(`  Client->>NW: ${mm(root.label.split(' -> ')[0]!)}`);
+export function sequenceOf(root: TraceNode): SequenceMessage[] {
+  const out: SequenceMessage[] = [];
+  const msg = (from: Lane, to: Lane, text: string, reply = false) => out.push({ from, to, text: oneLine(text), reply });
+  msg('Client', 'NW', root.label.split(' -> ')[0]!);
   const walk = (n: TraceNode) => {
     switch (n.kind) {
       case 'smc': {
         const [call, back] = n.label.replace(/^normal world: smc /, '').split('; back to the normal world: ');
-        lines.push(`  NW->>Mon: smc ${mm(call!.replace(' -> monitor', ''))}`);
+        msg('NW', 'Mon', `smc ${call!.replace(' -> monitor', '')}`);
         n.children.forEach(walk);
-        if (back) lines.push(`  Mon-->>NW: ${mm(back)}`);
+        if (back) msg('Mon', 'NW', back, true);
         return;
       }
       case 'switch':
-        if (n.label.includes('normal -> secure')) lines.push(`  Mon->>TEE: world switch to secure`);
-        else lines.push(`  TEE-->>Mon: world switch to normal`);
+        if (n.label.includes('normal -> secure')) msg('Mon', 'TEE', 'world switch to secure');
+        else msg('TEE', 'Mon', 'world switch to normal', true);
         return;
-      case 'syscall': lines.push(`  TA->>TEE: ${mm(n.label.replace(/^TA \w+: /, ''))}`); return;
-      case 'rpc': lines.push(`  TEE-->>Mon: ${mm(n.label.replace('TEE core: ', ''))}`); return;
-      case 'supplicant': lines.push(`  NW->>NW: ${mm(n.label.replace('normal world: ', ''))}`); return;
-      case 'ta': lines.push(`  TEE->>TA: ${mm(n.label.replace('TEE core: ', ''))}`); return;
-      default: lines.push(`  Note over TEE: ${mm(n.label).slice(0, 120)}`);
+      case 'syscall': msg('TA', 'TEE', n.label.replace(/^TA \w+: /, '')); return;
+      case 'rpc': msg('TEE', 'Mon', n.label.replace('TEE core: ', ''), true); return;
+      case 'supplicant': msg('NW', 'NW', n.label.replace('normal world: ', '')); return;
+      case 'ta': msg('TEE', 'TA', n.label.replace('TEE core: ', '')); return;
+      default: out.push({ from: 'TEE', to: 'TEE', text: oneLine(n.label).slice(0, 120), reply: false, note: true });
     }
   };
   root.children.forEach(walk);
-  lines.push(`  NW-->>Client: ${mm(root.label.split(' -> ')[1] ?? 'done')}`);
+  msg('NW', 'Client', root.label.split(' -> ')[1] ?? 'done', true);
+  return out;
+}
+
+/** Mermaid text escapes: no semicolons or line breaks inside a message. */
+const mm = (s: string) => s.replace(/[;#]/g, ' ');
+
+/** One call as a Mermaid sequence diagram (renders in GitHub and GitLab as is). */
+export function renderMermaid(root: TraceNode): string[] {
+  const lines = ['sequenceDiagram', ...LANES.map(([id, name]) => `  participant ${id} as ${name}`)];
+  for (const m of sequenceOf(root)) {
+    lines.push(m.note ? `  Note over ${m.from}: ${mm(m.text)}` : `  ${m.from}${m.reply ? '-->>' : '->>'}${m.to}: ${mm(m.text)}`);
+  }
   return lines;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../emulator/trace/events.js';
 import { callTrees, renderMermaid, renderTree, type TraceNode } from '../../emulator/trace/tree.js';
+import { renderSvg } from '../../emulator/trace/svg.js';
 import { SecureStorage } from '../conformance/6xxx-storage-client.js';
 import { HELLO_WORLD, bootDevice, type TestDevice } from '../helpers/device.js';
 
@@ -82,6 +83,13 @@ describe('a call as a tree', () => {
     expect(m[6]).toMatch(/^  Client->>NW: invoke session/);
     expect(m.at(-1)).toMatch(/^  NW-->>Client: TEE_SUCCESS, origin TRUSTED_APP/);
     expect(m.some((l) => l.startsWith('  TA->>TEE: syscall LOG'))).toBe(true);
+    // The same call as SVG: well-formed XML (xmllint), every lane named, one arrow per message.
+    const svg = renderSvg(callTrees(events)[0]!);
+    const lint = spawnSync('xmllint', ['--noout', '-'], { input: svg, encoding: 'utf8' });
+    expect(lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
+    for (const lane of ['Client', 'Normal world', 'Monitor (EL3)', 'TEE core', 'TA']) expect(svg).toContain(`>${lane}</text>`);
+    expect(svg.match(/marker-end="url\(#arrow\)"/g)).toHaveLength(m.length - 6);
     dev.client.closeSession(s);
   });
 });
