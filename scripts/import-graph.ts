@@ -29,6 +29,7 @@ export const FLOORS: Readonly<Record<string, number>> = {
   device: 4,
   api: 5,
   client: 5,
+  ui: 5,
   cli: 6,
 };
 

@@ -1,17 +1,13 @@
 /**
- * `trustbox boot` and `trustbox demo isolation`.
+ * `trustbox boot` (the demos are in demo-commands.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Device, type DeviceOptions } from '../device/device.js';
 import type { DeviceEvent } from '../trace/events.js';
 import { formatEvent, prefixFor } from '../trace/format.js';
-import { HB_OP_PROBE, HB_OP_READ_ADDRESS } from '../ree/hostbridge.js';
-import { resultName } from '../abi/results.js';
 import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
-import { hex, region } from '../machine/board.js';
 import { bootAndServe } from './boot-serve.js';
 import { parseListen } from '../api/serve.js';
 import { parseHuk } from '../device/state.js';
@@ -26,6 +22,8 @@ interface BootOptions {
   exitOnReady?: boolean;
   json?: boolean;
   listen?: string;
+  ui?: boolean;
+  uiListen?: string;
   watchdogMs?: string;
   exactFaults?: boolean;
   seed?: string;
@@ -133,6 +131,14 @@ function bootCommand(opts: BootOptions): void | Promise<void> {
     parseListen(opts.listen);
     if (opts.exitOnReady) throw new Error('--listen serves the API, --exit-on-ready does not serve: give one of them');
   }
+  if (opts.uiListen !== undefined) {
+    try {
+      parseListen(opts.uiListen);
+    } catch (error) {
+      throw new Error((error as Error).message.replace('--listen', '--ui-listen'));
+    }
+  }
+  if ((opts.ui || opts.uiListen !== undefined) && opts.exitOnReady) throw new Error('--ui serves the live view, --exit-on-ready does not serve: give one of them');
   // Serving is the default: the device runs in a worker behind the TEE Client API server.
   if (!opts.exitOnReady) {
     return bootAndServe(deviceOptions(opts), opts, (on) => attachPrinter({ events: { on } } as unknown as Device, opts));
@@ -192,34 +198,6 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-function isolationDemo(opts: { board: string; json?: boolean }): void {
-  const board = getBoard(opts.board);
-  const secureRam = region(board, 'secure-ram');
-  // A throwaway state directory: the demo must not touch the user's device state.
-  const stateDir = mkdtempSync(join(tmpdir(), 'trustbox-demo-'));
-  const device = new Device({ board: board.name, stateDir });
-  try {
-    attachPrinter(device, { json: opts.json ?? false });
-    const say = (text: string) => { if (!opts.json) console.log(`\n== ${text}`); };
-    say(`booting ${board.name}`);
-    device.boot();
-    say(`the normal world reads secure RAM at ${hex(secureRam.base)}`);
-    const peek = device.request({
-      op: HB_OP_READ_ADDRESS, params: [{ attr: 0, a: BigInt(secureRam.base), b: 0n, c: 0n }],
-    });
-    const blocked = peek.status !== 0;
-    say(`the firmware's request ended with ${resultName(peek.status)}: ${blocked ? 'the read was blocked' : 'THE READ SUCCEEDED'}`);
-    say('the device still answers: probing OP-TEE again');
-    const alive = device.request({ op: HB_OP_PROBE }).status === 0;
-    say(alive ? 'probe answered: the device kept running' : 'probe failed');
-    if (opts.json) console.log(JSON.stringify({ event: 'demo', blocked, alive }));
-    if (!blocked || !alive) process.exitCode = 1;
-  } finally {
-    device.powerOff();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-}
-
 export function registerBootCommands(program: Command): void {
   program
     .command('boot')
@@ -230,6 +208,8 @@ export function registerBootCommands(program: Command): void {
     .option('--trace', 'print every world switch, SMC, syscall and RPC')
     .option('--exit-on-ready', 'power off and exit 0 once the device is ready (no API server)')
     .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
+    .option('--ui', 'also serve the live view, a web page that draws the board and animates calls (docs/live-view.md)')
+    .option('--ui-listen <host:port>', 'serve the live view on HOST:PORT (implies --ui; default 127.0.0.1:0, a free port)')
     .option('--json', 'print one JSON object per line (console lines and events)')
     .option('--watchdog-ms <ms>', 'time budget of one call: its runs, waits and RPCs together, not time it spends ' +
       'parked while other calls run (default 10000); then the TA is stopped')
@@ -251,12 +231,4 @@ export function registerBootCommands(program: Command): void {
       (v: string, all: string[] = []) => [...all, v])
     .addHelpText('after', BOOT_EXIT_CODES)
     .action((opts: BootOptions) => bootCommand(opts));
-
-  const demo = program.command('demo').description('guided demonstrations of TrustZone concepts');
-  demo
-    .command('isolation')
-    .description('the normal world reads secure memory: the access is blocked and the device keeps serving')
-    .option('--board <name>', `board (${[...BOARDS.keys()].join(', ')})`, DEFAULT_BOARD)
-    .option('--json', 'print JSON lines')
-    .action((opts: { board: string; json?: boolean }) => isolationDemo(opts));
 }

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerAttestCommands } from './attest-commands.js';
 import { registerBootCommands } from './boot.js';
+import { registerDemoCommands } from './demo-commands.js';
 import { registerDeviceCommands } from './device-commands.js';
 import { registerEdgeCommands } from './edge-commands.js';
 import { registerInfoCommand } from './info.js';
@@ -29,6 +30,7 @@ program
   .showHelpAfterError();
 
 registerBootCommands(program);
+registerDemoCommands(program);
 registerInfoCommand(program);
 registerInvokeCommands(program);
 registerTaCommands(program);
