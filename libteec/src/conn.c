@@ -1,8 +1,9 @@
 /*
- * The connection: finding the device, the framed socket, requests and their answers. One
- * reader thread per connection takes frames off the socket and hands each answer to the thread
- * waiting for it, so many threads share one context; events are not asked for and frames
- * nobody waits for are dropped.
+ * The connection: finding the device, the framed socket, requests and their answers. The
+ * threads waiting for answers take turns reading the socket (tbx_call: one reads, hands each
+ * answer to the thread waiting for it, the others wait), so many threads share one context and
+ * a lone caller reads its own answer; events are not asked for and frames nobody waits for are
+ * dropped.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -159,14 +161,30 @@ static int read_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
-/* Writes one frame; the caller holds the lock. */
+/*
+ * Writes one frame; the caller holds the lock. Length and body go in one sendmsg, so that the
+ * device reads one chunk per request (two writes cost the server a second wakeup per call).
+ */
 static int send_frame(struct tbx_conn *c, const char *data, size_t size)
 {
 	unsigned char header[4] = { size >> 24, size >> 16, size >> 8, size };
+	struct iovec iov[2] = { { header, 4 }, { (void *)data, size } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t w;
 
-	if (write_all(c->fd, header, 4) || write_all(c->fd, data, size))
+	do
+		w = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
 		return -1;
-	return 0;
+	if ((size_t)w >= 4 + size)
+		return 0;
+	/* a partial write (a full socket buffer): finish the rest as a plain stream */
+	if ((size_t)w < 4 && write_all(c->fd, header + w, 4 - (size_t)w))
+		return -1;
+	size_t done = (size_t)w > 4 ? (size_t)w - 4 : 0;
+
+	return write_all(c->fd, data + done, size - done);
 }
 
 /* Reads one frame into a malloc'ed buffer; NULL when the socket closed or lied. */
@@ -230,7 +248,7 @@ void tbx_pack_key(msgpack_packer *pk, const char *key)
 	tbx_pack_str(pk, key);
 }
 
-/* ---- the reader thread ---- */
+/* ---- answers ---- */
 
 static void fail_all(struct tbx_conn *c)
 {
@@ -244,53 +262,39 @@ static void fail_all(struct tbx_conn *c)
 	pthread_cond_broadcast(&c->changed);
 }
 
-static void *reader_main(void *arg)
+/*
+ * Hands one frame read from the socket to the request it answers (the lock held); frames that
+ * answer nothing waiting are dropped. Takes `buf`.
+ */
+static void deliver(struct tbx_conn *c, char *buf, size_t size)
 {
-	struct tbx_conn *c = arg;
+	msgpack_unpacked frame;
+	size_t off = 0;
 
-	for (;;) {
-		size_t size = 0;
-		char *buf = recv_frame(c->fd, &size);
-
-		if (!buf)
-			break;
-		msgpack_unpacked frame;
-		size_t off = 0;
-
-		msgpack_unpacked_init(&frame);
-		if (msgpack_unpack_next(&frame, buf, size, &off) != MSGPACK_UNPACK_SUCCESS ||
-		    msgpack_zone_push_finalizer(frame.zone, free, buf) == false) {
-			msgpack_unpacked_destroy(&frame);
-			free(buf);
-			break;
-		}
-		/* From here the frame's zone owns `buf` (msgpack objects point into it). */
-		uint32_t id = 0;
-		const msgpack_object *type = tbx_get(&frame.data, "type");
-		int is_res = type && type->type == MSGPACK_OBJECT_STR && type->via.str.size == 3 &&
-			     !memcmp(type->via.str.ptr, "res", 3);
-		int handed = 0;
-
-		if (is_res && !tbx_get_u32(&frame.data, "id", &id)) {
-			pthread_mutex_lock(&c->lock);
-			for (struct tbx_reply *r = c->replies; r; r = r->next) {
-				if (r->id != id || r->done)
-					continue;
-				r->answer->frame = frame; /* the waiting thread frees it */
-				r->done = 1;
-				handed = 1;
-				pthread_cond_broadcast(&c->changed);
-				break;
-			}
-			pthread_mutex_unlock(&c->lock);
-		}
-		if (!handed)
-			msgpack_unpacked_destroy(&frame);
+	msgpack_unpacked_init(&frame);
+	if (msgpack_unpack_next(&frame, buf, size, &off) != MSGPACK_UNPACK_SUCCESS ||
+	    msgpack_zone_push_finalizer(frame.zone, free, buf) == false) {
+		msgpack_unpacked_destroy(&frame);
+		free(buf);
+		fail_all(c);
+		return;
 	}
-	pthread_mutex_lock(&c->lock);
-	fail_all(c);
-	pthread_mutex_unlock(&c->lock);
-	return NULL;
+	/* From here the frame's zone owns `buf` (msgpack objects point into it). */
+	uint32_t id = 0;
+	const msgpack_object *type = tbx_get(&frame.data, "type");
+	int is_res = type && type->type == MSGPACK_OBJECT_STR && type->via.str.size == 3 &&
+		     !memcmp(type->via.str.ptr, "res", 3);
+
+	if (is_res && !tbx_get_u32(&frame.data, "id", &id)) {
+		for (struct tbx_reply *r = c->replies; r; r = r->next) {
+			if (r->id != id || r->done)
+				continue;
+			r->answer->frame = frame; /* the waiting thread frees it */
+			r->done = 1;
+			return;
+		}
+	}
+	msgpack_unpacked_destroy(&frame);
 }
 
 /* ---- requests ---- */
@@ -348,8 +352,30 @@ uint32_t tbx_call(struct tbx_conn *c, const char *op, const msgpack_sbuffer *arg
 	c->replies = &reply;
 	if (send_frame(c, sbuf.data, sbuf.size))
 		fail_all(c);
-	while (!reply.done)
-		pthread_cond_wait(&c->changed, &c->lock);
+	/*
+	 * Leader and followers: one waiting thread at a time reads the socket and hands each
+	 * answer to its request; the others wait. A thread whose own answer came leaves and wakes
+	 * the others, one of which takes over the reading. With one caller (the common case) its
+	 * answer is read by the thread that waits for it: no handoff between threads per call.
+	 */
+	while (!reply.done) {
+		if (c->reading) {
+			pthread_cond_wait(&c->changed, &c->lock);
+			continue;
+		}
+		c->reading = 1;
+		pthread_mutex_unlock(&c->lock);
+		size_t size = 0;
+		char *buf = recv_frame(c->fd, &size);
+
+		pthread_mutex_lock(&c->lock);
+		c->reading = 0;
+		if (buf)
+			deliver(c, buf, size);
+		else
+			fail_all(c);
+		pthread_cond_broadcast(&c->changed);
+	}
 	for (struct tbx_reply **p = &c->replies; *p; p = &(*p)->next) {
 		if (*p == &reply) {
 			*p = reply.next;
@@ -399,7 +425,7 @@ uint32_t tbx_connect(struct tbx_conn **out, const char *client_name, uint32_t *o
 		return TEEC_ERROR_OUT_OF_MEMORY;
 	}
 
-	/* hello, then wait for welcome before the reader thread takes over */
+	/* hello, then wait for welcome; after that, waiting callers read the answers (tbx_call) */
 	msgpack_sbuffer sbuf;
 	msgpack_packer pk;
 
@@ -457,12 +483,12 @@ uint32_t tbx_connect(struct tbx_conn **out, const char *client_name, uint32_t *o
 		msgpack_unpacked_destroy(&frame);
 		free(buf);
 	}
-	if (result != TEEC_SUCCESS || pthread_create(&c->reader, NULL, reader_main, c)) {
+	if (result != TEEC_SUCCESS) {
 		close(fd);
 		pthread_mutex_destroy(&c->lock);
 		pthread_cond_destroy(&c->changed);
 		free(c);
-		return result ? result : TEEC_ERROR_OUT_OF_MEMORY;
+		return result;
 	}
 	pthread_mutex_lock(&registry_lock);
 	registry[fd] = c;
@@ -477,8 +503,12 @@ void tbx_close(struct tbx_conn *c)
 	if (registry[c->fd] == c)
 		registry[c->fd] = NULL;
 	pthread_mutex_unlock(&registry_lock);
+	/* ends a read in progress (a call still waiting: it fails with COMMUNICATION) */
 	shutdown(c->fd, SHUT_RDWR);
-	pthread_join(c->reader, NULL);
+	pthread_mutex_lock(&c->lock);
+	while (c->reading)
+		pthread_cond_wait(&c->changed, &c->lock);
+	pthread_mutex_unlock(&c->lock);
 	close(c->fd);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->changed);

@@ -13,8 +13,8 @@ struct tbx_conn {
 	int fd;
 	uint32_t context;               /* the server's context id */
 	pthread_mutex_t lock;           /* guards everything below and the socket's write side */
-	pthread_cond_t changed;         /* a reply came or the connection died */
-	pthread_t reader;
+	pthread_cond_t changed;         /* a reply came, the reader left, or the connection died */
+	int reading;                    /* a waiting caller is reading the socket (tbx_call) */
 	int dead;                       /* the socket closed: every wait ends with COMMUNICATION */
 	uint32_t next_id;
 	uint32_t next_cancel_id;

@@ -122,8 +122,50 @@ static uint32_t check_params(const TEEC_Operation *op)
 	return TEEC_SUCCESS;
 }
 
+/*
+ * A temporary memref with a buffer but size 0 must reach the TA as a non-NULL 0-byte buffer,
+ * while one without a buffer reaches it as NULL (TEEC_Context.imp.memref_null; xtest 1025).
+ * The protocol carries a temporary memref as its size and bytes only, so a 0-byte one would
+ * arrive as NULL; optee_client passes such a memref through a shadow shared memory block, and
+ * so do we: an 8-byte block per such parameter for the call, sent as a 0-byte partial memref.
+ */
+struct zero_refs {
+	TEEC_SharedMemory shm[TEEC_CONFIG_PAYLOAD_REF_COUNT];
+	int used[TEEC_CONFIG_PAYLOAD_REF_COUNT];
+};
+
+static int is_temp(uint32_t t)
+{
+	return t >= TEEC_MEMREF_TEMP_INPUT && t <= TEEC_MEMREF_TEMP_INOUT;
+}
+
+static TEEC_Result zero_refs_get(TEEC_Context *ctx, const TEEC_Operation *op, struct zero_refs *z)
+{
+	memset(z, 0, sizeof(*z));
+	for (int i = 0; op && i < TEEC_CONFIG_PAYLOAD_REF_COUNT; i++) {
+		const TEEC_Parameter *p = &op->params[i];
+
+		if (!is_temp(TEEC_PARAM_TYPE_GET(op->paramTypes, i)) || !p->tmpref.buffer || p->tmpref.size)
+			continue;
+		z->shm[i].flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
+		TEEC_Result res = TEEC_AllocateSharedMemory(ctx, &z->shm[i]);
+
+		if (res)
+			return res;
+		z->used[i] = 1;
+	}
+	return TEEC_SUCCESS;
+}
+
+static void zero_refs_put(struct zero_refs *z)
+{
+	for (int i = 0; i < TEEC_CONFIG_PAYLOAD_REF_COUNT; i++)
+		if (z->used[i])
+			TEEC_ReleaseSharedMemory(&z->shm[i]);
+}
+
 /* Packs the four parameters as the protocol's params array. */
-static void pack_params(msgpack_packer *pk, const TEEC_Operation *op)
+static void pack_params(msgpack_packer *pk, const TEEC_Operation *op, const struct zero_refs *z)
 {
 	msgpack_pack_array(pk, op ? TEEC_CONFIG_PAYLOAD_REF_COUNT : 0);
 	if (!op)
@@ -132,6 +174,15 @@ static void pack_params(msgpack_packer *pk, const TEEC_Operation *op)
 		uint32_t t = TEEC_PARAM_TYPE_GET(op->paramTypes, i);
 		const TEEC_Parameter *p = &op->params[i];
 
+		if (z->used[i]) {
+			/* TEMP_INPUT/OUTPUT/INOUT (5..7) -> PARTIAL_INPUT/OUTPUT/INOUT (0xD..0xF) */
+			msgpack_pack_map(pk, 4);
+			tbx_pack_key(pk, "type"); msgpack_pack_uint32(pk, t - TEEC_MEMREF_TEMP_INPUT + TEEC_MEMREF_PARTIAL_INPUT);
+			tbx_pack_key(pk, "shm"); msgpack_pack_uint32(pk, (uint32_t)z->shm[i].imp.id);
+			tbx_pack_key(pk, "offset"); msgpack_pack_uint32(pk, 0);
+			tbx_pack_key(pk, "size"); msgpack_pack_uint32(pk, 0);
+			continue;
+		}
 		switch (t) {
 		case TEEC_VALUE_INPUT:
 		case TEEC_VALUE_INOUT:
@@ -290,7 +341,13 @@ EXPORT TEEC_Result TEEC_InitializeContext(const char *name, TEEC_Context *ctx)
 		return TEEC_ERROR_BAD_PARAMETERS;
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->imp.fd = -1;
-	uint32_t res = tbx_connect(&c, name ? name : "libteec", &origin);
+	/*
+	 * As optee_client, the name selects a TEE by capability: NULL (the default TEE) or
+	 * "optee-tz"; any other name finds no TEE (xtest 5006 InitializeContext_NotExistingTEE).
+	 */
+	if (name && strcmp(name, "optee-tz") != 0)
+		return TEEC_ERROR_ITEM_NOT_FOUND;
+	uint32_t res = tbx_connect(&c, "libteec", &origin);
 
 	if (res)
 		return res;
@@ -366,6 +423,13 @@ EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, co
 		 dest->clockSeqAndNode[2], dest->clockSeqAndNode[3], dest->clockSeqAndNode[4],
 		 dest->clockSeqAndNode[5], dest->clockSeqAndNode[6], dest->clockSeqAndNode[7]);
 
+	struct zero_refs z;
+
+	res = zero_refs_get(ctx, op, &z);
+	if (res) {
+		zero_refs_put(&z);
+		return res;
+	}
 	struct inflight f = { .op = op, .conn = c, .cancel_id = next_cancel_id(c) };
 	int with_data = data && (method == TEEC_LOGIN_GROUP || method == TEEC_LOGIN_GROUP_APPLICATION);
 	msgpack_sbuffer args;
@@ -384,7 +448,7 @@ EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, co
 		msgpack_pack_uint32(&pk, *(const uint32_t *)data);
 	}
 	tbx_pack_key(&pk, "params");
-	pack_params(&pk, op);
+	pack_params(&pk, op, &z);
 	if (op) {
 		op->started = 1;
 		track(&f);
@@ -393,6 +457,7 @@ EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, co
 	if (op)
 		untrack(&f);
 	msgpack_sbuffer_destroy(&args);
+	zero_refs_put(&z);
 	if (res) {
 		set_origin(origin, TEEC_ORIGIN_COMMS);
 		return res;
@@ -427,6 +492,13 @@ EXPORT TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t cmd, TEEC_
 
 	if (res)
 		return res;
+	struct zero_refs z;
+
+	res = zero_refs_get(session->imp.ctx, op, &z);
+	if (res) {
+		zero_refs_put(&z);
+		return res;
+	}
 	struct inflight f = { .op = op, .conn = c, .cancel_id = next_cancel_id(c), .session = session->imp.session_id };
 	msgpack_sbuffer args;
 	msgpack_packer pk;
@@ -439,7 +511,7 @@ EXPORT TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t cmd, TEEC_
 	tbx_pack_key(&pk, "cmd"); msgpack_pack_uint32(&pk, cmd);
 	tbx_pack_key(&pk, "cancelId"); msgpack_pack_uint32(&pk, f.cancel_id);
 	tbx_pack_key(&pk, "params");
-	pack_params(&pk, op);
+	pack_params(&pk, op, &z);
 	if (op) {
 		op->imp.session = session;
 		op->started = 1;
@@ -449,6 +521,7 @@ EXPORT TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t cmd, TEEC_
 	if (op)
 		untrack(&f);
 	msgpack_sbuffer_destroy(&args);
+	zero_refs_put(&z);
 	if (res) {
 		set_origin(origin, TEEC_ORIGIN_COMMS);
 		return res;
@@ -526,7 +599,8 @@ static TEEC_Result register_block(TEEC_Context *ctx, TEEC_SharedMemory *shm, con
 
 EXPORT TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *ctx, TEEC_SharedMemory *shm)
 {
-	if (!shm || (!shm->buffer && shm->size))
+	/* as optee_client: a NULL buffer is refused whatever the size (xtest 1025) */
+	if (!shm || !shm->buffer)
 		return TEEC_ERROR_BAD_PARAMETERS;
 	shm->imp.shadow_buffer = NULL;
 	return register_block(ctx, shm, "registerSharedMemory");

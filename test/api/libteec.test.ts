@@ -62,6 +62,8 @@ describe('5300 libteec.so.2: unmodified GP Client API programs against a virtual
       'TEEC_AllocateSharedMemory', 'TEEC_CloseSession', 'TEEC_FinalizeContext', 'TEEC_InitializeContext', 'TEEC_InvokeCommand',
       'TEEC_OpenSession', 'TEEC_RegisterSharedMemory', 'TEEC_RegisterSharedMemoryFileDescriptor', 'TEEC_ReleaseSharedMemory',
       'TEEC_RequestCancellation',
+      // optee_client's trace helpers, which its libckteec/libseteec/libteeacl link against
+      '_dprintf', 'dump_buffer',
     ]);
   });
 
@@ -83,8 +85,18 @@ describe('5300 libteec.so.2: unmodified GP Client API programs against a virtual
   it('5303 values, temporary, whole, partial and registered memrefs, SHORT_BUFFER, a panicking TA: all as libteec answers them', async () => {
     const r = await client(['basic'], env);
     expect(r.stdout).not.toMatch(/FAIL/);
-    expect(r.stdout.match(/^ok:/gm)).toHaveLength(11);
+    expect(r.stdout.match(/^ok:/gm)).toHaveLength(13);
     expect(r.status).toBe(0);
+  });
+
+  it('5309 as optee_client: a TEE name other than "optee-tz" finds no TEE, a NULL buffer is not registered, 0-byte temp memrefs with buffers', async () => {
+    const names = await client(['names'], env);
+    expect(names.stdout).toMatch(/^ok: an unknown TEE name: 0xffff0008$/m);
+    expect(names.stdout).toMatch(/^ok: "optee-tz": 0x00000000$/m);
+    expect(names.status).toBe(0);
+    const basic = await client(['basic'], env);
+    expect(basic.stdout).toMatch(/^ok: register a NULL buffer: 0xffff0006$/m);
+    expect(basic.stdout).toMatch(/^ok: 0-byte temp memrefs with buffers: 0x00000000, sizes 0\/0$/m);
   });
 
   it('5304 valgrind finds no memory error and no leak in the library', async () => {
