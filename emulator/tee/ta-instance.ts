@@ -27,6 +27,7 @@ import type { SyscallArgs, SyscallContext, SyscallEntry } from './syscalls/table
 import { describeTaFault, traceSyscall, traceUnknownSyscall } from './syscall-trace.js';
 import { TaAddressSpace, type VmRegion } from './ta-space.js';
 import type { Watchdog } from '../cpu/watchdog.js';
+import type { Clock } from '../trace/clock.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../abi/client-api.js';
 import { type Session } from './service.js';
 import { PAGE_SIZE } from '../machine/board.js';
@@ -58,6 +59,8 @@ export interface InstanceHost {
   readonly events: EventBus;
   readonly watchdog: Watchdog;
   readonly watchdogMs: number;
+  /** The device's clock: on a virtual clock a TA is not time-sliced, so that runs repeat. */
+  readonly clock: Clock;
   readonly syscalls: readonly SyscallEntry[];
   syscallContext(instance: TaInstance, session: Session): SyscallContext;
   /** Writes a line on the secure console. */
@@ -294,6 +297,8 @@ export class TaInstance implements TrustedService {
       pc = cpu.pc;
       if (this.host.watchdog.fired() || cpu.stopRequested) {
         if (performance.now() >= this.deadline) return this.overBudget(pc);
+        // A virtual clock promises repeatable runs: a slice cut by real time would not repeat.
+        if (this.host.clock.virtual) continue;
         const parkedAt = performance.now();
         yield { kind: 'preempt', wakeAt: 0, why: 'slice' };
         this.creditParked(performance.now() - parkedAt);
