@@ -17,7 +17,7 @@ const firmware = join(root, 'firmware/normal/build/normal.bin');
  * plaintext must reach the encrypted-TA tests only encrypted. Tests add their build
  * folders as TA paths (test/helpers/device.ts, TEST_TA_PATHS).
  */
-const TEST_ONLY = new Set(['loop', 'marker']);
+const TEST_ONLY = new Set(['loop', 'marker', 'libtls']);
 const taDirs = readdirSync(join(root, 'firmware/ta'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && !TEST_ONLY.has(d.name))
   .map((d) => join(root, 'firmware/ta', d.name, 'out'))

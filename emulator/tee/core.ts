@@ -15,7 +15,7 @@
 import { dirname, join } from 'node:path';
 import { TeeError } from '../abi/errors.js';
 import type { MsgArg, MsgParam } from '../abi/optee-msg.js';
-import { TEE_ERROR_ITEM_NOT_FOUND } from '../abi/results.js';
+import { TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED } from '../abi/results.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { EngineRegistry } from '../cpu/engines.js';
 import { Watchdog } from '../cpu/watchdog.js';
@@ -40,13 +40,13 @@ import {
 import { PSEUDO_TAS } from './pta/registry.js';
 import { NormalWorldRpc } from './rpc.js';
 import { SecureMemory } from './secure-memory.js';
-import type { CallContext, ClientIdentity, EntryResult, SecureThread, Session, TrustedService } from './service.js';
+import type { CallContext, CallerTa, ClientIdentity, EntryResult, SecureThread, Session, TrustedService } from './service.js';
 import { SessionManager } from './sessions.js';
 import { RollbackAnchor, type AnchorFuse } from './storage/anchor.js';
 import { SYSCALL_FAMILIES } from './syscalls/families.js';
 import { buildTable, type SyscallContext, type SyscallEntry } from './syscalls/table.js';
 import { TaLoader } from './ta-loader.js';
-import type { InstanceHost, TaInstance } from './ta-instance.js';
+import { TaInstance, type InstanceHost } from './ta-instance.js';
 import { TaSourcePipeline, type TaIdentity } from './ta-sources/pipeline.js';
 import { CONTAINER_KINDS, TA_SOURCES } from './ta-sources/registry.js';
 import { taVersionStore } from './ta-sources/rollback.js';
@@ -99,6 +99,7 @@ export class TeeCore implements Kernel, InstanceHost {
   private readonly taTimes = new Map<string, number>();
   private readonly implProps: Property[];
   private readonly pipeline: TaSourcePipeline;
+  private readonly loader: TaLoader;
 
   constructor(
     private readonly platform: SecurePlatform,
@@ -129,13 +130,18 @@ export class TeeCore implements Kernel, InstanceHost {
       sources: TA_SOURCES.map((make) => make({ rpc: this.rpc, ns: this.ns })), kinds: CONTAINER_KINDS, keys: this.keys, context: this, log,
       versions: taVersionStore(this.deriveKey, options.rollbackAnchorPath, this.rollbackAnchor),
     });
-    const loader = new TaLoader({
+    const loader = this.loader = new TaLoader({
       pipeline, memory: this.memory, model: platform.cpuModel, host: this, events,
       exactFaultPcs: options.exactFaultPcs ?? false, log, measured: (ta) => this.measurements.extend(taComponent(ta)), ...(options.engines ? { engines: options.engines } : {}),
     });
     const ptas = new Map<string, TrustedService>(PSEUDO_TAS.map((p) => [p.uuid, p.create(this)]));
     this.sessions = new SessionManager(ptas, (uuid) => loader.load(uuid), events);
     this.entry = new MessageEntry(this.ns, this.sessions, log, options.secureThreads);
+  }
+
+  *dlopen(ta: CallerTa, uuid: string): SecureThread<void> {
+    if (!(ta instanceof TaInstance)) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, 'dlopen() needs a user TA instance');
+    yield* this.loader.dlopen(ta, uuid);
   }
 
   /** Secure threads: how many calls the core serves at once (OPTEE_SMC_GET_THREAD_COUNT). */

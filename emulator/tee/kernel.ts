@@ -17,7 +17,7 @@ import type { DeriveSubkey } from './huk.js';
 import type { TaParams } from './params.js';
 import type { Property } from './properties.js';
 import type { SecureMemory } from './secure-memory.js';
-import type { CallContext, ClientIdentity, EntryResult, SecureThread, Session } from './service.js';
+import type { CallContext, CallerTa, ClientIdentity, EntryResult, SecureThread, Session } from './service.js';
 import type { RollbackAnchor } from './storage/anchor.js';
 
 /** TEE time: seconds and milliseconds. */
@@ -89,6 +89,8 @@ export interface Kernel {
   openSession(uuid: string, client: ClientIdentity, params: TaParams, ctx: CallContext): SecureThread<OpenResult>;
   invokeCommand(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult>;
   closeSession(session: Session, ctx: CallContext): SecureThread<void>;
+  /** dlopen() of a library TA into the calling TA instance (PTA_SYSTEM_DLOPEN); throws a TeeError. */
+  dlopen?(ta: CallerTa, uuid: string): SecureThread<void>;
 
   // ---- properties
   /** A kernel-side property set (TEE implementation, current client, current TA). */

@@ -33,16 +33,57 @@ export interface TaLoaderOptions {
   measured?(ta: { uuid: string; measurement: string; signerId: string }): void;
 }
 
+/** What dlopen() needs to link a library into a running instance: the ELFs it was linked from. */
+interface Linked {
+  main: Uint8Array;
+  libraries: Map<string, Uint8Array>;
+  /** The dlopen() calls that added modules, in order, with where they were placed. */
+  opened: { libraries: string[]; base: number }[];
+  /** UUIDs of every module mapped. */
+  mapped: Set<string>;
+}
+
 export class TaLoader {
+  private readonly linked = new WeakMap<TaInstance, Linked>();
+
   constructor(private readonly o: TaLoaderOptions) {}
 
-  /** A fresh instance of the TA `uuid`; throws a TeeError when any stage refuses it. */
-  *load(uuid: string): SecureThread<TaInstance> {
-    const t0 = this.o.events.now();
-    const main = yield* this.o.pipeline.open(uuid);
-    const libraries = new Map<string, Uint8Array>();
-    const mainElf = parseElf(main.elf, `TA ${uuid}`);
-    const queue = [...mainElf.needed];
+  /**
+   * dlopen() of the library TA `uuid` into a running instance (PTA_SYSTEM_DLOPEN), as ldelf's
+   * dlopen: the library and what it needs are fetched, placed above everything mapped, linked
+   * against the loaded modules, and `__elf_phdr_info` is pointed at a new table that lists them
+   * too. libutee then sets up their TLS and runs their constructors. Loading twice is a no-op.
+   */
+  *dlopen(ta: TaInstance, uuid: string): SecureThread<void> {
+    const l = this.linked.get(ta);
+    if (!l) throw new TeeError(TEE_ERROR_ITEM_NOT_FOUND, `TA ${ta.uuid} was not loaded by this loader`);
+    const lib = uuid.toLowerCase();
+    if (l.mapped.has(lib)) return;
+    yield* this.fetchLibraries(l.libraries, [lib]);
+    const plan = (base: number) => loadTa({
+      elf: l.main, base: IMAGE_BASE, label: `TA ${ta.uuid}`, fetchLibrary: (u) => l.libraries.get(u.toLowerCase())!,
+      dlopen: [...l.opened, { libraries: [lib], base }],
+    });
+    // Lay out once to learn the span, then again where that span is free.
+    const span = plan(ta.image.end).end - ta.image.end;
+    const base = ta.space.findFree(span, ta.image.end);
+    const image = plan(base);
+    for (const r of image.regions) {
+      if (r.va >= base && r.va < base + span) ta.space.mapPrivate(r.va, r.size, r.prot, r.kind, r.bytes);
+    }
+    const info = image.regions.find((r) => r.kind === 'phdr-info');
+    if (image.elfPhdrInfo !== undefined && info) {
+      const struct = Buffer.alloc(16);
+      struct.writeUInt16LE(image.modules.length, 4);
+      struct.writeBigUInt64LE(BigInt(info.va), 8);
+      ta.space.write(image.elfPhdrInfo, struct);
+    }
+    l.opened.push({ libraries: [lib], base });
+    for (const m of image.modules) if (m.uuid) l.mapped.add(m.uuid.toLowerCase());
+    this.o.log(`tee: TA ${ta.uuid}: dlopen ${lib} at 0x${base.toString(16)}`);
+  }
+
+  private *fetchLibraries(libraries: Map<string, Uint8Array>, queue: string[]): SecureThread<void> {
     while (queue.length > 0) {
       const lib = queue.shift()!.toLowerCase();
       if (libraries.has(lib)) continue;
@@ -50,6 +91,15 @@ export class TaLoader {
       libraries.set(lib, code.elf);
       queue.push(...parseElf(code.elf, `library ${lib}`).needed);
     }
+  }
+
+  /** A fresh instance of the TA `uuid`; throws a TeeError when any stage refuses it. */
+  *load(uuid: string): SecureThread<TaInstance> {
+    const t0 = this.o.events.now();
+    const main = yield* this.o.pipeline.open(uuid);
+    const libraries = new Map<string, Uint8Array>();
+    const mainElf = parseElf(main.elf, `TA ${uuid}`);
+    yield* this.fetchLibraries(libraries, [...mainElf.needed]);
     const image = loadTa({
       elf: main.elf, base: IMAGE_BASE, label: `TA ${uuid}`,
       fetchLibrary: (u) => {
@@ -66,6 +116,9 @@ export class TaLoader {
       codeRanges: this.o.exactFaultPcs ? codeRanges(image, main.elf, libraries) : [],
     });
     this.o.measured?.({ uuid, measurement: main.measurement, signerId: main.signerId });
+    this.linked.set(instance, {
+      main: main.elf, libraries, opened: [], mapped: new Set(image.modules.flatMap((m) => (m.uuid ? [m.uuid.toLowerCase()] : []))),
+    });
     instance.space.setLimit(memoryLimit(image, readU32Property(mainElf, 'gpd.ta.dataSize')));
     const ms = this.o.events.now() - t0;
     this.o.log(`tee: loaded TA ${uuid} (${main.size} bytes, signed by ${main.signer}) at 0x${instance.loadAddress.toString(16)} ` +

@@ -49,6 +49,13 @@ export interface LoadRequest {
   label?: string;
   /** Cap on the span of the whole plan in bytes (default 256 MiB): hostile p_memsz cannot exhaust the host. */
   maxSize?: number;
+  /**
+   * dlopen() calls so far, in order: each adds library TAs after the modules already loaded,
+   * placed from its `base` (page aligned, free) with their header copies. The dl_phdr_info page
+   * follows the last one; everything else is laid out exactly as without that last call, so
+   * only the last call's modules, header copies and the table page are new.
+   */
+  dlopen?: { libraries: string[]; base: number }[];
 }
 
 /** One page-aligned mapping of the plan. `bytes.length === size`. */
@@ -97,7 +104,7 @@ export interface LoadedImage {
   tls: { size: number };
   /** First VA after everything (the guard page after the last region included). */
   end: number;
-  /** VA of the main TA's `__elf_phdr_info`, when it exports one. */
+  /** VA of `__elf_phdr_info` (in the first module defining it), when one does. */
   elfPhdrInfo?: number;
 }
 
@@ -120,16 +127,26 @@ export function loadTa(req: LoadRequest): LoadedImage {
   const main = parseElf(req.elf, req.label ?? 'main TA');
   const taHead = readTaHead(main);
   const modules = collectModules(main, taHead.uuid, req.label ?? taHead.uuid, req.fetchLibrary);
-  let cursor = req.base;
-  for (const m of modules) cursor = placeModule(m, cursor, req);
+  const batches = [{ from: 0, to: modules.length, base: req.base }];
+  for (const d of req.dlopen ?? []) {
+    const from = modules.length;
+    appendModules(modules, d.libraries, req.fetchLibrary);
+    batches.push({ from, to: modules.length, base: d.base });
+  }
+  const ends = batches.map((b) => modules.slice(b.from, b.to).reduce((c, m) => placeModule(m, c, req), b.base));
   assignTls(modules);
   for (const m of modules) relocateModule(m, modules);
-  const extra = placeHeaderCopies(modules, cursor);
-  cursor = extra.end;
+  const extra: LoadRegion[] = [];
+  let cursor = req.base;
+  batches.forEach((b, i) => {
+    const copies = placeHeaderCopies(modules.slice(b.from, b.to), ends[i]!);
+    extra.push(...copies.regions);
+    cursor = copies.end;
+  });
   const info = fillPhdrInfo(modules, cursor);
-  const regions = [...modules.flatMap((m) => m.regions), ...extra.regions, ...(info ? [info.region] : [])];
+  const regions = [...modules.flatMap((m) => m.regions), ...extra, ...(info ? [info.region] : [])];
   const end = info ? info.region.va + info.region.size + PAGE_SIZE : cursor;
-  checkSize(req, end);
+  checkSize(req, end - (batches[batches.length - 1]!.base - req.base));
   return {
     regions, entry: entryPoint(main, modules[0]!.base, taHead), taHead, modules: modules.map(describe),
     tls: { size: tlsSize(modules) }, end, elfPhdrInfo: info?.symbolVa,
@@ -187,7 +204,25 @@ function entryPoint(main: ElfImage, base: number, head: TaHead): number {
 function collectModules(main: ElfImage, mainUuid: string, mainName: string, fetch: (uuid: string) => Uint8Array): Module[] {
   const queue: Module[] = [newModule(main, mainUuid, mainName)];
   const seen = new Set([mainUuid]);
-  for (let i = 0; i < queue.length; i++) {
+  neededBreadthFirst(queue, 0, seen, fetch);
+  return queue;
+}
+
+/** dlopen(): appends libraries not loaded yet, and what they need, breadth first. */
+function appendModules(queue: Module[], libraries: string[], fetch: (uuid: string) => Uint8Array): void {
+  const seen = new Set(queue.map((m) => m.uuid ?? m.name));
+  const first = queue.length;
+  for (const name of libraries) {
+    const uuid = name.toLowerCase();
+    if (seen.has(uuid)) continue;
+    seen.add(uuid);
+    queue.push(newModule(parseElf(fetch(uuid), uuid), uuid, uuid));
+  }
+  neededBreadthFirst(queue, first, seen, fetch);
+}
+
+function neededBreadthFirst(queue: Module[], from: number, seen: Set<string>, fetch: (uuid: string) => Uint8Array): void {
+  for (let i = from; i < queue.length; i++) {
     for (const name of queue[i]!.elf.needed) {
       const uuid = name.toLowerCase();
       if (!isUuid(uuid)) badFormat(queue[i]!.name, `DT_NEEDED "${name}" is not a TA UUID`);
@@ -196,7 +231,6 @@ function collectModules(main: ElfImage, mainUuid: string, mainName: string, fetc
       queue.push(newModule(parseElf(fetch(uuid), uuid), uuid, uuid));
     }
   }
-  return queue;
 }
 
 function newModule(elf: ElfImage, uuid: string, name: string): Module {
@@ -367,15 +401,19 @@ function write64(m: Module, vaddr: number, value: number, where: string): void {
 
 // ---------------------------------------------------------------- __elf_phdr_info
 
-/** Fills the main TA's `__elf_phdr_info` and builds the dl_phdr_info page (ref §1.6). */
+/**
+ * Fills `__elf_phdr_info` and builds the dl_phdr_info page (ref §1.6). As ldelf resolves it over
+ * the whole load queue, the table is found in the first module that defines it: the main TA when
+ * libutee is linked into it, a library TA when that library carries libutee (os_test_lib).
+ */
 function fillPhdrInfo(modules: Module[], cursor: number): { region: LoadRegion; symbolVa: number } | undefined {
-  const main = modules[0]!;
-  const sym = findDynamicSymbol(main.elf, '__elf_phdr_info');
-  if (!sym) return undefined; // legacy TA: no constructors/TLS through dl_iterate_phdr
-  if (sym.size !== 0 && sym.size < ELF_PHDR_INFO_SIZE) badFormat(main.name, `__elf_phdr_info is ${sym.size} bytes, expected 16`);
+  const found = phdrInfoSymbol(modules);
+  if (!found) return undefined; // legacy TA: no constructors/TLS through dl_iterate_phdr
+  const { owner, sym } = found;
+  if (sym.size !== 0 && sym.size < ELF_PHDR_INFO_SIZE) badFormat(owner.name, `__elf_phdr_info is ${sym.size} bytes, expected 16`);
   const size = ceilPage(modules.length * DL_PHDR_INFO_SIZE);
-  const region: LoadRegion = { va: cursor, size, prot: 'rw', bytes: new Uint8Array(size), kind: 'phdr-info', module: main.name };
-  const symbolVa = main.base + sym.value;
+  const region: LoadRegion = { va: cursor, size, prot: 'rw', bytes: new Uint8Array(size), kind: 'phdr-info', module: owner.name };
+  const symbolVa = owner.base + sym.value;
   const v = new DataView(region.bytes.buffer);
   modules.forEach((m, i) => {
     const o = i * DL_PHDR_INFO_SIZE;
@@ -386,13 +424,24 @@ function fillPhdrInfo(modules: Module[], cursor: number): { region: LoadRegion; 
     v.setBigUint64(o + 32, 1n, true); // dlpi_adds
     v.setBigUint64(o + 56, BigInt(m.elf.tls?.vaddr ?? 0), true); // dlpi_tls_modid stays 0 on AArch64
   });
-  writeStruct(main, sym.value, modules.length, cursor);
+  writeStruct(owner, sym.value, modules.length, cursor);
   return { region, symbolVa };
 }
 
-function writeStruct(main: Module, vaddr: number, count: number, dlpi: number): void {
-  write64(main, vaddr, count * 2 ** 32, '__elf_phdr_info'); // reserved 0, count u16, reserved2 0, zero 0
-  write64(main, vaddr + 8, dlpi, '__elf_phdr_info');
+/** The defining `__elf_phdr_info` in load order, a GLOBAL definition before a WEAK one. */
+function phdrInfoSymbol(modules: Module[]): { owner: Module; sym: ElfSymbol } | undefined {
+  let weak: { owner: Module; sym: ElfSymbol } | undefined;
+  for (const owner of modules) {
+    const e = symbolIndex(owner).get('__elf_phdr_info');
+    if (e?.global) return { owner, sym: e.global };
+    if (e?.weak && e.weak.shndx !== SHN_UNDEF) weak ??= { owner, sym: e.weak };
+  }
+  return weak;
+}
+
+function writeStruct(owner: Module, vaddr: number, count: number, dlpi: number): void {
+  write64(owner, vaddr, count * 2 ** 32, '__elf_phdr_info'); // reserved 0, count u16, reserved2 0, zero 0
+  write64(owner, vaddr + 8, dlpi, '__elf_phdr_info');
 }
 
 function sonameVa(m: Module): number | undefined {

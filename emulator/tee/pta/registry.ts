@@ -16,7 +16,7 @@ export interface PseudoTaEntry {
 }
 
 export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
-  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line)) },
+  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line), k.dlopen && ((ta, uuid) => k.dlopen!(ta, uuid))) },
   { uuid: PTA_ATTESTATION_UUID, name: 'attestation', create: (k) => new AttestationPta(k) },
   { uuid: PTA_VERAISON_ATTESTATION_UUID, name: 'veraison attestation', create: (k) => new VeraisonAttestationPta(k) },
 ];

@@ -10,12 +10,13 @@ import { memrefBytes, typesOf, type TaParams } from '../params.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS,
 } from '../../abi/results.js';
-import type { CallContext, EntryResult, SecureThread, TrustedService } from '../service.js';
+import type { CallContext, CallerTa, EntryResult, SecureThread, TrustedService } from '../service.js';
 import { MAP_ZI_BASE } from '../ta-space.js';
-import { uuidToOctets } from '../../abi/uuid.js';
+import { uuidFromTeeUuid, uuidToOctets } from '../../abi/uuid.js';
+import { TeeError } from '../../abi/errors.js';
 import {
   TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
-  TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
+  TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
 } from '../../abi/tee-api.js';
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import { type Session } from '../service.js';
@@ -26,9 +27,14 @@ export const PTA_SYSTEM_ADD_RNG_ENTROPY = 0;
 export const PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY = 1;
 export const PTA_SYSTEM_MAP_ZI = 2;
 export const PTA_SYSTEM_UNMAP = 3;
+export const PTA_SYSTEM_DLOPEN = 10;
 export const PTA_SYSTEM_MAP_FLAG_SHAREABLE = 1 << 0;
 const TA_DERIVED_KEY_MIN_SIZE = 16;
 const TA_DERIVED_KEY_MAX_SIZE = 32;
+
+const RTLD_NOW = 2;
+const RTLD_GLOBAL = 0x100;
+const RTLD_NODELETE = 0x1000;
 
 const types = (a: number, b = 0, c = 0, d = 0) => a | (b << 4) | (c << 8) | (d << 12);
 
@@ -37,7 +43,9 @@ export class SystemPta implements TrustedService {
   readonly kind = 'pseudo' as const;
 
   /** `log`: the secure console, where refused mappings are reported. */
-  constructor(private readonly deriveKey: DeriveSubkey, private readonly log: (line: string) => void) {}
+  /** `dlopen`: links a library TA into the calling instance (the kernel's loader); absent, DLOPEN is NOT_SUPPORTED. */
+  constructor(private readonly deriveKey: DeriveSubkey, private readonly log: (line: string) => void,
+    private readonly dlopen?: (ta: CallerTa, uuid: string) => SecureThread<void>) {}
 
   *openSession(session: Session, _params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.client.login !== TEE_LOGIN_TRUSTED_APP || !ctx.callerTa) {
@@ -47,11 +55,31 @@ export class SystemPta implements TrustedService {
   }
 
   *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
-    const result = this.command(session, cmd, params, ctx);
+    const result = cmd === PTA_SYSTEM_DLOPEN ? yield* this.dlopenCommand(params, ctx) : this.command(session, cmd, params, ctx);
     return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
   }
 
   *closeSession(): SecureThread<void> {}
+
+  /** DLOPEN: memref0 = TEE_UUID of the library, value1.a = dlopen flags (libdl passes only this set). */
+  private *dlopenCommand(params: TaParams, ctx: CallContext): SecureThread<number> {
+    const ta = ctx.callerTa;
+    if (!ta) return TEE_ERROR_ACCESS_DENIED;
+    if (!this.dlopen) return TEE_ERROR_NOT_SUPPORTED;
+    const mem = params[0].mem;
+    if (typesOf(params) !== types(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INPUT) || !mem || mem.size !== 16) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    if (params[1].a !== (RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE)) return TEE_ERROR_BAD_PARAMETERS;
+    try {
+      yield* this.dlopen(ta, uuidFromTeeUuid(memrefBytes(mem)));
+      return TEE_SUCCESS;
+    } catch (error) {
+      if (!(error instanceof TeeError)) throw error;
+      this.log(`tee: TA ${ta.uuid} dlopen refused: ${error.message}`);
+      return error.code;
+    }
+  }
 
   private command(session: Session, cmd: number, params: TaParams, ctx: CallContext): number {
     const ta = ctx.callerTa;
@@ -70,9 +98,13 @@ export class SystemPta implements TrustedService {
         return TEE_SUCCESS;
       }
       case PTA_SYSTEM_MAP_ZI: {
-        if (t !== types(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_VALUE_INPUT)) {
+        // OP-TEE 4.x libutee (tee_map_zi_va) sends value1 INOUT with a wanted address (0: any);
+        // older ones, and our dev kit, send it OUTPUT.
+        const inout = t === types(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT);
+        if (!inout && t !== types(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_VALUE_INPUT)) {
           return TEE_ERROR_BAD_PARAMETERS;
         }
+        const wanted = inout ? params[1].a * 2 ** 32 + params[1].b : 0;
         const size = params[0].a;
         const flags = params[0].b;
         if (size === 0 || (flags & ~PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0) return TEE_ERROR_BAD_PARAMETERS;
@@ -83,7 +115,10 @@ export class SystemPta implements TrustedService {
           this.log(`tee: TA ${ta.uuid} ${over}`);
           return TEE_ERROR_OUT_OF_MEMORY;
         }
-        const va = ta.space.findFree(bytes, MAP_ZI_BASE);
+        const va = wanted === 0 ? ta.space.findFree(bytes, MAP_ZI_BASE) : wanted;
+        if (wanted !== 0 && (wanted % PAGE_SIZE !== 0 || ta.space.findFree(bytes, wanted) !== wanted)) {
+          return TEE_ERROR_BAD_PARAMETERS;
+        }
         ta.space.mapPrivate(va, bytes, 'rw', 'map_zi', undefined, (flags & PTA_SYSTEM_MAP_FLAG_SHAREABLE) !== 0);
         params[1].a = Math.floor(va / 2 ** 32);
         params[1].b = va >>> 0;

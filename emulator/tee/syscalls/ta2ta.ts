@@ -124,6 +124,17 @@ function release(ctx: SyscallContext, u: UserParams): void {
   for (const t of u.temps) ctx.kernel.memory.free(t.block);
 }
 
+/**
+ * A u32 out-value (session handle, return origin) for the caller, written as OP-TEE's
+ * copy_to_user_private is used there: only into the caller's private writable memory, and a
+ * pointer that is not (libutee's system-PTA helper passes ret_orig NULL) is ignored, not an
+ * error: the call already happened, and failing it would leak the session it opened.
+ */
+function putOutU32(ctx: SyscallContext, va: bigint, value: number): void {
+  const space = ctx.instance.space;
+  if (space.check(TEE_MEMORY_ACCESS_WRITE, va, 4) === TEE_SUCCESS) space.writeU32(va, value);
+}
+
 function codeOf(error: unknown): number | undefined {
   return error instanceof TeeError ? error.code : undefined;
 }
@@ -143,7 +154,7 @@ function* openTaSession(ctx: SyscallContext, dest: bigint, up: bigint, sessOut: 
     if (result === TEE_SUCCESS && r.session) {
       writeBack(ctx, u);
       ctx.instance.taSessions.set(r.session.id, r.session);
-      space.writeU32(sessOut, r.session.id);
+      putOutU32(ctx, sessOut, r.session.id);
     }
   } catch (error) {
     const code = codeOf(error);
@@ -152,7 +163,7 @@ function* openTaSession(ctx: SyscallContext, dest: bigint, up: bigint, sessOut: 
   } finally {
     if (u) release(ctx, u);
   }
-  space.writeU32(originOut, origin);
+  putOutU32(ctx, originOut, origin);
   return result;
 }
 
@@ -183,7 +194,7 @@ function* invokeTaCommand(ctx: SyscallContext, handle: bigint, cmd: bigint, up: 
   } finally {
     if (u) release(ctx, u);
   }
-  ctx.instance.space.writeU32(originOut, origin);
+  putOutU32(ctx, originOut, origin);
   return result;
 }
 
