@@ -24,6 +24,8 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 # xmllint checks that the trace pictures (SVG) are well-formed XML
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+# openssl checks device certificates in the tests (openssl verify), as users would
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 

@@ -399,6 +399,29 @@ static uint32_t next_cancel_id(struct tbx_conn *c)
 	return id;
 }
 
+/*
+ * Sends an open or invoke whose args are packed, with the operation cancellable meanwhile;
+ * frees the args and the zero-size shadow blocks. A failure of the connection is returned with
+ * origin COMMS (the answer then needs no freeing).
+ */
+static uint32_t run_operation(struct tbx_conn *c, const char *name, msgpack_sbuffer *args, TEEC_Operation *op,
+			      struct inflight *f, struct zero_refs *z, struct tbx_answer *a, uint32_t *origin)
+{
+	if (op) {
+		op->started = 1;
+		track(f);
+	}
+	uint32_t res = tbx_call(c, name, args, a);
+
+	if (op)
+		untrack(f);
+	msgpack_sbuffer_destroy(args);
+	zero_refs_put(z);
+	if (res)
+		set_origin(origin, TEEC_ORIGIN_COMMS);
+	return res;
+}
+
 EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, const TEEC_UUID *dest,
 				    uint32_t method, const void *data, TEEC_Operation *op, uint32_t *origin)
 {
@@ -449,19 +472,9 @@ EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, co
 	}
 	tbx_pack_key(&pk, "params");
 	pack_params(&pk, op, &z);
-	if (op) {
-		op->started = 1;
-		track(&f);
-	}
-	res = tbx_call(c, "openSession", &args, &a);
-	if (op)
-		untrack(&f);
-	msgpack_sbuffer_destroy(&args);
-	zero_refs_put(&z);
-	if (res) {
-		set_origin(origin, TEEC_ORIGIN_COMMS);
+	res = run_operation(c, "openSession", &args, op, &f, &z, &a, origin);
+	if (res)
 		return res;
-	}
 	res = finish_call(&a, op, origin);
 	uint32_t id = 0;
 
@@ -512,20 +525,11 @@ EXPORT TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t cmd, TEEC_
 	tbx_pack_key(&pk, "cancelId"); msgpack_pack_uint32(&pk, f.cancel_id);
 	tbx_pack_key(&pk, "params");
 	pack_params(&pk, op, &z);
-	if (op) {
-		op->imp.session = session;
-		op->started = 1;
-		track(&f);
-	}
-	res = tbx_call(c, "invokeCommand", &args, &a);
 	if (op)
-		untrack(&f);
-	msgpack_sbuffer_destroy(&args);
-	zero_refs_put(&z);
-	if (res) {
-		set_origin(origin, TEEC_ORIGIN_COMMS);
+		op->imp.session = session;
+	res = run_operation(c, "invokeCommand", &args, op, &f, &z, &a, origin);
+	if (res)
 		return res;
-	}
 	res = finish_call(&a, op, origin);
 	tbx_answer_free(&a);
 	return res;

@@ -17,6 +17,7 @@ import { serveDevice } from '../../emulator/api/serve.js';
 import { TEEC_PARAM_TYPES, TEEC_VALUE_INOUT } from '../../emulator/abi/protocol.js';
 import { TeecContext, TeecOperation } from '../../emulator/client/index.js';
 import type { BenchMetric } from './types.js';
+import { percentile } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
@@ -29,10 +30,6 @@ interface Results {
   tsP50: number;
 }
 
-function percentile(samples: number[], p: number): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 /** Builds libteec and the timing program; returns the program's path. */
 function buildClient(dir: string): string {

@@ -13,6 +13,7 @@ import { serveDevice, type Served } from '../../emulator/api/serve.js';
 import { TEEC_NONE, TEEC_PARAM_TYPES, TEEC_VALUE_INOUT, TEEC_VALUE_INPUT } from '../../emulator/abi/protocol.js';
 import { TeecContext, TeecOperation } from '../../emulator/client/index.js';
 import type { BenchMetric } from './types.js';
+import { percentile } from './stats.js';
 
 const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
 const LOOP_TA = 'c93e419b-2768-4785-98af-503b36a30e41';
@@ -30,10 +31,6 @@ interface Results {
   waitP99: number;
 }
 
-function percentile(samples: number[], p: number): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 /** Milliseconds of SAMPLES hello_world invokes by a bystander while `busy` clients run `cmd`. */
 async function underLoad(served: Served, cmd: number, params: TeecOperation): Promise<number[]> {

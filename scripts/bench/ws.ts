@@ -15,6 +15,7 @@ import { serveDevice } from '../../emulator/api/serve.js';
 import { MSGPACK_OPTIONS, TEEC_PARAM_TYPES, TEEC_VALUE_INOUT } from '../../emulator/abi/protocol.js';
 import { TeecContext, TeecOperation } from '../../emulator/client/index.js';
 import type { BenchMetric } from './types.js';
+import { percentile } from './stats.js';
 
 const HELLO_WORLD = '8aaaf200-2450-11e4-abe2-0002a5d5c51b';
 const RTT_SAMPLES = 3000;
@@ -29,10 +30,6 @@ interface Results {
   throughput: number;
 }
 
-function percentile(samples: number[], p: number): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 /** A bare ws echo server and client: the floor for one request/answer over a local socket. */
 async function echoRtt(frameBytes: number): Promise<number> {

@@ -61,8 +61,4 @@ export class Rng {
   }
 }
 
-export function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
+export { percentile } from '../bench/stats.js';
