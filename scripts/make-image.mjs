@@ -14,10 +14,11 @@ const firmware = join(root, 'firmware/normal/build/normal.bin');
 /**
  * Test TAs that never end on their own (watchdog and cancellation tests) stay out of the boot
  * images: a device should not offer every client a TA made to hold it. So does `marker`, whose
- * plaintext must reach the encrypted-TA tests only encrypted. Tests add their build
- * folders as TA paths (test/helpers/device.ts, TEST_TA_PATHS).
+ * plaintext must reach the encrypted-TA tests only encrypted, and `rpcprobe`, which only the
+ * ocall tests call. Tests add their build folders as TA paths (test/helpers/device.ts,
+ * TEST_TA_PATHS).
  */
-const TEST_ONLY = new Set(['loop', 'marker', 'libtls']);
+const TEST_ONLY = new Set(['loop', 'marker', 'libtls', 'rpcprobe']);
 const taDirs = readdirSync(join(root, 'firmware/ta'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && !TEST_ONLY.has(d.name))
   .map((d) => join(root, 'firmware/ta', d.name, 'out'))

@@ -329,6 +329,7 @@ export function buildSchema(docs: Map<string, string>): JsonSchema {
 /** The frame's `type` -> the interface (and the $defs entry) that describes it. */
 const FRAME_NAMES = {
   hello: 'HelloFrame', welcome: 'WelcomeFrame', req: 'RequestFrame', res: 'ResponseFrame', error: 'ErrorFrame', event: 'EventFrame',
+  rpc: 'RpcFrame', rpcReply: 'RpcReplyFrame',
 } as const satisfies Record<keyof typeof P.FRAMES, string>;
 
 /** The schema as committed: with the TSDoc of the sources under `root`, two-space JSON with a final newline. */

@@ -40,6 +40,12 @@ export const OPTEE_RPC_CMD_NOTIFICATION = 4;
 export const OPTEE_RPC_CMD_SUSPEND = 5;
 export const OPTEE_RPC_CMD_SHM_ALLOC = 6;
 export const OPTEE_RPC_CMD_SHM_FREE = 7;
+/**
+ * Ours (upstream OP-TEE has none; Open Enclave's OP-TEE fork adds a GENERIC command of its own):
+ * an RPC that a client program serves, such as an Open Enclave ocall from OE's RPC pseudo-TA.
+ * value0.a = the function (OE_OCALL_*), tmem1 in/out arguments, tmem2 input, tmem3 output.
+ */
+export const OPTEE_RPC_CMD_GENERIC = 0x4f45;
 export const OPTEE_RPC_SHM_TYPE_APPL = 0;
 export const OPTEE_RPC_SHM_TYPE_KERNEL = 1;
 

@@ -226,7 +226,7 @@ export const OPERATIONS = {
   initializeContext: { args: { required: {}, optional: { name: 'shortString' } }, result: { required: { context: 'id' }, optional: {} } },
   finalizeContext: { args: { required: { context: 'id' }, optional: {} }, result: EMPTY },
   openSession: {
-    args: { required: { context: 'id', uuid: 'uuid', login: 'login', params: 'params' }, optional: { connectionData: 'u32', cancelId: 'u32' } },
+    args: { required: { context: 'id', uuid: 'uuid', login: 'login', params: 'params' }, optional: { connectionData: 'u32', cancelId: 'u32', rpc: 'boolean' } },
     result: { required: { result: 'resultCode', origin: 'origin', params: 'resultParams' }, optional: { session: 'id' } },
   },
   invokeCommand: {
@@ -262,4 +262,6 @@ export const FRAMES = {
   res: { from: 'server', fields: { required: { id: 'id' }, optional: { result: 'operationResult', error: 'error' }, exactlyOne: ['result', 'error'] } },
   error: { from: 'server', fields: { required: { id: 'nullableId', error: 'error' }, optional: {} } },
   event: { from: 'server', fields: { required: { stream: 'stream', event: 'event' }, optional: {} } },
+  rpc: { from: 'server', fields: { required: { id: 'id', rpc: 'u32', func: 'u32', args: 'bytes', input: 'bytes', outSize: 'u32' }, optional: {} } },
+  rpcReply: { from: 'client', fields: { required: { rpc: 'u32', result: 'resultCode' }, optional: { args: 'bytes', output: 'bytes' } } },
 } as const;

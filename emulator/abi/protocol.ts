@@ -164,8 +164,42 @@ export interface EventFrame {
   event: { type: string; t: number; [key: string]: unknown };
 }
 
-export type ServerFrame = WelcomeFrame | ResponseFrame | ErrorFrame | EventFrame;
-export type ClientFrame = HelloFrame | RequestFrame;
+/**
+ * An RPC from the secure world that the client serves, made while one of its calls is in
+ * progress (an Open Enclave ocall: docs/open-enclave.md). Only sessions opened with `rpc: true`
+ * get them. `args` is an in/out buffer, `input` input bytes, `outSize` the output's capacity.
+ */
+export interface RpcCall {
+  /** What is asked (for Open Enclave: OE_OCALL_CALL_HOST_FUNCTION 0x8000, ...). */
+  func: number;
+  args: Uint8Array;
+  input: Uint8Array;
+  outSize: number;
+}
+
+/** The client's answer to an RpcCall: a TEEC result, `args` back (same length) and the output (at most outSize). */
+export interface RpcAnswer {
+  result: number;
+  args?: Uint8Array;
+  output?: Uint8Array;
+}
+
+/** Server -> client: serve this RPC of request `id` (its openSession or invokeCommand) and answer with rpcReply. */
+export interface RpcFrame extends RpcCall {
+  type: 'rpc';
+  id: number;
+  /** Names this RPC in the reply. */
+  rpc: number;
+}
+
+/** Client -> server: the answer to RPC `rpc`. */
+export interface RpcReplyFrame extends RpcAnswer {
+  type: 'rpcReply';
+  rpc: number;
+}
+
+export type ServerFrame = WelcomeFrame | ResponseFrame | ErrorFrame | EventFrame | RpcFrame;
+export type ClientFrame = HelloFrame | RequestFrame | RpcReplyFrame;
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -231,6 +265,8 @@ export interface Operations {
       params: WireParam[];
       /** Cancellation id the client may name in requestCancellation. */
       cancelId?: number;
+      /** The client serves this session's RPCs (rpc frames; Open Enclave ocalls). Without it they fail NOT_SUPPORTED. */
+      rpc?: boolean;
     };
     result: OperationOutcome & { session?: number };
   };

@@ -3,6 +3,7 @@
  * recorded against the connection that created it and looked up in that connection's tables
  * only, so another client's ids are simply "not found".
  */
+import type { RpcAnswer } from '../abi/protocol.js';
 import type { FrameSocket } from './framed-socket.js';
 import { protocolError } from './errors.js';
 import { ShmTable } from './shm-table.js';
@@ -30,6 +31,13 @@ export class Connection {
   lostEvents = 0;
   closed = false;
   helloTimer: NodeJS.Timeout | undefined;
+  /** Sessions whose client serves their RPCs (opened with `rpc: true`). */
+  readonly rpcSessions = new Set<number>();
+  /** RPCs sent to this client and not yet answered, by rpc id. */
+  readonly rpcs = new Map<number, (answer: RpcAnswer) => void>();
+  nextRpc = 1;
+  /** The id of the request being dispatched (read by handlers before their first await). */
+  dispatching = -1;
 
   /** `remote`: address:port for logs; `peer`: the address alone, for the per-peer connection cap. */
   constructor(readonly ws: FrameSocket, readonly remote: string, readonly peer: string = remote) {}

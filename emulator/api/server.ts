@@ -30,6 +30,7 @@ import { attestOperations } from './operations/attest.js';
 import { identityOperations } from './operations/identity.js';
 import { invokeOperations } from './operations/invoke.js';
 import type { Handler, Handlers, Services } from './operations/services.js';
+import { clientRpcServer, failRpcs, takeRpcReply } from './rpc.js';
 import { sessionOperations } from './operations/session.js';
 import { shmOperations } from './operations/shm.js';
 import { taOperations } from './operations/ta.js';
@@ -202,6 +203,7 @@ export class ApiServer {
       newCancelId: () => this.newCancelId(),
       totals: () => this.totals(),
       updateForwarding: () => this.updateForwarding(),
+      rpcServer: (c, id) => clientRpcServer(c, id, (frame) => this.send(c, frame)),
     };
     this.handlers = {
       ...contextOperations(services), ...sessionOperations(services), ...invokeOperations(services),
@@ -345,6 +347,11 @@ export class ApiServer {
       this.hello(c, frame);
       return;
     }
+    if (frame.type === 'rpcReply') {
+      const problem = takeRpcReply(c, frame);
+      if (problem) this.abuse(c, null, problem);
+      return;
+    }
     if (frame.type !== 'req' || typeof frame.id !== 'number' || !Number.isSafeInteger(frame.id) || frame.id < 0) {
       this.abuse(c, typeof frame.id === 'number' ? frame.id : null, protocolError('MALFORMED_FRAME', 'expected {type: "req", id: uint, op, args}'));
       return;
@@ -369,6 +376,7 @@ export class ApiServer {
       return;
     }
     c.inFlight.add(id);
+    c.dispatching = id;
     this.dispatch(c, frame.op, args as never).then(
       (result) => {
         c.inFlight.delete(id);
@@ -457,6 +465,7 @@ export class ApiServer {
     if (!this.connections.delete(c)) return;
     c.closed = true;
     clearTimeout(c.helloTimer);
+    failRpcs(c);
     for (const s of c.sessions.keys()) this.device.requestCancellation(s);
     for (const id of c.openCancels.values()) this.device.requestOpenCancellation(id);
     await Promise.all([...c.contexts].map((ctx) => releaseContext(this.device, c, ctx)));

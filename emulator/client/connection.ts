@@ -6,8 +6,9 @@
 import { Packr } from 'msgpackr';
 import {
   MSGPACK_OPTIONS, PROTOCOL_VERSION, ProtocolError, type EventFrame, type HelloFrame, type Limits, type OperationArgs, type OperationName,
-  type OperationResult, type ServerFrame, type WireError,
+  type OperationResult, type RpcAnswer, type RpcCall, type RpcFrame, type ServerFrame, type WireError,
 } from '../abi/protocol.js';
+import { TEEC_ERROR_GENERIC, TEEC_ERROR_NOT_SUPPORTED } from '../abi/client-api.js';
 
 /** Every failure the client reports: a TEEC result code, its origin, a protocol code and a message. */
 export class TeecError extends Error {
@@ -69,7 +70,10 @@ async function socketConstructor(given?: SocketConstructor): Promise<SocketConst
   return mod.WebSocket;
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; op: string; timeoutMs: number; deadline: number };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; op: string; timeoutMs: number; deadline: number; onRpc?: RpcHandler };
+
+/** Serves the RPCs a call makes that its client serves (Open Enclave ocalls: docs/open-enclave.md). */
+export type RpcHandler = (call: RpcCall) => RpcAnswer | Promise<RpcAnswer>;
 
 /**
  * How often call deadlines are checked. One sweeping timer per connection instead of a timer
@@ -159,6 +163,10 @@ export class TeeConnection {
       for (const l of this.listeners) l(frame.stream, frame.event);
       return;
     }
+    if (frame.type === 'rpc') {
+      this.serveRpc(frame);
+      return;
+    }
     if (frame.type !== 'res' && frame.type !== 'error') return;
     if (frame.id === null) return; // a connection-level error; the close (if any) follows
     const p = this.pending.get(frame.id);
@@ -166,6 +174,33 @@ export class TeeConnection {
     this.pending.delete(frame.id);
     if (frame.error) p.reject(TeecError.from(frame.error));
     else p.resolve((frame as { result?: unknown }).result ?? {});
+  }
+
+  /** Runs the handler of the call that made RPC `frame` and sends its answer (NOT_SUPPORTED without one). */
+  private serveRpc(frame: RpcFrame): void {
+    const p = this.pending.get(frame.id);
+    const reply = (answer: RpcAnswer) => {
+      if (this.closedError) return;
+      const out: Record<string, unknown> = { type: 'rpcReply', rpc: frame.rpc, result: answer.result >>> 0 };
+      if (answer.args) out.args = answer.args;
+      if (answer.output) out.output = answer.output;
+      this.socket.send(this.packr.pack(out));
+    };
+    if (!p?.onRpc) {
+      reply({ result: TEEC_ERROR_NOT_SUPPORTED });
+      return;
+    }
+    const started = performance.now();
+    let answered: Promise<RpcAnswer>;
+    try {
+      answered = Promise.resolve(p.onRpc({ func: frame.func, args: frame.args, input: frame.input, outSize: frame.outSize }));
+    } catch (error) {
+      answered = Promise.reject(error);
+    }
+    answered.then(reply, () => reply({ result: TEEC_ERROR_GENERIC })).finally(() => {
+      // The time the client spent serving is not the device's: the call's deadline moves on by as much.
+      p.deadline += performance.now() - started;
+    });
   }
 
   private shutdown(error: TeecError): void {
@@ -204,14 +239,16 @@ export class TeeConnection {
   }
 
   /** Sends one request and resolves with its result; rejects with a TeecError. */
-  request<O extends OperationName>(op: O, args: OperationArgs<O>, timeoutMs = this.callTimeoutMs): Promise<OperationResult<O>> {
+  request<O extends OperationName>(op: O, args: OperationArgs<O>, timeoutMs = this.callTimeoutMs, onRpc?: RpcHandler): Promise<OperationResult<O>> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timed = timeoutMs > 0 && Number.isFinite(timeoutMs);
       if (timed) this.startSweeper();
       const deadline = timed ? performance.now() + timeoutMs : Infinity;
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, op, timeoutMs, deadline });
+      const p: Pending = { resolve: resolve as (v: unknown) => void, reject, op, timeoutMs, deadline };
+      if (onRpc) p.onRpc = onRpc;
+      this.pending.set(id, p);
       this.socket.send(this.packr.pack({ type: 'req', id, op, args }));
     });
   }

@@ -11,7 +11,7 @@
  * It imports nothing from the emulator but the protocol module (plus msgpackr, and ws in Node).
  */
 export * from '../abi/protocol.js';
-export { TeeConnection, TeecError, type ConnectOptions } from './connection.js';
+export { TeeConnection, TeecError, type ConnectOptions, type RpcHandler } from './connection.js';
 export {
   TeecContext, TeecOperation, TeecSession, TeecSharedMemory, type OpenSessionOptions, type TeecParameter,
   type TeecRegisteredMemoryReference, type TeecResult, type TeecTempMemoryReference, type TeecValue,

@@ -12,7 +12,7 @@ import {
   TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_ORIGIN_API, TEEC_PARAM_TYPE_GET, TEEC_SUCCESS,
   TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, paramDirection, type WireParam, type WireResultParam,
 } from '../abi/protocol.js';
-import { TeeConnection, TeecError, type ConnectOptions } from './connection.js';
+import { TeeConnection, TeecError, type ConnectOptions, type RpcHandler } from './connection.js';
 
 export interface TeecValue { a: number; b: number }
 /** TEEC_TempMemoryReference: `buffer` may be null (a NULL memref, size 0 or a size query). */
@@ -80,6 +80,12 @@ export interface OpenSessionOptions {
   /** Group id for GROUP logins. */
   connectionData?: number;
   operation?: TeecOperation;
+  /**
+   * Serves the RPCs this session's calls make that the client serves (Open Enclave ocalls,
+   * docs/open-enclave.md): the open's and every invokeCommand's. Without it they fail
+   * TEEC_ERROR_NOT_SUPPORTED in the TA.
+   */
+  onRpc?: RpcHandler;
 }
 
 /** TEEC_Context. */
@@ -127,7 +133,8 @@ export class TeecContext {
       context: this.id, uuid, login: options.login ?? TEEC_LOGIN_PUBLIC, params,
       ...(options.connectionData !== undefined ? { connectionData: options.connectionData } : {}),
       ...(cancelId !== undefined ? { cancelId } : {}),
-    });
+      ...(options.onRpc ? { rpc: true } : {}),
+    }, undefined, options.onRpc);
     // A cancellation requested before the open started is delivered as soon as it runs.
     if (op?.cancelRequested) void op.requestCancellation().catch(() => {});
     let r: Awaited<typeof pending>;
@@ -140,7 +147,9 @@ export class TeecContext {
     if (r.result !== TEEC_SUCCESS || r.session === undefined) {
       throw new TeecError(r.result, r.origin, `TEEC_OpenSession ${uuid}: 0x${(r.result >>> 0).toString(16)} (origin ${r.origin})`);
     }
-    return new TeecSession(this, r.session);
+    const session = new TeecSession(this, r.session);
+    if (options.onRpc) session.onRpc = options.onRpc;
+    return session;
   }
 
   /** TEEC_AllocateSharedMemory: the library allocates the buffer. */
@@ -159,6 +168,8 @@ export class TeecContext {
 /** TEEC_Session. */
 export class TeecSession {
   private closed = false;
+  /** Serves this session's RPCs (OpenSessionOptions.onRpc). */
+  onRpc: RpcHandler | undefined;
 
   constructor(readonly context: TeecContext, readonly id: number) {}
 
@@ -171,7 +182,7 @@ export class TeecSession {
       operation.session = this;
       operation.started = 1;
     }
-    const pending = this.context.connection.request('invokeCommand', { session: this.id, cmd, params }, options.timeoutMs);
+    const pending = this.context.connection.request('invokeCommand', { session: this.id, cmd, params }, options.timeoutMs, this.onRpc);
     // A cancellation requested before the call started is delivered as soon as it runs.
     if (operation?.cancelRequested) void this.requestCancellation().catch(() => {});
     const r = await pending;

@@ -15,6 +15,7 @@ import { HostBridge, HB_OP_POWER_OFF } from '../ree/hostbridge.js';
 import { Mailbox, type HbRequest, type HbResult } from '../ree/mailbox.js';
 import { RequestFlow } from './request-flow.js';
 import { Supplicant } from '../ree/supplicant.js';
+import type { RpcAnswer, RpcCall } from '../abi/protocol.js';
 import { TaStore } from '../ree/ta-store.js';
 import { TeeClient } from '../ree/tee-client.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
@@ -163,6 +164,25 @@ export class Device {
     return this.teeClient;
   }
 
+  /**
+   * Who serves the RPCs of client programs (Open Enclave ocalls): given the tag of the request
+   * (RequestFlow.nextTag), an id and the call, returns true when it will answer through
+   * `answerRpc`. Unset, those RPCs fail NOT_SUPPORTED.
+   */
+  set rpcSink(sink: ((tag: number | undefined, rpc: number, call: RpcCall) => boolean) | undefined) {
+    const generic = this.supplicantService.generic;
+    generic.sink = sink && ((slot, rpc, call) => sink(this.flow?.tagOf(slot), rpc, call));
+  }
+
+  /** The answer to RPC `rpc` (see rpcSink): its call resumes at the next pump. False when no such RPC waits. */
+  answerRpc(rpc: number, answer: RpcAnswer): boolean {
+    const slot = this.supplicant?.generic.answer(rpc, answer);
+    if (slot === undefined) return false;
+    this.mailbox?.setRpcWait(slot, false);
+    this.flow?.rpcWait(slot, false);
+    return true;
+  }
+
   /** The host-side supplicant (after boot): storage and other RPC servers register here. */
   get supplicantService(): Supplicant {
     if (!this.supplicant) throw new DeviceError('the device has not booted');
@@ -253,7 +273,12 @@ export class Device {
       shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, SHM_LAYOUT.firmwarePoolSize,
       shm.subarray(SHM_LAYOUT.queueOffset, SHM_LAYOUT.queueOffset + SHM_LAYOUT.queueSize), shmRegion.base + SHM_LAYOUT.queueOffset,
       {
-        supplicantCall: (slot) => supplicant.serve(this.mailbox!.rpcArgPa(slot)),
+        supplicantCall: (slot) => {
+          if (supplicant.serve(this.mailbox!.rpcArgPa(slot), slot)) {
+            this.mailbox!.setRpcWait(slot, true);
+            this.flow?.rpcWait(slot, true);
+          }
+        },
         ready: () => { this.readyFlag = true; },
         probe: (ok) => { this.probeOk = ok; },
       });

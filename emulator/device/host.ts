@@ -34,13 +34,17 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { TEEC_ERROR_COMMUNICATION, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
+import { TEEC_ERROR_COMMUNICATION, TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
+import type { RpcAnswer, RpcCall } from '../abi/protocol.js';
 import type { DeviceEvent } from '../trace/events.js';
 import { CancelFlags, cancelFlagsBuffer } from './cancel-flags.js';
 import { ChannelReader, ChannelWriter, channelBuffer } from './channel.js';
 import type { DeviceOptions } from './device.js';
 import { workCodec } from './work-codec.js';
 import type { FromWorker, ReadyReport, ToWorker, WorkItem, WorkOp, WorkOps, WorkerInit } from './work.js';
+
+/** Serves one RPC of a call in flight (an Open Enclave ocall) for the client that made the call. */
+export type RpcServe = (call: RpcCall) => RpcAnswer | Promise<RpcAnswer>;
 
 /**
  * Spinning (the bounded synchronous wait here, the worker's short spin before it sleeps) pays
@@ -107,6 +111,8 @@ export class DeviceHost {
   private seq = 1;
   private dead: Error | undefined;
   private readonly listeners = new Set<EventListener>();
+  /** Who serves the RPCs of each work item in flight that has a server (call's onRpc). */
+  private readonly rpcServers = new Map<number, RpcServe>();
   private readonly wants = new Map<string, { console: boolean; trace: boolean }>();
   report: ReadyReport | undefined;
   stateDir = '';
@@ -198,10 +204,15 @@ export class DeviceHost {
     return performance.now() - this.bootedAt;
   }
 
-  /** Queues one work item; resolves with its result or rejects with a DeviceHostError. */
-  call<K extends WorkOp>(op: K, args: WorkOps[K]['args']): Promise<WorkOps[K]['result']> {
+  /**
+   * Queues one work item; resolves with its result or rejects with a DeviceHostError. `onRpc`
+   * serves the RPCs its call makes that a client serves (Open Enclave ocalls); without it they
+   * fail NOT_SUPPORTED.
+   */
+  call<K extends WorkOp>(op: K, args: WorkOps[K]['args'], onRpc?: RpcServe): Promise<WorkOps[K]['result']> {
     if (this.dead) return Promise.reject(this.dead);
     const seq = this.seq++;
+    if (onRpc) this.rpcServers.set(seq, onRpc);
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
       this.queue.push({ seq, op, args });
@@ -326,6 +337,7 @@ export class DeviceHost {
       case 'done':
         for (const d of m.items) {
           const p = this.pending.get(d.seq);
+          this.rpcServers.delete(d.seq);
           if (!p) continue;
           this.pending.delete(d.seq);
           if (d.error) p.reject(new DeviceHostError(d.error.message, d.error.result, d.error.origin, d.error.code ?? 'tee'));
@@ -340,6 +352,9 @@ export class DeviceHost {
         for (const e of m.events) for (const l of this.listeners) l(e as unknown as DeviceEvent);
         Atomics.add(this.eventAcks, 0, 1);
         break;
+      case 'rpc':
+        this.serveRpc(m.seq, m.rpc, m.call);
+        break;
       case 'off':
         this.fail(new DeviceHostError('the device is powered off'));
         void this.worker.terminate().then(() => this.offResolve?.());
@@ -349,7 +364,25 @@ export class DeviceHost {
     }
   }
 
+  /** Asks the item's RPC server for the answer and sends it to the worker (NOT_SUPPORTED without one). */
+  private serveRpc(seq: number, rpc: number, call: RpcCall): void {
+    const server = this.rpcServers.get(seq);
+    const reply = (answer: RpcAnswer) => this.post({ kind: 'rpc-answer', rpc, answer });
+    if (!server) {
+      reply({ result: TEEC_ERROR_NOT_SUPPORTED });
+      return;
+    }
+    let answered: Promise<RpcAnswer>;
+    try {
+      answered = Promise.resolve(server(call));
+    } catch (error) {
+      answered = Promise.reject(error);
+    }
+    answered.then(reply, () => reply({ result: TEEC_ERROR_COMMUNICATION }));
+  }
+
   private fail(error: Error): void {
+    this.rpcServers.clear();
     if (this.dead) return;
     this.dead = error;
     this.answersPort.close();

@@ -58,6 +58,12 @@ export class RequestFlow {
   private readonly free: number[] = [];
   private readonly inflight = new Map<number, Completion>();
   private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
+  /** Slots whose calls wait for a client to answer an RPC (an ocall): not runnable until it does. */
+  private readonly waits = new Set<number>();
+  /** The tag each slot's request was submitted with (the worker's work item), for its RPCs. */
+  private readonly tags = new Map<number, number>();
+  /** The tag the next `submit` records for its slot (set by the caller around a start). */
+  nextTag: number | undefined;
 
   constructor(private readonly mailbox: Mailbox, private readonly bridge: HostBridge, private readonly hooks: FlowHooks) {
     for (let i = mailbox.slotCount - 1; i >= 0; i--) this.free.push(i);
@@ -86,6 +92,30 @@ export class RequestFlow {
     }
     this.bridge.post(slot);
     this.inflight.set(slot, done);
+    if (this.nextTag !== undefined) this.tags.set(slot, this.nextTag);
+  }
+
+  /** The tag of the request in `slot` (see nextTag). */
+  tagOf(slot: number): number | undefined {
+    return this.tags.get(slot);
+  }
+
+  /** Marks the call in `slot` as waiting for a client's answer to its RPC (or answered). */
+  rpcWait(slot: number, waiting: boolean): void {
+    if (waiting && this.inflight.has(slot)) this.waits.add(slot);
+    else this.waits.delete(slot);
+  }
+
+  /** Whether every call in flight waits for a client's answer (nothing to run until one comes). */
+  get waitingOnClients(): boolean {
+    return this.waits.size > 0 && this.waits.size === this.inflight.size && !this.bridge.pending;
+  }
+
+  private forget(slot: number): void {
+    this.inflight.delete(slot);
+    this.waits.delete(slot);
+    this.tags.delete(slot);
+    this.free.push(slot);
   }
 
   /**
@@ -93,7 +123,7 @@ export class RequestFlow {
    * has come. False when everything in flight waits for a time still to come.
    */
   runnable(now = performance.now()): boolean {
-    if (this.inflight.size === 0) return false;
+    if (this.inflight.size === 0 || this.waitingOnClients) return false;
     if (this.bridge.pending || this.bridge.parked > this.hooks.parkedThreads()) return true;
     const wake = this.hooks.nextWake();
     return wake === undefined || wake <= now;
@@ -101,7 +131,7 @@ export class RequestFlow {
 
   /** When the earliest parked call wants the CPU again, if every call in flight is parked. */
   wakeAt(): number | undefined {
-    return this.inflight.size > 0 ? this.hooks.nextWake() : undefined;
+    return this.inflight.size > 0 && !this.waitingOnClients ? this.hooks.nextWake() : undefined;
   }
 
   /** Runs the normal world until its firmware waits, then completes what it finished. */
@@ -111,14 +141,12 @@ export class RequestFlow {
     for (const [slot, done] of this.inflight) {
       if (!this.mailbox.done(slot)) continue;
       const result = this.mailbox.read(slot);
-      this.inflight.delete(slot);
-      this.free.push(slot);
+      this.forget(slot);
       done(result);
     }
     if (stop === 'idle') return;
     const lost = [...this.inflight.entries()];
-    this.inflight.clear();
-    for (const [slot] of lost) this.free.push(slot);
+    for (const [slot] of lost) this.forget(slot);
     this.hooks.stopped(stop);
     for (const [, done] of lost) done(this.hooks.error(`the normal world stopped (${stop}) before it completed the request`));
   }
@@ -127,6 +155,8 @@ export class RequestFlow {
   runUntil(finished: () => boolean): void {
     while (!finished()) {
       if (this.inflight.size === 0) throw this.hooks.error('the request was lost');
+      // Only a message can bring a client's answer, and a synchronous caller takes none.
+      if (this.waitingOnClients) throw this.hooks.error('every call in flight waits for a client to answer its RPC; a synchronous caller cannot wait for that');
       if (!this.bridge.pending) {
         const wake = this.wakeAt();
         const now = wake === undefined ? 0 : performance.now();

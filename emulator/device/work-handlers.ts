@@ -155,7 +155,14 @@ export class WorkServer {
         this.waiting.unshift(item);
         return false;
       }
-      start(item.args, (value, error) => this.reply(error === undefined ? { seq: item.seq, value } : { seq: item.seq, error: toWorkError(error) }));
+      // The flow records the item's seq against its slot, so that the call's RPCs find their client.
+      const flow = this.flowOrNone();
+      if (flow) flow.nextTag = item.seq;
+      try {
+        start(item.args, (value, error) => this.reply(error === undefined ? { seq: item.seq, value } : { seq: item.seq, error: toWorkError(error) }));
+      } finally {
+        if (flow) flow.nextTag = undefined;
+      }
       return true;
     } catch (error) {
       if (start && this.inFlight() > 0 && roomShort(error)) {
@@ -168,10 +175,14 @@ export class WorkServer {
   }
 
   private inFlight(): number {
+    return this.flowOrNone()?.inFlight ?? 0; // the device is off: nothing is in flight
+  }
+
+  private flowOrNone(): ReturnType<Device['requests']> | undefined {
     try {
-      return this.device.requests().inFlight;
+      return this.device.requests();
     } catch {
-      return 0; // the device is off: nothing is in flight
+      return undefined;
     }
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { MsgParam } from '../abi/optee-msg.js';
+import type { RpcAnswer, RpcCall } from '../abi/protocol.js';
 import type { ParamBytes } from '../ree/tee-client.js';
 import type { DeviceIdentityInfo } from '../tee/identity.js';
 import type { DeviceOptions } from './device.js';
@@ -61,6 +62,8 @@ export interface ReadyReport { bootMs: number; board: string; osUuid: string }
 export type ToWorker =
   | { kind: 'batch'; items: WorkItem[] }
   | { kind: 'forward'; console: boolean; trace: boolean }
+  /** A client's answer to RPC `rpc` (an Open Enclave ocall) of a call in flight. */
+  | { kind: 'rpc-answer'; rpc: number; answer: RpcAnswer }
   | { kind: 'power-off' };
 
 /** Worker -> host: boot's outcome, answers (`idle`: the batch is done), events, off. */
@@ -69,6 +72,8 @@ export type FromWorker =
   | { kind: 'boot-failed'; message: string }
   | { kind: 'done'; items: WorkDone[]; idle: boolean }
   | { kind: 'events'; events: { type: string; t: number; [key: string]: unknown }[] }
+  /** The call of work item `seq` made an RPC a client serves (an ocall): answer with rpc-answer. */
+  | { kind: 'rpc'; seq: number; rpc: number; call: RpcCall }
   | { kind: 'off' };
 
 /** The worker's `workerData`. */

@@ -64,6 +64,13 @@ function boot(): void {
   try {
     const report = device.boot();
     device.core.cancelFlags = (session) => cancelFlags.isFlagged(session.id, session.openCancelId);
+    // A call's RPCs that a client serves (ocalls) go to the host, which asks that call's client.
+    device.rpcSink = (seq, rpc, call) => {
+      if (seq === undefined) return false;
+      forwarder.flush();
+      send({ kind: 'rpc', seq, rpc, call });
+      return true;
+    };
     forwarder.flush();
     forwarder.set(false, false);
     send({ kind: 'ready', report, stateDir: device.stateDir });
@@ -98,6 +105,14 @@ function driveOnce(seen: number): void {
     return;
   }
   const now = performance.now();
+  if (flow.waitingOnClients) {
+    // Every call waits for a client's answer to an RPC: only a message (that answer, new work,
+    // a cancellation) can change that, so sleep until one comes.
+    if (inbox.sent() === seen) Atomics.wait(doorbell.array, doorbell.index, seen, MAX_PARK_SLEEP_MS);
+    work.resume();
+    if (answers.length > 0 || !hostToldIdle) answer();
+    return;
+  }
   if (!flow.runnable(now)) {
     const wake = flow.wakeAt() ?? now;
     // A message, a cancellation (the host wakes us) or the time ends the sleep; then the
@@ -176,6 +191,13 @@ function handle(m: ToWorker): void {
       forwarder.flush();
       forwarder.set(m.console, m.trace);
       device.events.verbose = m.trace || (init.options.trace ?? false);
+      break;
+    case 'rpc-answer':
+      try {
+        device.answerRpc(m.rpc, m.answer);
+      } catch {
+        // the device went off meanwhile: its calls are answered as lost
+      }
       break;
     case 'power-off':
       try {

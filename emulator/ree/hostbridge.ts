@@ -16,7 +16,7 @@ export const HB_REG_READY = 0x02c;
 export const HB_REG_PROBE = 0x030;
 
 export const HB_MAGIC = 0x42485442;
-export const HB_VERSION = 3;
+export const HB_VERSION = 4;
 export const HB_NONE = 0xffffffff;
 export const HB_READY_VALUE = 1;
 export const HB_SLOT_SIZE = 512;
@@ -53,6 +53,7 @@ export const HB_REQ_OFF_SMC_CALLS = 68;
 export const HB_REQ_OFF_PARAMS = 72;
 export const HB_REQ_OFF_RPC_ARG_PA = 200;
 export const HB_REQ_OFF_DONE = 208;
+export const HB_REQ_OFF_RPC_WAIT = 212;
 
 /** What the bridge tells its owner. */
 export interface HostBridgeEvents {

@@ -5,7 +5,7 @@
 import {
   HB_REQ_OFF_CANCEL_ID, HB_REQ_OFF_CLIENT_UUID, HB_REQ_OFF_FUNC, HB_REQ_OFF_LOGIN, HB_REQ_OFF_NUM_PARAMS,
   HB_REQ_OFF_OP, HB_REQ_OFF_PARAMS, HB_REQ_OFF_RET, HB_REQ_OFF_RET_ORIGIN, HB_REQ_OFF_RPC_ARG_PA,
-  HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE, HB_REQ_OFF_DONE, HB_DONE_VALUE,
+  HB_REQ_OFF_SESSION, HB_REQ_OFF_SMC_CALLS, HB_REQ_OFF_STATUS, HB_REQ_OFF_UUID, HB_SLOT_SIZE, HB_REQ_OFF_DONE, HB_DONE_VALUE, HB_REQ_OFF_RPC_WAIT,
 } from './hostbridge.js';
 import { setU64, type MsgParam } from '../abi/optee-msg.js';
 
@@ -114,6 +114,14 @@ export class Mailbox {
   /** Whether the firmware has finished the request in this slot (its `done` word). */
   done(slot: number): boolean {
     return this.view.getUint32(this.base(slot) + HB_REQ_OFF_DONE, true) === HB_DONE_VALUE;
+  }
+
+  /**
+   * Tells the firmware that the RPC it forwarded from this slot is answered later (true), or
+   * that the answer is now in place (false): the call stays in progress, not resumed, meanwhile.
+   */
+  setRpcWait(slot: number, waiting: boolean): void {
+    this.view.setUint32(this.base(slot) + HB_REQ_OFF_RPC_WAIT, waiting ? 1 : 0, true);
   }
 
   /** The PA of the RPC optee_msg_arg that the firmware forwards from this slot. */

@@ -8,7 +8,7 @@ import type { EventBus } from '../trace/events.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
-  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
+  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
   type MsgArg,
 } from '../abi/optee-msg.js';
 import {
@@ -24,6 +24,7 @@ import * as RpcFs from '../abi/optee-rpc-fs.js';
 const FS_OPS: Record<number, string> = Object.fromEntries(Object.entries(RpcFs)
   .filter(([k, v]) => k.startsWith('OPTEE_RPC_FS_') && typeof v === 'number').map(([k, v]) => [v, k.slice('OPTEE_RPC_FS_'.length)]));
 import { FsServer } from './fs-server.js';
+import { GenericRpcServer } from './generic-rpc.js';
 import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
 import type { TaLookup } from './ta-store.js';
 
@@ -33,6 +34,8 @@ export type { RpcCommandHandler } from './rpc-command.js';
 /** The supplicant of one device: RPC handlers by command, over the device's NS shared memory. */
 export class Supplicant implements ShmAccess {
   private readonly handlers = new Map<number, RpcCommandHandler>();
+  /** RPCs a client program serves (Open Enclave ocalls): answered later, through `generic.answer`. */
+  readonly generic: GenericRpcServer;
 
   /**
    * `tas` is where LOAD_TA looks (the device's TA store), `stateDir` the root of the file
@@ -48,6 +51,7 @@ export class Supplicant implements ShmAccess {
     this.handlers.set(OPTEE_RPC_CMD_LOAD_TA, (arg) => this.loadTa(arg));
     this.handlers.set(OPTEE_RPC_CMD_GET_TIME, (arg) => this.getTime(arg));
     this.handlers.set(OPTEE_RPC_CMD_FS, new FsServer(stateDir, this).handler());
+    this.generic = new GenericRpcServer(this, shm, events);
   }
 
   /** Registers the handler of another RPC command (the secure-storage file server, ...). */
@@ -55,13 +59,23 @@ export class Supplicant implements ShmAccess {
     this.handlers.set(cmd, handler);
   }
 
-  /** Serves the RPC whose optee_msg_arg is at physical address `argPa`. */
-  serve(argPa: number): void {
+  /**
+   * Serves the RPC whose optee_msg_arg is at physical address `argPa`, forwarded from the
+   * request in mailbox `slot`. Returns true when its answer comes later (a GENERIC RPC that a
+   * client serves): the caller marks the slot waiting.
+   */
+  serve(argPa: number, slot = -1): boolean {
     const offset = argPa - this.shmBase;
     const arg = readMsgArg(this.shm, offset);
     if (typeof arg === 'string') {
       this.events.emit({ type: 'rpc', name: 'invalid', detail: arg });
-      return;
+      return false;
+    }
+    if (arg.cmd === OPTEE_RPC_CMD_GENERIC) {
+      if (slot >= 0 && this.generic.serve(slot, offset, arg)) return true;
+      if (slot < 0) arg.ret = TEE_ERROR_NOT_SUPPORTED;
+      writeMsgArg(this.shm, offset, arg);
+      return false;
     }
     const handler = this.handlers.get(arg.cmd);
     if (!handler) {
@@ -79,6 +93,7 @@ export class Supplicant implements ShmAccess {
       }
     }
     writeMsgArg(this.shm, offset, arg);
+    return false;
   }
 
   /** Copies `bytes` into NS shared memory at `pa`; false when the range is not shared memory. */

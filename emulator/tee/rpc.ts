@@ -7,7 +7,7 @@
 import { TeeError } from '../abi/errors.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT,
-  OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_SHM_ALLOC, OPTEE_RPC_CMD_SHM_FREE,
+  OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_SHM_ALLOC, OPTEE_RPC_CMD_SHM_FREE,
   OPTEE_RPC_SHM_TYPE_APPL, msgArgSize, readMsgArg, writeMsgArg, type MsgArg, type MsgParam,
 } from '../abi/optee-msg.js';
 import {
@@ -96,5 +96,6 @@ function value(a: number, b: number, c: number): MsgParam {
 }
 
 function rpcCmdName(cmd: number): string {
+  if (cmd === OPTEE_RPC_CMD_GENERIC) return 'GENERIC';
   return ['LOAD_TA', 'RPMB', 'FS', 'GET_TIME', 'NOTIFICATION', 'SUSPEND', 'SHM_ALLOC', 'SHM_FREE'][cmd] ?? `cmd ${cmd}`;
 }

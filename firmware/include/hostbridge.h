@@ -23,7 +23,7 @@
 #define HB_REG_PROBE        0x030  /* WO: firmware writes 1 once the TEE probe succeeded, 2 if it failed */
 
 #define HB_MAGIC            0x42485442u   /* "BTHB" in memory order */
-#define HB_VERSION          3u
+#define HB_VERSION          4u
 #define HB_NONE             0xffffffffu
 #define HB_READY_VALUE      1u
 
@@ -46,7 +46,9 @@ struct hb_queue {
 	unsigned int tail;          /* written by the firmware: slots taken so far */
 	unsigned int ring[HB_QUEUE_ENTRIES];
 	unsigned int parked;        /* written by the firmware before each wfi: calls in progress
-	                               whose secure threads gave the CPU back (0: all idle) */
+	                               whose secure threads gave the CPU back (0: all idle); calls
+	                               waiting for the host to answer an RPC (rpc_wait) are not
+	                               counted: only the host's answer makes them runnable */
 };
 
 #define HB_QUEUE_OFF_HEAD       0
@@ -110,6 +112,10 @@ struct hb_request {
 	/* 200: RPC forwarding area, used with HB_REG_SUPP_CALL */
 	unsigned long long rpc_arg_pa; /* 200 PA of the RPC optee_msg_arg to serve */
 	unsigned int done;          /* 208 out: HB_DONE_VALUE once the results are written */
+	unsigned int rpc_wait;      /* 212 written by the host: non-zero while the RPC it was asked
+	                               to serve (HB_REG_SUPP_CALL) is still being served elsewhere (a
+	                               client's ocall); the call stays in progress, not resumed,
+	                               until the host writes the answer and clears this word */
 };
 
 #define HB_DONE_VALUE       1u
@@ -129,5 +135,6 @@ struct hb_request {
 #define HB_REQ_OFF_PARAMS       72
 #define HB_REQ_OFF_RPC_ARG_PA   200
 #define HB_REQ_OFF_DONE         208
+#define HB_REQ_OFF_RPC_WAIT     212
 
 #endif

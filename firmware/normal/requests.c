@@ -46,6 +46,7 @@ struct request {
 	struct tee_call_ctx call;
 	struct msg_shape shape;
 	int in_progress;                    /* a TEE call was parked or waits for a thread */
+	int rpc_wait;                       /* it waits for the host to answer an RPC (slot->rpc_wait) */
 };
 
 /* Requests in progress at once; more stay in the host's queue until one ends. */
@@ -67,6 +68,8 @@ static uint64_t msg_arg_pa[MAX_CALLS];
  * its first step) then costs no scan of the table. */
 static unsigned active;
 static unsigned calls_in_progress;
+/* Of those, the calls waiting for the host's answer to an RPC: not runnable until it comes. */
+static unsigned calls_rpc_wait;
 
 void requests_init(int tee_ok)
 {
@@ -209,6 +212,10 @@ static int tee_continue(struct request *rq)
 
 	switch (tee_call_step(&rq->call, &a0)) {
 	case TEE_STEP_PARKED:
+		return 0;
+	case TEE_STEP_RPC_WAIT:
+		rq->rpc_wait = 1;
+		calls_rpc_wait++;
 		return 0;
 	case TEE_STEP_NO_THREAD:
 		/* Only a call of ours can free a thread; with none started, none ever will. */
@@ -390,6 +397,9 @@ int requests_can_begin(void)
 
 static void release(struct request *rq)
 {
+	if (rq->rpc_wait)
+		calls_rpc_wait--;
+	rq->rpc_wait = 0;
 	if (rq->in_progress)
 		calls_in_progress--;
 	rq->in_progress = 0;
@@ -422,6 +432,7 @@ int request_begin(volatile struct hb_request *slot, uint32_t slot_index)
 	rq->call.started = 0;
 	rq->call.arg_pa = msg_arg_pa[i];
 	rq->in_progress = 0;
+	rq->rpc_wait = 0;
 	current = rq;
 	snapshot(&rq->in, slot);
 	slot->smc_calls = 0;
@@ -442,7 +453,7 @@ int request_begin(volatile struct hb_request *slot, uint32_t slot_index)
 
 unsigned requests_in_progress(void)
 {
-	return calls_in_progress;
+	return calls_in_progress - calls_rpc_wait;
 }
 
 /* Where the next turn starts looking: turns go round the table. */
@@ -456,6 +467,12 @@ unsigned requests_resume(void (*finished)(uint32_t slot_index))
 
 		if (!rq->slot || !rq->in_progress)
 			continue;
+		if (rq->rpc_wait) {
+			if (rq->slot->rpc_wait)
+				continue;       /* the host has not answered yet */
+			rq->rpc_wait = 0;
+			calls_rpc_wait--;
+		}
 		next_turn = i + 1;
 		current = rq;
 		int done = tee_continue(rq);
@@ -469,7 +486,7 @@ unsigned requests_resume(void (*finished)(uint32_t slot_index))
 		}
 		break;
 	}
-	return calls_in_progress;
+	return calls_in_progress - calls_rpc_wait;
 }
 
 int request_abort_current(uint32_t *slot_index)

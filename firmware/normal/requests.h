@@ -18,10 +18,12 @@ int requests_can_begin(void);
 int request_begin(volatile struct hb_request *slot, uint32_t slot_index);
 
 /* Give the next request in progress (round the table) one more turn; `finished` is called with
- * its slot index if it ends. Returns how many are still in progress. */
+ * its slot index if it ends. Returns how many are still in progress and runnable (calls
+ * waiting for the host's answer to an RPC are skipped until it comes, and not counted). */
 unsigned requests_resume(void (*finished)(uint32_t slot_index));
 
-/* Requests whose TEE calls are in progress (parked, or waiting for a secure thread). */
+/* Requests whose TEE calls are in progress (parked, or waiting for a secure thread), not
+ * counting those waiting for the host's answer to an RPC. */
 unsigned requests_in_progress(void);
 
 /* From the fault handler: fail the request being worked on, if any, and free its entry;

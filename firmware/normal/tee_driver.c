@@ -93,37 +93,43 @@ static void rpc_shm_free(struct optee_msg_arg *arg)
 }
 
 /* Everything else (LOAD_TA, FS, GET_TIME, ...) is the host supplicant's job; the host
- * serves it before the doorbell write completes, so the answer is in place afterwards. */
-static void rpc_forward(uint64_t pa, struct tee_call_ctx *ctx)
+ * serves it before the doorbell write completes, so the answer is in place afterwards, unless
+ * it says (rpc_wait) that the answer comes later: a client program serves it (an ocall).
+ * Returns 1 in that case. */
+static int rpc_forward(uint64_t pa, struct tee_call_ctx *ctx)
 {
 	ctx->slot->rpc_arg_pa = pa;
 	mmio_write32(BOARD_HOSTBRIDGE_BASE + HB_REG_SUPP_CALL, ctx->slot_index);
+	return ctx->slot->rpc_wait != 0;
 }
 
-/* RPC_CMD: a1:a2 = cookie (= PA) of the optee_msg_arg holding the request. */
-static void rpc_cmd(struct smc_regs *r, struct tee_call_ctx *ctx)
+/* RPC_CMD: a1:a2 = cookie (= PA) of the optee_msg_arg holding the request. 1 when the host
+ * answers later. */
+static int rpc_cmd(struct smc_regs *r, struct tee_call_ctx *ctx)
 {
 	uint64_t pa = smc_pair(r, 1);
 	struct optee_msg_arg *arg = rpc_arg_lookup(pa);
 
 	if (!arg)
-		return;
+		return 0;
 	switch (arg->cmd) {
 	case OPTEE_RPC_CMD_SHM_ALLOC:
 		rpc_shm_alloc(arg);
-		break;
+		return 0;
 	case OPTEE_RPC_CMD_SHM_FREE:
 		rpc_shm_free(arg);
-		break;
+		return 0;
 	default:
-		rpc_forward(pa, ctx);
-		break;
+		return rpc_forward(pa, ctx);
 	}
 }
 
-/* Serve one RPC and turn the register set into the RETURN_FROM_RPC that resumes it. */
-static void handle_rpc(struct smc_regs *r, struct tee_call_ctx *ctx)
+/* Serve one RPC and turn the register set into the RETURN_FROM_RPC that resumes it. Returns 1
+ * when the answer is not in place yet (the host serves it later). */
+static int handle_rpc(struct smc_regs *r, struct tee_call_ctx *ctx)
 {
+	int later = 0;
+
 	switch (smc_w(r, 0)) {
 	case OPTEE_SMC_RETURN_RPC_ALLOC:
 		rpc_alloc(r);
@@ -132,13 +138,14 @@ static void handle_rpc(struct smc_regs *r, struct tee_call_ctx *ctx)
 		rpc_free(r);
 		break;
 	case OPTEE_SMC_RETURN_RPC_CMD:
-		rpc_cmd(r, ctx);
+		later = rpc_cmd(r, ctx);
 		break;
 	default:
 		/* An unknown RPC is resumed rather than wedged. */
 		break;
 	}
 	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+	return later;
 }
 
 enum tee_step tee_call_step(struct tee_call_ctx *ctx, uint32_t *a0)
@@ -166,6 +173,7 @@ enum tee_step tee_call_step(struct tee_call_ctx *ctx, uint32_t *a0)
 			r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
 			return TEE_STEP_PARKED;
 		}
-		handle_rpc(r, ctx);
+		if (handle_rpc(r, ctx))
+			return TEE_STEP_RPC_WAIT;
 	}
 }

@@ -25,6 +25,8 @@ enum tee_step {
 	TEE_STEP_DONE,          /* the secure world answered; *a0 is its OPTEE_SMC_RETURN_* */
 	TEE_STEP_PARKED,        /* it gave the CPU back; step again to resume the call */
 	TEE_STEP_NO_THREAD,     /* no free secure thread took it; step again once another call ends */
+	TEE_STEP_RPC_WAIT,      /* the host serves its RPC later (slot->rpc_wait); step again once
+	                           the host has cleared rpc_wait: the call resumes with the answer */
 };
 
 /* Start (CALL_WITH_ARG) or resume (RETURN_FROM_RPC) a call and serve its RPCs until it ends

@@ -18,7 +18,8 @@ export function invokeOperations(s: Services): Handlers<'invokeCommand'> {
       if (call.data) args.data = call.data;
       if (a.cancelId !== undefined) args.cancelId = a.cancelId;
       const device = s.device;
-      return device.call('invoke', args).then(
+      const onRpc = c.rpcSessions.has(a.session) ? s.rpcServer(c, c.dispatching) : undefined;
+      return device.call('invoke', args, onRpc).then(
         (r) => {
           device.clearCancellation(a.session);
           return { result: r.result, origin: r.origin, params: toWireResults(a.params, r) };

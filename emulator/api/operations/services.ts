@@ -5,7 +5,7 @@
  * dispatch.
  */
 import type { Limits, OperationArgs, OperationName, OperationResult } from '../../abi/protocol.js';
-import type { DeviceHost } from '../../device/host.js';
+import type { DeviceHost, RpcServe } from '../../device/host.js';
 import type { Connection } from '../connection.js';
 
 /** The server's services the handlers use. */
@@ -20,6 +20,8 @@ export interface Services {
   totals(): { sessions: number; shmBytes: number };
   /** Re-computes which device events the server wants, after a subscription changed. */
   updateForwarding(): void;
+  /** Serves the RPCs of connection `c`'s request `id` by asking the client (rpc frames). */
+  rpcServer(c: Connection, id: number): RpcServe;
 }
 
 /** Serves one operation for connection `c`; may throw (an ApiError) before it returns. */

@@ -35,6 +35,7 @@ function openArgs(s: Services, c: Connection, a: Parameters<Handler<'openSession
 export function sessionOperations(s: Services): Handlers<'openSession' | 'closeSession' | 'requestCancellation'> {
   return {
     openSession: async (c, a) => {
+      const onRpc = a.rpc ? s.rpcServer(c, c.dispatching) : undefined;
       const args = openArgs(s, c, a);
       const cancelId = a.cancelId !== undefined ? s.newCancelId() : 0;
       if (cancelId) {
@@ -43,10 +44,13 @@ export function sessionOperations(s: Services): Handlers<'openSession' | 'closeS
       }
       c.pendingSessions++;
       try {
-        const r = await s.device.call('open', args);
+        const r = await s.device.call('open', args, onRpc);
         if (r.session !== undefined && r.result === 0) {
           if (c.closed) void s.device.call('close', { session: r.session }).catch(() => {});
-          else c.sessions.set(r.session, a.context);
+          else {
+            c.sessions.set(r.session, a.context);
+            if (a.rpc) c.rpcSessions.add(r.session);
+          }
         }
         const result = { result: r.result, origin: r.origin, params: toWireResults(a.params, r) };
         return r.session !== undefined ? { ...result, session: r.session } : result;
@@ -61,6 +65,7 @@ export function sessionOperations(s: Services): Handlers<'openSession' | 'closeS
     closeSession: async (c, a) => {
       c.sessionContext(a.session);
       c.sessions.delete(a.session);
+      c.rpcSessions.delete(a.session);
       await s.device.call('close', { session: a.session });
       return {};
     },

@@ -6,6 +6,7 @@
 import type { Kernel } from '../kernel.js';
 import type { TrustedService } from '../service.js';
 import { AttestationPta, PTA_ATTESTATION_UUID } from './attestation.js';
+import { OeRpcPta, PTA_OE_RPC_UUID } from './oe-rpc.js';
 import { PTA_SYSTEM_UUID, SystemPta } from './system.js';
 import { PTA_VERAISON_ATTESTATION_UUID, VeraisonAttestationPta } from './veraison.js';
 
@@ -19,4 +20,5 @@ export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
   { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line), k.dlopen && ((ta, uuid) => k.dlopen!(ta, uuid))) },
   { uuid: PTA_ATTESTATION_UUID, name: 'attestation', create: (k) => new AttestationPta(k) },
   { uuid: PTA_VERAISON_ATTESTATION_UUID, name: 'veraison attestation', create: (k) => new VeraisonAttestationPta(k) },
+  { uuid: PTA_OE_RPC_UUID, name: 'Open Enclave RPC', create: (k) => new OeRpcPta(k) },
 ];

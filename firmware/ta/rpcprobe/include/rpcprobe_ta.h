@@ -1,0 +1,18 @@
+#ifndef RPCPROBE_TA_H
+#define RPCPROBE_TA_H
+
+#define TA_RPCPROBE_UUID \
+	{ 0x0c1d2e3f, 0x4a5b, 0x4c6d, { 0x8e, 0x7f, 0x90, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5 } }
+
+/*
+ * RPC: [0] value in (a = function), [1] memref inout (arguments), [2] memref in (input),
+ * [3] memref out (output). The buffers are copied into the TA, sent through the RPC pseudo-TA
+ * and copied back; the pseudo-TA's result is the command's.
+ */
+#define TA_RPCPROBE_CMD_RPC     0
+/* RPC_TWICE: as RPC, two RPCs in a row (the second's answer is what comes back). */
+#define TA_RPCPROBE_CMD_RPC_TWICE 1
+/* PANIC_AFTER: one RPC, then the TA panics. */
+#define TA_RPCPROBE_CMD_PANIC_AFTER 2
+
+#endif
