@@ -150,6 +150,13 @@ export function buildSchema(docs: Map<string, string>): JsonSchema {
     nullableId: () => ({ anyOf: [{ type: 'null' }, ref('Id')] }),
     stream: () => ref('EventStream'),
     event: () => ref('DeviceEvent'),
+    traceCalls: () => ({
+      type: 'array',
+      items: {
+        type: 'object', required: ['call', 'events'], additionalProperties: false,
+        properties: { call: ref('Id'), events: { type: 'array', items: ref('DeviceEvent') } },
+      },
+    }),
   };
 
   /** A map with exactly the fields of `shape`; `fieldDoc` finds each field's prose. */

@@ -118,6 +118,7 @@ export const WIRE_KINDS = {
   nullableId: 'An id, or null.',
   stream: 'A stream of device events (EVENT_STREAMS).',
   event: 'A device event: at least its `type` and its time `t`, in milliseconds since the device started.',
+  traceCalls: 'Calls of the trace history, oldest first: each its number `call` and its `events` (device events).',
 } as const;
 
 /** A kind of value: a key of WIRE_KINDS. */
@@ -249,6 +250,7 @@ export const OPERATIONS = {
   installTA: { args: { required: { bytes: 'bytes' }, optional: {} }, result: { required: { uuid: 'uuid', path: 'string' }, optional: {} } },
   listTAs: { args: EMPTY, result: { required: { tas: 'taList' }, optional: {} } },
   subscribe: { args: { required: {}, optional: { console: 'boolean', trace: 'boolean' } }, result: EMPTY },
+  traceHistory: { args: { required: {}, optional: { call: 'id', last: 'u32' } }, result: { required: { calls: 'traceCalls', total: 'id' }, optional: {} } },
   ping: { args: { required: {}, optional: { data: 'bytes' } }, result: { required: {}, optional: { data: 'bytes' } } },
   deviceIdentity: { args: EMPTY, result: { required: { deviceId: 'string', publicKey: 'string' }, optional: { certificate: 'string' } } },
   attest: { args: { required: { uuid: 'uuid', nonce: 'bytes' }, optional: { profile: 'shortString' } }, result: { required: { token: 'bytes' }, optional: {} } },

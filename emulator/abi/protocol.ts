@@ -299,6 +299,8 @@ export interface Operations {
   listTAs: { args: Record<string, never>; result: { tas: { uuid: string; source: string; size: number }[] } };
   /** Turns event frames of the console and trace streams on or off for this connection. */
   subscribe: { args: { console?: boolean; trace?: boolean }; result: Record<string, never> };
+  /** Admin: the trace of the latest finished calls (docs/tracing.md), oldest first: call number `call`, or the newest `last` (default all kept). */
+  traceHistory: { args: { call?: number; last?: number }; result: { calls: TraceCall[]; total: number } };
   /** Answers at once without touching the device (liveness, latency baselines). */
   ping: { args: { data?: Uint8Array }; result: { data?: Uint8Array } };
   /** The device's identity (docs/identity.md): its id, public key (PEM), and certificate (PEM) once enrolled; never the fuses or private key. */
@@ -307,6 +309,8 @@ export interface Operations {
   attest: { args: { uuid: string; nonce: Uint8Array; profile?: string }; result: { token: Uint8Array } };
 }
 
+/** One call of the trace history: its number (counted from 1 since the server started) and its events, `request` to `request-done`. */
+export interface TraceCall { call: number; events: EventFrame['event'][] }
 export type OperationName = keyof Operations;
 export type OperationArgs<O extends OperationName> = Operations[O]['args'];
 export type OperationResult<O extends OperationName> = Operations[O]['result'];
@@ -352,7 +356,7 @@ export interface WireKinds {
   uuid: string; paramType: number; params: WireParam[]; resultParams: WireResultParam[]; login: number; shmFlags: number;
   origin: number; resultCode: number; version: number; operation: OperationName; args: OperationArgs<OperationName>;
   operationResult: OperationResult<OperationName>; taList: OperationResult<'listTAs'>['tas']; limits: Limits;
-  error: WireError; errorCode: WireError['code']; nullableId: number | null; stream: EventStream; event: EventFrame['event'];
+  error: WireError; errorCode: WireError['code']; nullableId: number | null; stream: EventStream; event: EventFrame['event']; traceCalls: TraceCall[];
 }
 
 type Fit<S extends Shape, T, K extends WireKind = WireKind> = Fits<S, T, WireKinds, K>;

@@ -30,6 +30,8 @@ export interface ServeOptions {
   /** Keep forwarding console lines after boot (costs a message per line). */
   printConsole?: boolean;
   log?: (line: string) => void;
+  /** Calls whose trace the server keeps (ServerOptions.traceHistory; default 0: none). */
+  traceHistory?: number;
 }
 
 export interface Served {
@@ -64,6 +66,7 @@ export async function serveDevice(opts: ServeOptions): Promise<Served> {
     server = await ApiServer.listen({
       host: hostname, port, token, admin, device: host, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.log ? { log: opts.log } : {}),
       ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}), ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
+      ...(opts.traceHistory !== undefined ? { traceHistory: opts.traceHistory } : {}),
     });
     const socket = join(host.stateDir, SOCKET_NAME);
     // sockaddr_un holds 108 bytes: a state directory too deep for it is served on the WebSocket only.

@@ -16,10 +16,11 @@ import { createServer, type AddressInfo, type Server as NetServer } from 'node:n
 import type { DeviceHost } from '../device/host.js';
 import { sameToken } from './auth.js';
 import {
-  DEFAULT_LIMITS, MSGPACK_OPTIONS, PROTOCOL_VERSION, checkArgs, isOperationName, isRecord, type EventFrame, type Limits,
+  DEFAULT_LIMITS, MSGPACK_OPTIONS, PROTOCOL_VERSION, checkArgs, isOperationName, isRecord, type Limits,
   type OperationArgs, type OperationName, type OperationResult, type ServerFrame,
 } from '../abi/protocol.js';
 import { broadcast } from './broadcast.js';
+import { TraceRecorder, checkTraceHistory } from './trace-recorder.js';
 import { checkFrameStructure } from './frame-check.js';
 import { Connection } from './connection.js';
 import { FramedSocket, type FrameSocket } from './framed-socket.js';
@@ -62,9 +63,11 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Server log lines (connections, abuse); default: none. */
   log?: (line: string) => void;
+  /** Calls whose trace the server keeps for the admin's traceHistory (trace-recorder.ts); default 0: none. */
+  traceHistory?: number;
 }
 
-const KNOWN = new Set(['host', 'port', 'token', 'admin', 'allowedOrigins', 'allowedHosts', 'device', 'limits', 'log']);
+const KNOWN = new Set(['host', 'port', 'token', 'admin', 'allowedOrigins', 'allowedHosts', 'device', 'limits', 'log', 'traceHistory']);
 /** Shortest token the server accepts (the generated ones are 32 bytes, base64url). */
 const MIN_TOKEN_LENGTH = 16;
 const MAX_PORT = 65535;
@@ -101,6 +104,7 @@ export function checkServerOptions(o: ServerOptions): Limits {
   }
   normalOrigins(o.allowedOrigins);
   normalHosts(o.allowedHosts);
+  checkTraceHistory(o.traceHistory);
   const limits = { ...DEFAULT_LIMITS };
   for (const [k, v] of Object.entries(o.limits ?? {})) {
     if (!(k in DEFAULT_LIMITS)) throw new TypeError(`unknown limit "${k}"`);
@@ -191,12 +195,14 @@ export class ApiServer {
   private forwarding = { console: false, trace: false };
   private readonly device: DeviceHost;
   private readonly handlers: Handlers<OperationName>;
+  private readonly recorder: TraceRecorder;
 
   private constructor(private readonly options: ServerOptions, limits: Limits, wss: WebSocketServer) {
     this.limits = limits;
     this.wss = wss;
     this.device = options.device;
     this.log = options.log ?? (() => {});
+    this.recorder = new TraceRecorder(options.traceHistory, (e) => broadcast(e, this.connections, this.packr), () => this.device.uptimeMs());
     const services: Services = {
       device: this.device, limits,
       newId: () => this.nextId++,
@@ -204,6 +210,7 @@ export class ApiServer {
       totals: () => this.totals(),
       updateForwarding: () => this.updateForwarding(),
       rpcServer: (c, id) => clientRpcServer(c, id, (frame) => this.send(c, frame)),
+      history: () => this.recorder.history,
     };
     this.handlers = {
       ...contextOperations(services), ...sessionOperations(services), ...invokeOperations(services),
@@ -211,7 +218,8 @@ export class ApiServer {
       ...identityOperations(services), ...attestOperations(services),
     };
     wss.on('connection', (ws, req) => this.accept(ws, peerAddress(req), `${req.socket.remoteAddress}:${req.socket.remotePort}`));
-    this.unsubscribe = this.device.onEvent((e) => broadcast(e as unknown as EventFrame['event'], this.connections, this.packr));
+    this.unsubscribe = this.device.onEvent((e) => this.recorder.event(e));
+    this.updateForwarding(); // with a trace history, the trace flows from the start
   }
 
   /** Starts listening; resolves once the port is bound. */
@@ -377,6 +385,7 @@ export class ApiServer {
     }
     c.inFlight.add(id);
     c.dispatching = id;
+    const [op, receivedAt] = [frame.op, performance.now()];
     this.dispatch(c, frame.op, args as never).then(
       (result) => {
         c.inFlight.delete(id);
@@ -386,7 +395,7 @@ export class ApiServer {
         c.inFlight.delete(id);
         this.send(c, { type: 'res', id, error: toWireError(error) });
       },
-    );
+    ).finally(() => this.recorder.answered(c, op, receivedAt));
   }
 
   private hello(c: Connection, frame: Record<string, unknown>): void {
@@ -476,7 +485,7 @@ export class ApiServer {
 
   private updateForwarding(): void {
     let console = false;
-    let trace = false;
+    let trace = this.recorder.history !== undefined;
     for (const c of this.connections) {
       console ||= c.subscribed.console;
       trace ||= c.subscribed.trace;

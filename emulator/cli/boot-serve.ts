@@ -9,6 +9,8 @@ import { parseListen, serveDevice } from '../api/serve.js';
 import { removeOwnFiles } from '../api/auth.js';
 import { getBoard, DEFAULT_BOARD } from '../machine/boards.js';
 import { UiServer } from '../ui/server.js';
+import { MAX_TRACE_HISTORY } from '../api/trace-recorder.js';
+import { HISTORY_CALLS } from '../trace/history.js';
 
 type Listener = (e: DeviceEvent) => void;
 
@@ -19,6 +21,18 @@ export interface BootServeOptions {
   /** Serve the live view (docs/live-view.md) on `uiListen` (default 127.0.0.1:0). */
   ui?: boolean;
   uiListen?: string;
+  /** Calls whose trace the API server keeps for `trustbox trace` and the live view (default HISTORY_CALLS; 0: none). */
+  traceHistory?: string;
+}
+
+/** --trace-history N: a whole number of calls, 0 (none) to MAX_TRACE_HISTORY; default HISTORY_CALLS. */
+function traceHistoryCalls(text: string | undefined): number {
+  const n = text === undefined ? HISTORY_CALLS : Number(text);
+  if (!(Number.isInteger(n) && n >= 0 && n <= MAX_TRACE_HISTORY)) {
+    console.error(`trustbox: --trace-history ${text}: a whole number of calls from 0 (no history) to ${MAX_TRACE_HISTORY}`);
+    process.exit(1);
+  }
+  return n;
 }
 
 /** The live view's server, bound before the API server so that its origin can be allowed there. */
@@ -51,7 +65,7 @@ export async function bootAndServe(device: DeviceOptions, opts: BootServeOptions
     process.exit(1);
   });
   const served = await serveDevice({
-    device, printConsole: true, ...(opts.listen ? { listen: opts.listen } : {}), ...(ui ? { allowedOrigins: [ui.origin] } : {}),
+    device, printConsole: true, traceHistory: traceHistoryCalls(opts.traceHistory), ...(opts.listen ? { listen: opts.listen } : {}), ...(ui ? { allowedOrigins: [ui.origin] } : {}),
     onEvent: (e) => { for (const l of listeners) l(e); },
     log: (line) => { if (!opts.json) console.log(line); },
   }).catch((error: Error) => {

@@ -76,11 +76,16 @@ export function attachPrinter(device: Device, opts: { json?: boolean; trace?: bo
  * device's event stream): `to` is standard output unless given (invoke --json and session print
  * their trace to standard error, so that standard output stays JSON).
  */
+/** Events the console stream carries (printed without --trace); the rest belong to the trace. */
+const CONSOLE_TYPES: ReadonlySet<string> = new Set(['console', 'panic', 'fault', 'boot', 'power', 'lost']);
+
 export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJS.WriteStream }): (e: DeviceEvent) => void {
   const out = opts.to ?? process.stdout;
   const color = !opts.json && out.isTTY === true;
   return (e: DeviceEvent) => {
     if (e.type === 'ready') return; // the caller prints one ready line, with more detail
+    // Trace events reach the printer whenever a reader wants them (the trace history, a `trace` subscriber).
+    if (!opts.trace && !CONSOLE_TYPES.has(e.type)) return;
     if (opts.json) {
       out.write(JSON.stringify(e.type === 'console' ? { event: 'console', world: e.world, line: e.line, t: e.t }
         : { event: e.type, ...e, type: undefined }) + '\n');
@@ -210,6 +215,8 @@ export function registerBootCommands(program: Command): void {
     .option('--listen <host:port>', 'serve the TEE Client API on HOST:PORT (default 127.0.0.1:0, a free port)')
     .option('--ui', 'also serve the live view, a web page that draws the board and animates calls (docs/live-view.md)')
     .option('--ui-listen <host:port>', 'serve the live view on HOST:PORT (implies --ui; default 127.0.0.1:0, a free port)')
+    .option('--trace-history <n>', 'the API server keeps the trace of the last N calls for `trustbox trace` and the live view ' +
+      '(default 64; 0: none, and calls run a little faster while nobody watches the trace)')
     .option('--json', 'print one JSON object per line (console lines and events)')
     .option('--watchdog-ms <ms>', 'time budget of one call: its runs, waits and RPCs together, not time it spends ' +
       'parked while other calls run (default 10000); then the TA is stopped')

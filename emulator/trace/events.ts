@@ -68,10 +68,17 @@ export interface RequestEvent { type: 'request'; slot: number; op: string; detai
 export interface RequestDoneEvent { type: 'request-done'; slot: number; status: number; ret: number; origin: number; smcCalls: number }
 /** Events dropped because their reader fell behind (`where` names the hop), reported once it caught up. */
 export interface LostEvent { type: 'lost'; count: number; where: string }
+/**
+ * The API server answered a client's operation (emitted by the server, not the device, when it
+ * sends the answer): the operation, the client's name and address, and `ms`, host time from
+ * the request frame's arrival to the answer (queueing, the device's work and the way back).
+ */
+export interface ApiEvent { type: 'api'; op: string; client: string; remote: string; ms: number }
 
 export type DeviceEventBody =
   | ConsoleEvent | BootEvent | ReadyEvent | PowerEvent | SmcEvent | SmcReturnEvent | WorldSwitchEvent | FaultEvent
-  | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent | LostEvent | RequestEvent | RequestDoneEvent;
+  | TaLoadEvent | SessionEvent | InvokeEvent | SyscallEvent | PanicEvent | RpcEvent | LostEvent | RequestEvent | RequestDoneEvent
+  | ApiEvent;
 
 export type DeviceEvent = DeviceEventBody & { t: number };
 

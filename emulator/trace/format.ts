@@ -37,6 +37,7 @@ export function formatEvent(e: DeviceEvent): string {
     case 'rpc': return `rpc: ${e.name}: ${e.detail}`;
     case 'request': return `request (slot ${e.slot}): ${e.op} ${e.detail}`;
     case 'request-done': return `request done (slot ${e.slot}): ${e.status ? `${resultName(e.status)} before the TEE` : `${resultName(e.ret)}, origin ${originName(e.origin)}`}; ${e.smcCalls} SMCs`;
+    case 'api': return `api: ${e.op} from ${e.client} (${e.remote}) answered after ${e.ms.toFixed(3)} ms`;
     case 'lost': return `lost: ${e.count} events dropped (${e.where} fell behind)`;
   }
 }

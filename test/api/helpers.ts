@@ -30,6 +30,8 @@ export interface TestServerOptions {
   allowedHosts?: string[];
   /** Device options over the defaults (watchdogMs 5000, the test TA paths). */
   device?: Partial<DeviceOptions>;
+  /** Calls whose trace the server keeps (ServerOptions.traceHistory); default none. */
+  traceHistory?: number;
 }
 
 export async function startServer(limits?: Partial<Limits>, options: TestServerOptions = {}): Promise<TestServer> {

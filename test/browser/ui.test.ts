@@ -34,7 +34,7 @@ beforeAll(async () => {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`bash scripts/setup.sh\` (npm test runs it first) to build dist/`);
   }
   ui = await UiServer.start({ board: getBoard(DEFAULT_BOARD) });
-  server = await startServer(undefined, { allowedOrigins: [ui.origin] });
+  server = await startServer(undefined, { allowedOrigins: [ui.origin], traceHistory: 64 });
   ui.setApi({ url: server.url, token: server.token });
   page = await BrowserPage.open(ui.url(server.token, server.admin));
   await page.waitFor("document.body.dataset.state === 'live'", 'the page to connect and subscribe');
@@ -127,4 +127,32 @@ it('5104 without the token the page gets nothing: an error shown, no events; the
   });
   expect(await status(ui.origin)).toBe(101);
   expect(await status('http://127.0.0.1:1')).toBe(403);
+});
+
+it('5105 a page opened later shows the latest calls from the device\'s trace history, each numbered, with the API server\'s hop', async () => {
+  const ctx = await server.context('earlier-module');
+  const session = await ctx.openSession(HELLO_WORLD);
+  const { TeecOperation, TEEC_PARAM_TYPES, TEEC_VALUE_INOUT } = await import('../../emulator/client/index.js');
+  await session.invokeCommand(0, new TeecOperation(TEEC_PARAM_TYPES(TEEC_VALUE_INOUT), [{ value: { a: 7, b: 0 } }]));
+  const later = await BrowserPage.open(ui.url(server.token, server.admin));
+  try {
+    await later.waitFor("document.body.dataset.state === 'live'", 'the later page to connect');
+    const trees = await later.waitFor<string[]>(`(() => { const t = [...document.querySelectorAll('#trees pre')].map((p) => p.textContent);
+      return t.length === 3 && t; })()`, 'three trees from the history');
+    expect(trees[0]).toMatch(/^call \d+: invoke session \d+ command 0, 1 params -> TEE_SUCCESS/);
+    expect(trees[0]).toMatch(/API server: invokeCommand from earlier-module/);
+    expect(trees[0]).toMatch(/Got value: 7/);
+    expect(trees[1]).toMatch(/^call \d+: open session to TA 8aaaf200/);
+  } finally {
+    await later.close();
+    await session.close();
+  }
+});
+
+it('5106 the call form takes a temporary memref\'s bytes as hex:… and anything else as text', async () => {
+  const bytes = (input: string) => page.evaluate<string>(`import('/assets/params.js').then((m) => [...m.bytesOf(${JSON.stringify(input)})].join(','))`);
+  expect(await bytes('hex:00ff10')).toBe('0,255,16');
+  expect(await bytes('hex:')).toBe('');
+  expect(await bytes('hi')).toBe('104,105');
+  expect(await bytes('hex:0g')).toBe([...new TextEncoder().encode('hex:0g')].join(','));
 });

@@ -134,7 +134,65 @@ it('trustbox trace --state prints the next call of a running device as a JSON tr
     expect(all(tree).some((n) => n.kind === 'supplicant' && n.label.includes('LOAD_TA'))).toBe(true);
     const diagrams = (await mermaid.done).split('sequenceDiagram').filter((d) => d.trim());
     expect(diagrams).toHaveLength(3); // open, invoke, close
-    expect(diagrams[1]).toMatch(/Client->>NW: invoke session \d+ command 0/);
+    // Through the API server: its lane between the client and the normal world.
+    expect(diagrams[1]).toMatch(/Client->>API: invokeCommand\n  API->>NW: invoke session \d+ command 0/);
+  } finally {
+    boot.kill('SIGTERM');
+    await new Promise((r) => boot.on('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('trustbox trace prints the latest call from the device\'s history at once, --call N picks one, and a call it no longer holds exits 1', async () => {
+  const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const run = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args]);
+    let [stdout, stderr] = ['', ''];
+    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'trustbox-trace-'));
+  const state = join(dir, 'dev');
+  const boot = spawn(process.execPath, [BIN, 'boot', '--state', state, '--trace-history', '2'], { stdio: 'ignore' });
+  try {
+    while (!existsSync(join(state, 'endpoint.json'))) await new Promise((r) => setTimeout(r, 50));
+    // Three calls (open 1, invoke 2, close 3) before any trace reader connects; the history keeps 2 and 3.
+    expect((await run(['invoke', '--state', state, '--uuid', HELLO_WORLD, '--cmd', '0', '--param', 'value-inout:1,0'])).status).toBe(0);
+    const latest = await run(['trace', '--state', state]);
+    expect(latest.status).toBe(0);
+    expect(latest.stdout).toMatch(/^call 3: close session \d+ -> TEE_SUCCESS/);
+    expect(latest.stdout.split('\n')[1]).toMatch(/^├─ API server: closeSession from trustbox-cli \(127\.0\.0\.1:\d+\), answered after \d+\.\d{3} ms; /);
+    const second = await run(['trace', '--state', state, '--call', '2', '--json']);
+    const tree = JSON.parse(second.stdout) as TraceNode;
+    expect(tree).toMatchObject({ call: 2, kind: 'call' });
+    expect(tree.label).toMatch(/^invoke session \d+ command 0, 1 params -> TEE_SUCCESS/);
+    expect(tree.children[0]!.kind).toBe('api');
+    expect(JSON.parse((await run(['trace', '--state', state, '--call', '-2', '--json'])).stdout)).toMatchObject({ call: 2 });
+    const svg = await run(['trace', '--state', state, '--call', '-1', '--format', 'svg']);
+    expect(svg.stdout).toMatch(/^<svg /);
+    expect(svg.stdout).toContain('>API server</text>');
+    for (const n of ['1', '-3', '99']) {
+      const gone = await run(['trace', '--state', state, '--call', n]);
+      expect(gone.status, n).toBe(1);
+      expect(gone.stdout).toBe('');
+      expect(gone.stderr.trim().split('\n')).toEqual([
+        `trustbox: call ${n} is not in the device's trace history (3 calls since it started; it keeps the latest ones, \`trustbox boot --trace-history N\`)`,
+      ]);
+    }
+    for (const [args, why] of [
+      [['--call', '0'], '--call N: N is a call number from 1, or -1 for the latest, -2 for the one before, ...'],
+      [['--call', '2', '--follow'], '--call picks one call of the history: it does not go with --follow or --count'],
+    ] as const) {
+      const bad = await run(['trace', '--state', state, ...args]);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr.trim()).toBe(`trustbox: ${why}`);
+    }
+    const badBoot = await run(['boot', '--state', join(dir, 'other'), '--trace-history', '-1']);
+    expect(badBoot.status).toBe(1);
+    expect(badBoot.stderr.trim()).toBe('trustbox: --trace-history -1: a whole number of calls from 0 (no history) to 4096');
   } finally {
     boot.kill('SIGTERM');
     await new Promise((r) => boot.on('exit', r));

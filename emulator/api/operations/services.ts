@@ -7,6 +7,7 @@
 import type { Limits, OperationArgs, OperationName, OperationResult } from '../../abi/protocol.js';
 import type { DeviceHost, RpcServe } from '../../device/host.js';
 import type { Connection } from '../connection.js';
+import type { TraceHistory } from '../../trace/history.js';
 
 /** The server's services the handlers use. */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   updateForwarding(): void;
   /** Serves the RPCs of connection `c`'s request `id` by asking the client (rpc frames). */
   rpcServer(c: Connection, id: number): RpcServe;
+  /** The server's trace history of the latest calls, when it keeps one (ServerOptions.traceHistory). */
+  history(): TraceHistory | undefined;
 }
 
 /** Serves one operation for connection `c`; may throw (an ApiError) before it returns. */

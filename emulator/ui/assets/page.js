@@ -47,16 +47,28 @@ function describeError(e) {
   return String(e && e.message ? e.message : e);
 }
 
-/** Trace events kept for the trees, and the trees drawn after each call ends. */
+/**
+ * Trace events kept for the trees, and the trees drawn after each call ends (and again when the
+ * API server's hop for it comes). `past`: the latest calls from the device's trace history,
+ * read once on load, so that calls made before the page opened show too.
+ */
 class Trees {
   events = [];
+  past = [];
   add(e) {
     this.events.push(e);
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
-    if (e.type === 'request-done') this.draw();
+    if (e.type === 'request-done' || e.type === 'api') this.draw();
+  }
+  /** The history's calls (traceHistory), each a tree with its number. */
+  addPast(calls) {
+    this.past = calls.map((c) => Object.assign(callTrees(c.events)[0] ?? {}, { call: c.call })).filter((t) => t.ms !== undefined);
+    this.draw();
   }
   draw() {
-    const trees = callTrees(this.events).filter((t) => t.ms !== undefined).slice(-TREES_SHOWN).reverse();
+    const live = callTrees(this.events).filter((t) => t.ms !== undefined);
+    const seen = new Set(live.map((t) => t.t));
+    const trees = [...this.past.filter((t) => !seen.has(t.t)), ...live].slice(-TREES_SHOWN).reverse();
     $('trees').replaceChildren(...trees.map((t) => {
       const pre = document.createElement('pre');
       pre.className = 'tree';
@@ -137,6 +149,13 @@ async function main() {
     trees.add(e); // console lines too: a call's tree shows what it printed
     board.onEvent(e);
   });
+  if (admin) {
+    // The latest calls, made before the page opened (a device without a trace history says not-found).
+    await ctx.connection.request('traceHistory', { last: TREES_SHOWN }).then(
+      (h) => trees.addPast(h.calls),
+      (e) => { if (!(e instanceof TeecError && e.code === 'not-found')) throw e; },
+    );
+  }
   const form = new CallForm(ctx);
   await form.fillTAs();
   setStatus(admin ? 'live: consoles and trace' : 'live: consoles only (the trace needs the admin credential in the URL: #token=...&admin=...)', 'live');

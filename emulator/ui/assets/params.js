@@ -1,6 +1,6 @@
 /**
  * The call form's four parameter rows: a type (none, value input/output/inout, temporary memref
- * input/output/inout) and its fields (a and b for values; text and buffer size for memrefs),
+ * input/output/inout) and its fields (a and b for values; text, or hex:0011.. for bytes, and buffer size for memrefs),
  * turned into what TeecOperation takes, and the answer's parameters turned back into lines.
  */
 import {
@@ -17,6 +17,13 @@ const isValue = (t) => t >= TEEC_VALUE_INPUT && t <= TEEC_VALUE_INOUT;
 const isMemref = (t) => t >= TEEC_MEMREF_TEMP_INPUT && t <= TEEC_MEMREF_TEMP_INOUT;
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
+/** A memref's input: `hex:` and hex digits for bytes (`hex:00ff10`), anything else as UTF-8 text. */
+export function bytesOf(text) {
+  const m = /^hex:((?:[0-9a-fA-F]{2})*)$/.exec(text.trim());
+  if (!m) return new TextEncoder().encode(text);
+  return Uint8Array.from(m[1].match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
 export class ParamRows {
   rows = [];
   constructor(container) {
@@ -26,7 +33,7 @@ export class ParamRows {
       const type = document.createElement('select');
       type.id = `p${i}-type`;
       for (const [t, name] of TYPES) type.append(new Option(`${name}`, String(t)));
-      const a = Object.assign(document.createElement('input'), { id: `p${i}-a`, placeholder: 'a / text', value: i === 0 ? '41' : '' });
+      const a = Object.assign(document.createElement('input'), { id: `p${i}-a`, placeholder: 'a / text / hex:00ff', value: i === 0 ? '41' : '' });
       const b = Object.assign(document.createElement('input'), { id: `p${i}-b`, placeholder: 'b / size', value: i === 0 ? '0' : '' });
       if (i === 0) type.value = String(TEEC_VALUE_INOUT);
       row.append(`param ${i} `, type, ' ', a, ' ', b);
@@ -44,7 +51,7 @@ export class ParamRows {
       types.push(t);
       if (isValue(t)) params.push({ value: { a: Number(r.a.value) >>> 0, b: Number(r.b.value) >>> 0 } });
       else if (isMemref(t)) {
-        const text = t === TEEC_MEMREF_TEMP_OUTPUT ? new Uint8Array(0) : new TextEncoder().encode(r.a.value);
+        const text = t === TEEC_MEMREF_TEMP_OUTPUT ? new Uint8Array(0) : bytesOf(r.a.value);
         const size = t === TEEC_MEMREF_TEMP_INPUT ? text.length : Math.max(Number(r.b.value) >>> 0, text.length);
         const buffer = new Uint8Array(size);
         buffer.set(text);
