@@ -33,6 +33,8 @@ const USAGES = {
   taVersions: { label: 'trustbox.ta.versions.v1', separator: true },
   /** Seals the attestation PTA's RSA key in the device's hardware/ part (tee/attestation/rsa-key.ts; no data). */
   attestationKeySeal: { label: 'trustbox.attestation.rsa.seal.v1', separator: true },
+  /** Open Enclave seal keys (tee/pta/oe-keys.ts; data: policy byte, the enclave's identity binding, context). */
+  oeSeal: { label: 'trustbox.oe.seal.v1', separator: true },
 } as const;
 
 /** The purposes a HUK subkey may serve. */

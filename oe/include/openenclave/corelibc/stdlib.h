@@ -1,0 +1,44 @@
+/* TrustBox OE enclave libc: stdlib (heap = the TA heap). */
+#ifndef OE_CORELIBC_STDLIB_H
+#define OE_CORELIBC_STDLIB_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EXIT_SUCCESS 0
+#define EXIT_FAILURE 1
+#define RAND_MAX 0x7fffffff
+
+void *malloc(size_t size);
+void *calloc(size_t nmemb, size_t size);
+void *realloc(void *ptr, size_t size);
+void free(void *ptr);
+void *memalign(size_t alignment, size_t size);
+int posix_memalign(void **memptr, size_t alignment, size_t size);
+void *aligned_alloc(size_t alignment, size_t size);
+void abort(void) __attribute__((noreturn));
+void exit(int status) __attribute__((noreturn));
+int atexit(void (*fn)(void));
+int abs(int v);
+long labs(long v);
+long long llabs(long long v);
+int atoi(const char *s);
+long atol(const char *s);
+long strtol(const char *s, char **end, int base);
+unsigned long strtoul(const char *s, char **end, int base);
+long long strtoll(const char *s, char **end, int base);
+unsigned long long strtoull(const char *s, char **end, int base);
+void qsort(void *base, size_t nmemb, size_t size, int (*cmp)(const void *, const void *));
+void *bsearch(const void *key, const void *base, size_t nmemb, size_t size,
+	      int (*cmp)(const void *, const void *));
+int rand(void);
+void srand(unsigned int seed);
+char *getenv(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
