@@ -8,6 +8,8 @@
 #      made once in the cache directory so that the first boot does not pay for it
 #   6. libteec.so.2 for the host (libteec/build/): the GP TEE Client API in C for existing
 #      OP-TEE client programs
+#   7. Open Enclave: the enclave runtime (oe/build/enclave), mbedtls for enclaves from Debian's
+#      source package (oe/build/mbedtls, scripts/mbedtls.sh) and the host runtime (oe/build/host)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +32,8 @@ node --input-type=module -e "import('./dist/emulator/cpu/library.js').then((m) =
 
 step "libteec (host C library)"
 make -s -C libteec
+
+step "Open Enclave: enclave runtime, mbedtls for enclaves, host runtime"
+make -s -C oe/enclave
+bash scripts/mbedtls.sh | sed 's/^/  /'
+make -s -C oe/host

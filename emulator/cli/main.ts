@@ -10,6 +10,7 @@ import { registerEdgeCommands } from './edge-commands.js';
 import { registerInfoCommand } from './info.js';
 import { registerInstallCommand } from './install-command.js';
 import { registerInvokeCommands } from './invoke.js';
+import { registerOe } from './oe-commands.js';
 import { registerStorageCommand } from './storage-command.js';
 import { registerTaCommands } from './ta-commands.js';
 import { registerTestCommand } from './test-command.js';
@@ -42,6 +43,7 @@ registerAttestCommands(program);
 registerEdgeCommands(program);
 registerTestCommand(program);
 registerTraceCommand(program);
+registerOe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -23,12 +23,20 @@
 #define MAX_FRAME (8u << 20)
 #define MAX_FDS 4096
 
+/* An RPC frame of the device for a waiting request, queued until its thread serves it. */
+struct tbx_rpc_item {
+	struct tbx_rpc_item *next;
+	msgpack_unpacked frame;
+};
+
 struct tbx_reply {
 	struct tbx_reply *next;
 	uint32_t id;
 	int done;
 	struct tbx_answer *answer;
 	uint32_t failure;               /* a TEEC error when the connection died */
+	const struct tbx_rpc_hook *hook; /* who serves the request's RPCs (NULL: none expected) */
+	struct tbx_rpc_item *rpcs, **rpcs_tail;
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -62,7 +70,10 @@ static int read_file(const char *path, char *buf, size_t size)
 
 /* The socket path and token: TRUSTBOX_ENDPOINT=unix:PATH with TRUSTBOX_TOKEN, or the endpoint
  * file of TRUSTBOX_STATE (default: the default device's state directory). */
-static uint32_t find_device(char *path, size_t path_size, char *token, size_t token_size)
+static uint32_t read_admin(const char *dir, char *admin, size_t admin_size);
+
+static uint32_t find_device(char *path, size_t path_size, char *token, size_t token_size, char *admin,
+			    size_t admin_size)
 {
 	const char *endpoint = getenv("TRUSTBOX_ENDPOINT");
 
@@ -80,6 +91,16 @@ static uint32_t find_device(char *path, size_t path_size, char *token, size_t to
 		}
 		snprintf(path, path_size, "%s", endpoint + 5);
 		snprintf(token, token_size, "%s", tok);
+		if (admin) {
+			const char *a = getenv("TRUSTBOX_ADMIN");
+
+			if (!a || !*a) {
+				fprintf(stderr, "libteec: installing a TA over TRUSTBOX_ENDPOINT needs TRUSTBOX_ADMIN "
+					"(the admin credential of the device's <state>/admin.json)\n");
+				return TEEC_ERROR_ACCESS_DENIED;
+			}
+			snprintf(admin, admin_size, "%s", a);
+		}
 		return TEEC_SUCCESS;
 	}
 
@@ -121,6 +142,29 @@ static uint32_t find_device(char *path, size_t path_size, char *token, size_t to
 	}
 	snprintf(path, path_size, "%s", json_object_get_string(sock));
 	snprintf(token, token_size, "%s", json_object_get_string(tok));
+	json_object_put(root);
+	return admin ? read_admin(dir, admin, admin_size) : TEEC_SUCCESS;
+}
+
+/* The admin credential of `<dir>/admin.json` (installTA needs it in the hello). */
+static uint32_t read_admin(const char *dir, char *admin, size_t admin_size)
+{
+	char file[PATH_MAX + 32], text[4096];
+
+	snprintf(file, sizeof(file), "%s/admin.json", dir);
+	if (read_file(file, text, sizeof(text))) {
+		fprintf(stderr, "libteec: %s cannot be read (%s): installing a TA needs the device's admin "
+			"credential\n", file, strerror(errno));
+		return TEEC_ERROR_ACCESS_DENIED;
+	}
+	struct json_object *root = json_tokener_parse(text), *a = NULL;
+
+	if (!root || !json_object_object_get_ex(root, "admin", &a) || !json_object_is_type(a, json_type_string)) {
+		fprintf(stderr, "libteec: %s names no admin credential\n", file);
+		json_object_put(root);
+		return TEEC_ERROR_ACCESS_DENIED;
+	}
+	snprintf(admin, admin_size, "%s", json_object_get_string(a));
 	json_object_put(root);
 	return TEEC_SUCCESS;
 }
@@ -248,6 +292,50 @@ void tbx_pack_key(msgpack_packer *pk, const char *key)
 	tbx_pack_str(pk, key);
 }
 
+/* ---- RPC replies ---- */
+
+/* Sends `{type:'rpcReply', rpc, result, args?, output?}`; the caller holds the lock. */
+static int send_rpc_reply_locked(struct tbx_conn *c, uint32_t rpc, uint32_t result, const void *args,
+				 size_t args_size, const void *output, size_t output_size)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3 + (args != NULL) + (output != NULL));
+	tbx_pack_key(&pk, "type");
+	tbx_pack_str(&pk, "rpcReply");
+	tbx_pack_key(&pk, "rpc");
+	msgpack_pack_uint32(&pk, rpc);
+	tbx_pack_key(&pk, "result");
+	msgpack_pack_uint32(&pk, result);
+	if (args) {
+		tbx_pack_key(&pk, "args");
+		msgpack_pack_bin(&pk, args_size);
+		msgpack_pack_bin_body(&pk, args, args_size);
+	}
+	if (output) {
+		tbx_pack_key(&pk, "output");
+		msgpack_pack_bin(&pk, output_size);
+		msgpack_pack_bin_body(&pk, output, output_size);
+	}
+	int rc = c->dead ? -1 : send_frame(c, sbuf.data, sbuf.size);
+
+	msgpack_sbuffer_destroy(&sbuf);
+	return rc;
+}
+
+int tbx_send_rpc_reply(struct tbx_conn *c, uint32_t rpc, uint32_t result, const void *args, size_t args_size,
+		       const void *output, size_t output_size)
+{
+	pthread_mutex_lock(&c->lock);
+	int rc = send_rpc_reply_locked(c, rpc, result, args, args_size, output, output_size);
+
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
 /* ---- answers ---- */
 
 static void fail_all(struct tbx_conn *c)
@@ -285,6 +373,31 @@ static void deliver(struct tbx_conn *c, char *buf, size_t size)
 	int is_res = type && type->type == MSGPACK_OBJECT_STR && type->via.str.size == 3 &&
 		     !memcmp(type->via.str.ptr, "res", 3);
 
+	int is_rpc = type && type->type == MSGPACK_OBJECT_STR && type->via.str.size == 3 &&
+		     !memcmp(type->via.str.ptr, "rpc", 3);
+
+	if (is_rpc && !tbx_get_u32(&frame.data, "id", &id)) {
+		/* queued for the thread whose request it serves; it runs the handler (tbx_call) */
+		for (struct tbx_reply *r = c->replies; r; r = r->next) {
+			if (r->id != id || r->done || !r->hook)
+				continue;
+			struct tbx_rpc_item *item = calloc(1, sizeof(*item));
+
+			if (!item)
+				break;
+			item->frame = frame;
+			*r->rpcs_tail = item;
+			r->rpcs_tail = &item->next;
+			return;
+		}
+		/* nobody serves it: the TEE must not wait forever */
+		uint32_t rpc = 0;
+
+		if (!tbx_get_u32(&frame.data, "rpc", &rpc))
+			send_rpc_reply_locked(c, rpc, TEEC_ERROR_NOT_SUPPORTED, NULL, 0, NULL, 0);
+		msgpack_unpacked_destroy(&frame);
+		return;
+	}
 	if (is_res && !tbx_get_u32(&frame.data, "id", &id)) {
 		for (struct tbx_reply *r = c->replies; r; r = r->next) {
 			if (r->id != id || r->done)
@@ -324,9 +437,17 @@ static void parse_answer(struct tbx_answer *a)
 
 uint32_t tbx_call(struct tbx_conn *c, const char *op, const msgpack_sbuffer *args, struct tbx_answer *answer)
 {
+	return tbx_call_rpc(c, op, args, answer, NULL);
+}
+
+uint32_t tbx_call_rpc(struct tbx_conn *c, const char *op, const msgpack_sbuffer *args, struct tbx_answer *answer,
+		      const struct tbx_rpc_hook *hook)
+{
 	msgpack_sbuffer sbuf;
 	msgpack_packer pk;
-	struct tbx_reply reply = { .answer = answer };
+	struct tbx_reply reply = { .answer = answer, .hook = hook };
+
+	reply.rpcs_tail = &reply.rpcs;
 
 	msgpack_sbuffer_init(&sbuf);
 	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
@@ -358,7 +479,26 @@ uint32_t tbx_call(struct tbx_conn *c, const char *op, const msgpack_sbuffer *arg
 	 * the others, one of which takes over the reading. With one caller (the common case) its
 	 * answer is read by the thread that waits for it: no handoff between threads per call.
 	 */
-	while (!reply.done) {
+	for (;;) {
+		/*
+		 * The device's RPCs for this request run on this thread, without the lock, while
+		 * another thread (or a call the handler makes) reads the socket.
+		 */
+		if (reply.rpcs) {
+			struct tbx_rpc_item *item = reply.rpcs;
+
+			reply.rpcs = item->next;
+			if (!reply.rpcs)
+				reply.rpcs_tail = &reply.rpcs;
+			pthread_mutex_unlock(&c->lock);
+			hook->serve(hook->arg, c, &item->frame.data);
+			msgpack_unpacked_destroy(&item->frame);
+			free(item);
+			pthread_mutex_lock(&c->lock);
+			continue;
+		}
+		if (reply.done)
+			break;
 		if (c->reading) {
 			pthread_cond_wait(&c->changed, &c->lock);
 			continue;
@@ -399,8 +539,13 @@ void tbx_answer_free(struct tbx_answer *a)
 
 uint32_t tbx_connect(struct tbx_conn **out, const char *client_name, uint32_t *origin)
 {
-	char path[PATH_MAX], token[512];
-	uint32_t res = find_device(path, sizeof(path), token, sizeof(token));
+	return tbx_connect_as(out, client_name, 0, origin);
+}
+
+uint32_t tbx_connect_as(struct tbx_conn **out, const char *client_name, int admin, uint32_t *origin)
+{
+	char path[PATH_MAX], token[512], admin_cred[512] = "";
+	uint32_t res = find_device(path, sizeof(path), token, sizeof(token), admin ? admin_cred : NULL, sizeof(admin_cred));
 
 	*origin = TEEC_ORIGIN_API;
 	if (res)
@@ -431,7 +576,11 @@ uint32_t tbx_connect(struct tbx_conn **out, const char *client_name, uint32_t *o
 
 	msgpack_sbuffer_init(&sbuf);
 	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
+	msgpack_pack_map(&pk, admin ? 5 : 4);
+	if (admin) {
+		tbx_pack_key(&pk, "admin");
+		tbx_pack_str(&pk, admin_cred);
+	}
 	tbx_pack_key(&pk, "type");
 	tbx_pack_str(&pk, "hello");
 	tbx_pack_key(&pk, "version");

@@ -41,6 +41,25 @@ void tbx_close(struct tbx_conn *c);
 uint32_t tbx_call(struct tbx_conn *c, const char *op, const msgpack_sbuffer *args, struct tbx_answer *answer);
 void tbx_answer_free(struct tbx_answer *a);
 
+/* Who serves the device's RPC frames (`{type:'rpc', ...}`) for a request: `serve` runs on the
+ * requesting thread, without the connection's lock, and answers with tbx_send_rpc_reply. */
+struct tbx_rpc_hook {
+	void (*serve)(void *arg, struct tbx_conn *c, const msgpack_object *frame);
+	void *arg;
+};
+
+/* tbx_call whose request may bring RPC frames, served by `hook` while the answer is awaited. */
+uint32_t tbx_call_rpc(struct tbx_conn *c, const char *op, const msgpack_sbuffer *args, struct tbx_answer *answer,
+		      const struct tbx_rpc_hook *hook);
+
+/* Sends `{type:'rpcReply', rpc, result, args?, output?}` (NULL args/output: left out). */
+int tbx_send_rpc_reply(struct tbx_conn *c, uint32_t rpc, uint32_t result, const void *args, size_t args_size,
+		       const void *output, size_t output_size);
+
+/* tbx_connect whose hello carries the admin credential (`<state>/admin.json`, or TRUSTBOX_ADMIN
+ * with TRUSTBOX_ENDPOINT) when `admin` is set. */
+uint32_t tbx_connect_as(struct tbx_conn **out, const char *client_name, int admin, uint32_t *origin);
+
 /* Map lookup by a string key; NULL when absent. */
 const msgpack_object *tbx_get(const msgpack_object *map, const char *key);
 int tbx_get_u32(const msgpack_object *map, const char *key, uint32_t *out);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "rpc.h"
 #include "tee_client_api.h"
 #include "tee_client_api_extensions.h"
 
@@ -382,6 +383,7 @@ EXPORT void TEEC_FinalizeContext(TEEC_Context *ctx)
 	if (!c)
 		return;
 	/* Closing the connection releases the context's sessions and memory on the device. */
+	tbx_rpc_forget_conn(c);
 	tbx_close(c);
 	ctx->imp.fd = -1;
 }
@@ -405,13 +407,14 @@ static uint32_t next_cancel_id(struct tbx_conn *c)
  * origin COMMS (the answer then needs no freeing).
  */
 static uint32_t run_operation(struct tbx_conn *c, const char *name, msgpack_sbuffer *args, TEEC_Operation *op,
-			      struct inflight *f, struct zero_refs *z, struct tbx_answer *a, uint32_t *origin)
+			      struct inflight *f, struct zero_refs *z, struct tbx_answer *a, uint32_t *origin,
+			      const struct tbx_rpc_hook *hook)
 {
 	if (op) {
 		op->started = 1;
 		track(f);
 	}
-	uint32_t res = tbx_call(c, name, args, a);
+	uint32_t res = tbx_call_rpc(c, name, args, a, hook);
 
 	if (op)
 		untrack(f);
@@ -424,6 +427,12 @@ static uint32_t run_operation(struct tbx_conn *c, const char *name, msgpack_sbuf
 
 EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, const TEEC_UUID *dest,
 				    uint32_t method, const void *data, TEEC_Operation *op, uint32_t *origin)
+{
+	return tbx_open_session(ctx, session, dest, method, data, op, origin, NULL);
+}
+
+TEEC_Result tbx_open_session(TEEC_Context *ctx, TEEC_Session *session, const TEEC_UUID *dest, uint32_t method,
+			     const void *data, TEEC_Operation *op, uint32_t *origin, const struct tbx_rpc_hook *hook)
 {
 	struct tbx_conn *c = conn_of(ctx);
 
@@ -461,7 +470,11 @@ EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, co
 
 	msgpack_sbuffer_init(&args);
 	msgpack_packer_init(&pk, &args, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 5 + with_data);
+	msgpack_pack_map(&pk, 5 + with_data + (hook != NULL));
+	if (hook) {
+		tbx_pack_key(&pk, "rpc");
+		msgpack_pack_true(&pk);
+	}
 	tbx_pack_key(&pk, "context"); msgpack_pack_uint32(&pk, c->context);
 	tbx_pack_key(&pk, "uuid"); tbx_pack_str(&pk, uuid);
 	tbx_pack_key(&pk, "login"); msgpack_pack_uint32(&pk, method);
@@ -472,7 +485,7 @@ EXPORT TEEC_Result TEEC_OpenSession(TEEC_Context *ctx, TEEC_Session *session, co
 	}
 	tbx_pack_key(&pk, "params");
 	pack_params(&pk, op, &z);
-	res = run_operation(c, "openSession", &args, op, &f, &z, &a, origin);
+	res = run_operation(c, "openSession", &args, op, &f, &z, &a, origin, hook);
 	if (res)
 		return res;
 	res = finish_call(&a, op, origin);
@@ -490,8 +503,10 @@ EXPORT void TEEC_CloseSession(TEEC_Session *session)
 {
 	struct tbx_conn *c = session ? conn_of(session->imp.ctx) : NULL;
 
-	if (c)
+	if (c) {
 		call_one(c, "closeSession", "session", session->imp.session_id);
+		tbx_rpc_forget(c, session->imp.session_id);
+	}
 }
 
 EXPORT TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t cmd, TEEC_Operation *op, uint32_t *origin)
@@ -527,7 +542,8 @@ EXPORT TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t cmd, TEEC_
 	pack_params(&pk, op, &z);
 	if (op)
 		op->imp.session = session;
-	res = run_operation(c, "invokeCommand", &args, op, &f, &z, &a, origin);
+	res = run_operation(c, "invokeCommand", &args, op, &f, &z, &a, origin,
+			    tbx_rpc_hook_of(c, session->imp.session_id));
 	if (res)
 		return res;
 	res = finish_call(&a, op, origin);

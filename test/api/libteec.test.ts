@@ -64,6 +64,8 @@ describe('5300 libteec.so.2: unmodified GP Client API programs against a virtual
       'TEEC_RequestCancellation',
       // optee_client's trace helpers, which its libckteec/libseteec/libteeacl link against
       '_dprintf', 'dump_buffer',
+      // TrustBox extensions (include/trustbox_teec.h: RPC sessions for Open Enclave, TA install)
+      'trustbox_install_ta', 'trustbox_open_session_rpc',
     ]);
   });
 
