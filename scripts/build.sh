@@ -5,7 +5,8 @@
 #   3. the TA dev kit and the sample TAs, signed with the development key
 #   4. the boot images images/<board>/ with their manifest.json
 #   5. the engine library: Debian's libunicorn with the store fix (emulator/cpu/library.ts),
-#      made once in the cache directory so that the first boot does not pay for it
+#      made once in the cache directory so that the first boot does not pay for it, and the
+#      engine's preemption hook (native/build/libtrustbox-preempt.so, emulator/cpu/preempt.ts)
 #   6. libteec.so.2 for the host (libteec/build/): the GP TEE Client API in C for existing
 #      OP-TEE client programs
 #   7. Open Enclave: the enclave runtime (oe/build/enclave), mbedtls for enclaves from Debian's
@@ -27,7 +28,8 @@ make -s -C firmware/ta TRUSTBOX="node $PWD/bin/trustbox.js"
 step "boot images"
 node scripts/make-image.mjs
 
-step "engine library"
+step "engine library and preemption hook"
+make -s -C native
 node --input-type=module -e "import('./dist/emulator/cpu/library.js').then((m) => console.error('  ' + m.describeLibrary()))"
 
 step "libteec (host C library)"

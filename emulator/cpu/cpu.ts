@@ -16,6 +16,7 @@ import { ContextStore, type CpuContext } from './contexts.js';
 import type { EngineRegistry } from './engines.js';
 import { EngineHooks, type FaultListener, type InterruptListener, type ListenerOptions } from './hooks.js';
 import { checkRange } from './memory.js';
+import { preemptedAt, releasePreemptCell, takePreemptCell } from './preempt.js';
 import { RegisterBatch } from './register-batch.js';
 import { REG, SysregAccess, xreg, type SysregName } from './registers.js';
 import {
@@ -71,6 +72,8 @@ export class Cpu {
   private name: string;
   /** Set by `stop()` so that callers can tell a requested stop from a guest wfi. */
   stopRequested = false;
+  /** The engine's preemption cell (cpu/preempt.ts): undefined until asked for, -1 for none. */
+  private preemptCell: number | undefined;
 
   private constructor(uc: UnicornLib, handle: bigint, readonly secure: boolean) {
     this.uc = uc;
@@ -162,6 +165,29 @@ export class Cpu {
    */
   exactFaultPcs(begin: number, end: number): void {
     this.hooks.syncPcs(begin, end);
+  }
+
+  /**
+   * Lets another thread stop this engine safely: at the start of a block, through the cell
+   * whose index this returns (see cpu/preempt.ts; the watchdog sets its request flag). -1 when
+   * the hook library is missing or every cell is taken: then only `uc_emu_stop` from the other
+   * thread is left, which may stop inside a block (`preemptionProblem()` says why).
+   */
+  preemptible(): number {
+    if (this.preemptCell === undefined) {
+      const cell = takePreemptCell();
+      if (cell) this.hooks.preemptAtBlocks(cell.hook, cell.userData);
+      this.preemptCell = cell ? cell.index : -1;
+    }
+    return this.preemptCell;
+  }
+
+  /**
+   * Where the preemption hook stopped the last run (the start of a block that has not run: the
+   * PC to resume at), or undefined when it did not stop it.
+   */
+  preemptedAt(): number | undefined {
+    return this.preemptCell !== undefined && this.preemptCell >= 0 ? preemptedAt(this.preemptCell) : undefined;
   }
 
   /** Maps fresh zeroed RAM owned by the engine. */
@@ -361,6 +387,7 @@ export class Cpu {
     this.contexts.freeAll();
     this.hooks.detach();
     this.uc.close(this.handle);
+    if (this.preemptCell !== undefined && this.preemptCell >= 0) releasePreemptCell(this.preemptCell);
     this.pinned.clear();
     this.hooks.free();
     this.sysregs.free();

@@ -10,7 +10,7 @@
  */
 import { hookProtos, noopCallback, type HotCalls } from './binding.js';
 import { describeFault, type MemoryFault } from './memory.js';
-import { UC_HOOK_CODE, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UnicornError, registerCallback, unregisterCallback, type UnicornLib } from './unicorn.js';
+import { UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UnicornError, registerCallback, unregisterCallback, type UnicornLib } from './unicorn.js';
 
 /**
  * Called inside the engine for svc/smc/hvc/undefined/abort events (QEMU EXCP_* numbers, see
@@ -94,10 +94,10 @@ export class EngineHooks {
     return () => { this.faultListeners = this.faultListeners.filter((l) => l !== fn); };
   }
 
-  private add(type: number, callback: bigint, begin: number, end: number, native = false): void {
+  private add(type: number, callback: bigint, begin: number, end: number, native = false, userData: bigint | null = null): void {
     if (!native) this.callbacks.push(callback);
     const out: unknown[] = [0];
-    const err = this.uc.hookAdd(this.handle, out, type, callback, null, begin, end);
+    const err = this.uc.hookAdd(this.handle, out, type, callback, userData, begin, end);
     if (err !== 0) throw new UnicornError('uc_hook_add', err);
     this.handles.push(BigInt(out[0] as number | bigint));
   }
@@ -112,6 +112,14 @@ export class EngineHooks {
    */
   syncPcs(begin: number, end: number): void {
     this.add(UC_HOOK_CODE, noopCallback(), begin, end - 1, true);
+  }
+
+  /**
+   * The native preemption hook (cpu/preempt.ts) at the start of every block, with its cell's
+   * address as user data.
+   */
+  preemptAtBlocks(hook: bigint, userData: bigint): void {
+    this.add(UC_HOOK_BLOCK, hook, 1, 0, true, userData);
   }
 
   /** Native callbacks for a device's read and write handlers, for `uc_mmio_map`. */

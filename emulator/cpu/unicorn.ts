@@ -107,7 +107,7 @@ export interface UnicornLib {
   regWriteBatch(uc: bigint, ids: bigint, vals: bigint, count: number): number;
   emuStart(uc: bigint, begin: number | bigint, until: number | bigint, timeout: number, count: number): number;
   emuStop(uc: bigint): number;
-  hookAdd(uc: bigint, out: unknown[], type: number, cb: bigint, ud: null, begin: number | bigint, end: number | bigint): number;
+  hookAdd(uc: bigint, out: unknown[], type: number, cb: bigint, ud: bigint | null, begin: number | bigint, end: number | bigint): number;
   hookDel(uc: bigint, hh: number | bigint): number;
   contextAlloc(uc: bigint, out: unknown[]): number;
   contextSave(uc: bigint, ctx: bigint): number;

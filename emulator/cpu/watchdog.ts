@@ -1,10 +1,12 @@
 /**
  * The TA watchdog. A TA that loops without end would block the thread that runs it, so a
- * separate thread watches: the device thread arms it with the running engine's handle and a
- * budget; when the budget runs out while the same run is still going, the watchdog thread calls
- * `uc_emu_stop` on that engine (Unicorn allows this from another thread). It keeps stopping
- * every few milliseconds until disarmed, because a stop that lands just before
- * `uc_emu_start` is lost.
+ * separate thread watches: the device thread arms it with the running engine's handle, its
+ * preemption cell and a budget; when the budget runs out while the same run is still going, the
+ * watchdog thread sets the cell's request flag, and the engine's native block hook stops it at
+ * the start of the next block (cpu/preempt.ts says why a stop from another thread must not land
+ * anywhere else). The flag stays set until the next arm, so a request that comes just before
+ * `uc_emu_start` is not lost. An engine without a cell (the hook library is not built) is
+ * stopped with `uc_emu_stop` from the watchdog thread, every few milliseconds until disarmed.
  *
  * Arming and disarming are plain atomic stores (no thread wake-up on the hot path); the
  * watchdog thread polls every few milliseconds.
@@ -13,19 +15,22 @@
  * the budget that was left applies again after `resume`. While paused it never stops a run.
  *
  * One thread serves every core of a JS thread, each through a 48-byte slot of shared memory:
- * Int32 cells [0] generation, [1] armed, [2] fired, [3] budget in ms, [4] paused; a Float64
+ * Int32 cells [0] generation, [1] armed, [2] fired, [3] budget in ms, [4] paused, [5] the armed
+ * engine's preemption cell (-1: none); a Float64
  * start time (Date.now(), moved forward by each pause) at byte 24; a BigInt64 engine handle at
  * byte 32.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { chooseLibrary } from './library.js';
+import { clearPreemptRequest, PREEMPT_CELL_BYTES, preemptTable } from './preempt.js';
 
 const GEN = 0;
 const ARMED = 1;
 const FIRED = 2;
 const BUDGET = 3;
 const PAUSED = 4;
+const CELL = 5;
 /** Byte offsets in a slot (cells first, then the start time and the handle, 8-byte aligned). */
 const START_AT = 24;
 const HANDLE_AT = 32;
@@ -41,11 +46,12 @@ const stop = (handle) => {
   stopFn(handle);
 };
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const preempt = new Int32Array(workerData.preempt);
 const slots = [];
 for (let i = 0; i < workerData.slots; i++) {
   const base = i * workerData.slotBytes;
   slots.push({
-    cells: new Int32Array(workerData.sab, base, 5),
+    cells: new Int32Array(workerData.sab, base, 6),
     start: new Float64Array(workerData.sab, base + workerData.startAt, 1),
     handle: new BigInt64Array(workerData.sab, base + workerData.handleAt, 1),
   });
@@ -56,7 +62,15 @@ for (;;) {
     // A paused slot's clock stands still: its owner moves the start time on when it resumes.
     if (Atomics.load(s.cells, 1) !== 1 || Atomics.load(s.cells, 4) === 1) continue;
     const gen = Atomics.load(s.cells, 0);
+    const cell = Atomics.load(s.cells, 5);
     if (Date.now() - s.start[0] < Atomics.load(s.cells, 3)) continue;
+    if (cell >= 0) {
+      // The engine's block hook stops it; the flag stays set until the owner's next arm.
+      if (Atomics.load(s.cells, 0) !== gen) continue;
+      Atomics.store(s.cells, 2, 1);
+      Atomics.store(preempt, cell * workerData.cellInts, 1);
+      continue;
+    }
     // Keep stopping until the run ends: a stop that lands just before uc_emu_start is lost.
     while (Atomics.load(s.cells, 1) === 1 && Atomics.load(s.cells, 0) === gen && Atomics.load(s.cells, 4) === 0) {
       Atomics.store(s.cells, 2, 1);
@@ -85,7 +99,7 @@ function sharedThread(): { sab: SharedArrayBuffer; used: boolean[] } {
     const worker = new Worker(THREAD_SOURCE, {
       eval: true,
       workerData: {
-        sab, koffiPath, libraryPath: chooseLibrary().path, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES,
+        sab, preempt: preemptTable(), cellInts: PREEMPT_CELL_BYTES / 4, koffiPath, libraryPath: chooseLibrary().path, pollMs: 10, slots: SLOTS, slotBytes: SLOT_BYTES,
         startAt: START_AT, handleAt: HANDLE_AT,
       },
     });
@@ -110,16 +124,21 @@ export class Watchdog {
     if (this.slot < 0) throw new Error(`at most ${SLOTS} TEE cores may be alive in one thread`);
     t.used[this.slot] = true;
     const base = this.slot * SLOT_BYTES;
-    this.cells = new Int32Array(t.sab, base, 5);
+    this.cells = new Int32Array(t.sab, base, 6);
     this.start = new Float64Array(t.sab, base + START_AT, 1);
     this.handle = new BigInt64Array(t.sab, base + HANDLE_AT, 1);
     Atomics.store(this.cells, ARMED, 0);
     Atomics.store(this.cells, PAUSED, 0);
   }
 
-  /** Starts watching the engine `handle` for `budgetMs`. */
-  arm(handle: bigint, budgetMs: number): void {
+  /**
+   * Starts watching the engine `handle` for `budgetMs`; `cell` is its preemption cell
+   * (`Cpu.preemptible()`), or -1 to have it stopped with uc_emu_stop.
+   */
+  arm(handle: bigint, budgetMs: number, cell = -1): void {
     this.handle[0] = BigInt.asIntN(64, handle);
+    if (cell >= 0) clearPreemptRequest(cell);
+    Atomics.store(this.cells, CELL, cell);
     Atomics.store(this.cells, FIRED, 0);
     Atomics.store(this.cells, BUDGET, Math.max(1, Math.floor(budgetMs)));
     const now = Date.now();

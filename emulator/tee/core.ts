@@ -18,6 +18,7 @@ import type { MsgArg, MsgParam } from '../abi/optee-msg.js';
 import { TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_NOT_SUPPORTED } from '../abi/results.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { EngineRegistry } from '../cpu/engines.js';
+import { preemptionProblem } from '../cpu/preempt.js';
 import { Watchdog } from '../cpu/watchdog.js';
 import type { RandomSource } from '../host/crypto.js';
 import type { EventBus } from '../trace/events.js';
@@ -137,6 +138,8 @@ export class TeeCore implements Kernel, InstanceHost {
     const ptas = new Map<string, TrustedService>(PSEUDO_TAS.map((p) => [p.uuid, p.create(this)]));
     this.sessions = new SessionManager(ptas, (uuid) => loader.load(uuid), events);
     this.entry = new MessageEntry(this.ns, this.sessions, log, options.secureThreads);
+    const preempt = preemptionProblem();
+    if (preempt) this.log(`W/TC: ${preempt}`);
   }
 
   *dlopen(ta: CallerTa, uuid: string): SecureThread<void> {

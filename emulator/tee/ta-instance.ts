@@ -139,6 +139,8 @@ export class TaInstance implements TrustedService {
       this.paramBlock = new TaParamBlock(this.space, this.space.mapPrivate(stackVa, stackSize, 'rw', 'stack'));
       this.stackTop = stackVa + stackSize;
       for (const r of init.codeRanges) this.space.cpu.exactFaultPcs(r.va, r.end);
+      // Time slices end at block starts only (cpu/preempt.ts): a stop anywhere else corrupts.
+      this.preemptCell = this.space.cpu.preemptible();
     } catch (error) {
       this.space.close();
       throw error;
@@ -256,6 +258,9 @@ export class TaInstance implements TrustedService {
     this.caller?.creditParked(ms);
   }
 
+  /** The engine's preemption cell (`Cpu.preemptible`), -1 when it has none. */
+  private preemptCell = -1;
+
   /** The entry registers (ENTRY_REGS order), reused: only x0..x3 and the stack change. */
   private readonly entryRegs: number[] = new Array<number>(ENTRY_REGS.length).fill(0);
 
@@ -269,7 +274,7 @@ export class TaInstance implements TrustedService {
       if (left <= 0) return this.overBudget(cpu.pc);
       // A run lasts one time slice at most; then the thread gives the CPU back to the normal
       // world (a foreign interrupt in OP-TEE's terms) and other calls get their turn.
-      this.host.watchdog.arm(cpu.handle, Math.min(left, TIME_SLICE_MS));
+      this.host.watchdog.arm(cpu.handle, Math.min(left, TIME_SLICE_MS), this.preemptCell);
       let err: number;
       try {
         err = cpu.run(pc);
@@ -294,7 +299,7 @@ export class TaInstance implements TrustedService {
       }
       if (exit?.kind === 'panic') return this.died(`panicked with code 0x${exit.code.toString(16)}`, exit.code, exit.pc);
       if (exit?.kind === 'abort') return this.died(exit.what, 0, exit.pc);
-      pc = cpu.pc;
+      pc = cpu.preemptedAt() ?? cpu.pc;
       if (this.host.watchdog.fired() || cpu.stopRequested) {
         if (performance.now() >= this.deadline) return this.overBudget(pc);
         // A virtual clock promises repeatable runs: a slice cut by real time would not repeat.
