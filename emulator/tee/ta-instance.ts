@@ -242,7 +242,7 @@ export class TaInstance implements TrustedService {
       if (!this.dead) this.paramBlock.readBack(params, up);
       return result;
     } finally {
-      for (const r of mapped) if (!this.dead) this.space.unmap(r);
+      if (!this.dead) this.paramBlock.keep(mapped);
       this.busy = false;
       this.current = undefined;
       this.caller = undefined;
@@ -445,6 +445,8 @@ export class TaInstance implements TrustedService {
 
   /** Frees the address space (after the last session closed or the instance died). */
   destroy(): void {
-    if (!this.space.cpu.isClosed) this.space.close();
+    if (this.space.cpu.isClosed) return;
+    this.paramBlock.release();
+    this.space.close();
   }
 }

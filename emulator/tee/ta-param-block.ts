@@ -41,10 +41,34 @@ export class TaParamBlock {
     this.space.write(up, block);
   }
 
+  /**
+   * The windows of the last entry, still mapped. Mapping and unmapping a window costs about
+   * 10 us each in the engine (Unicorn rebuilds its memory map), and a client that calls again
+   * usually passes the same shared-memory pages: an entry whose memref lies in exactly the same
+   * bytes, with the same access, gets the same mapping back. Everything else is unmapped before
+   * the TA runs, so an entry still sees only its own parameters (the TA never runs between
+   * entries; `release` drops them when the instance ends).
+   */
+  private kept: VmRegion[] = [];
+
   /** Maps memref windows into the param area; returns utee_params.vals. */
   map(params: TaParams, mapped: VmRegion[]): number[] {
     const vals = this.vals;
     vals.fill(0);
+    const reuse: (VmRegion | undefined)[] = [undefined, undefined, undefined, undefined];
+    if (this.kept.length > 0) {
+      for (let i = 0; i < TEE_NUM_PARAMS; i++) {
+        const p = params[i]!;
+        if (!isMemref(p.type) || !p.mem) continue;
+        const prot = p.type === TEE_PARAM_TYPE_MEMREF_INPUT ? 'r' : 'rw';
+        const w = p.mem.window;
+        const at = this.kept.findIndex((r) => r.bytes.buffer === w.buffer && r.bytes.byteOffset === w.byteOffset &&
+          r.size === w.length && r.prot === prot && r.secure === p.mem!.secure && this.space.regionAt(r.va) === r);
+        if (at >= 0) reuse[i] = this.kept.splice(at, 1)[0];
+      }
+      for (const r of this.kept) this.space.unmap(r);
+      this.kept = [];
+    }
     for (let i = 0; i < TEE_NUM_PARAMS; i++) {
       const p = params[i]!;
       if (isMemref(p.type)) {
@@ -52,10 +76,14 @@ export class TaParamBlock {
           vals[2 * i + 1] = p.nullSize ?? 0; // NULL memref: va 0 (a size query when the size is not 0)
           continue;
         }
-        const prot = p.type === TEE_PARAM_TYPE_MEMREF_INPUT ? 'r' : 'rw';
-        const va = this.space.findFree(p.mem.window.length, PARAM_BASE);
-        mapped.push(this.space.mapShared(va, p.mem.window, prot, 'param', p.mem.secure));
-        vals[2 * i] = va + p.mem.offset;
+        let region = reuse[i];
+        if (!region) {
+          const prot = p.type === TEE_PARAM_TYPE_MEMREF_INPUT ? 'r' : 'rw';
+          const va = this.space.findFree(p.mem.window.length, PARAM_BASE);
+          region = this.space.mapShared(va, p.mem.window, prot, 'param', p.mem.secure);
+        }
+        mapped.push(region);
+        vals[2 * i] = region.va + p.mem.offset;
         vals[2 * i + 1] = p.mem.size;
       } else if (p.type === TEE_PARAM_TYPE_VALUE_INOUT || p.type === TEE_PARAM_TYPE_VALUE_INPUT) {
         vals[2 * i] = p.a >>> 0;
@@ -63,6 +91,17 @@ export class TaParamBlock {
       }
     }
     return vals;
+  }
+
+  /** After an entry: its windows stay mapped for the next one (see `kept`). */
+  keep(mapped: readonly VmRegion[]): void {
+    this.kept.push(...mapped);
+  }
+
+  /** Unmaps the windows kept from the last entry. */
+  release(): void {
+    for (const r of this.kept) this.space.unmap(r);
+    this.kept = [];
   }
 
   readBack(params: TaParams, up: number): void {
