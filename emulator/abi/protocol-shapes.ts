@@ -254,6 +254,7 @@ export const OPERATIONS = {
   ping: { args: { required: {}, optional: { data: 'bytes' } }, result: { required: {}, optional: { data: 'bytes' } } },
   deviceIdentity: { args: EMPTY, result: { required: { deviceId: 'string', publicKey: 'string' }, optional: { certificate: 'string' } } },
   attest: { args: { required: { uuid: 'uuid', nonce: 'bytes' }, optional: { profile: 'shortString' } }, result: { required: { token: 'bytes' }, optional: {} } },
+  snapshot: { args: EMPTY, result: { required: { snapshot: 'bytes' }, optional: { dropped: 'string' } } },
 } as const;
 
 /** Every frame, by its `type`: which end sends it and the shape of its other fields. */

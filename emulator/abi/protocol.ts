@@ -16,13 +16,13 @@ import {
   TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_NOT_IMPLEMENTED, TEEC_ERROR_NOT_SUPPORTED,
   TEEC_ERROR_OUT_OF_MEMORY, TEEC_MEMREF_PARTIAL_INOUT, TEEC_MEMREF_PARTIAL_INPUT,
   TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT,
-  TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS,
-  TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
+  TEEC_MEMREF_WHOLE, TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_ORIGIN_API, TEEC_ORIGIN_COMMS, TEEC_VALUE_INOUT, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
 } from './client-api.js';
 import {
   ENDPOINT_FILE_SHAPE, EVENT_STREAMS, FRAMES, type Limits, OPERATIONS, PARAM_SHAPE, PARAM_TYPES, RESULT_PARAM_SHAPE, SHORT_STRING_MAX,
   TA_ENTRY_SHAPE, U32_MAX, UUID_PATTERN, WIRE_ERROR_SHAPE, type ArgKind, type Fits, type Same, type Shape, type WireKind,
 } from './protocol-shapes.js';
+import type { SnapshotOperations } from './protocol-snapshot.js';
 
 /** Protocol version carried in the hello; the server refuses other versions. */
 export const PROTOCOL_VERSION = 1;
@@ -247,7 +247,7 @@ export interface OperationOutcome {
 // ---------------------------------------------------------------------------------------------
 // Operations: each defined once, with its arguments and result.
 
-export interface Operations {
+export interface Operations extends SnapshotOperations {
   /** Opens a context (TEEC_InitializeContext); `name` is the TEE name, free text. */
   initializeContext: { args: { name?: string }; result: { context: number } };
   /** Closes a context with its remaining sessions and releases its shared memory. */

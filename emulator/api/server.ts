@@ -35,6 +35,7 @@ import { clientRpcServer, failRpcs, takeRpcReply } from './rpc.js';
 import { sessionOperations } from './operations/session.js';
 import { shmOperations } from './operations/shm.js';
 import { taOperations } from './operations/ta.js';
+import { snapshotOperations } from './operations/snapshot.js';
 
 /** How an ApiServer listens and what it serves. */
 export interface ServerOptions {
@@ -215,7 +216,7 @@ export class ApiServer {
     this.handlers = {
       ...contextOperations(services), ...sessionOperations(services), ...invokeOperations(services),
       ...shmOperations(services), ...taOperations(services), ...deviceOperations(services),
-      ...identityOperations(services), ...attestOperations(services),
+      ...identityOperations(services), ...attestOperations(services), ...snapshotOperations(services),
     };
     wss.on('connection', (ws, req) => this.accept(ws, peerAddress(req), `${req.socket.remoteAddress}:${req.socket.remotePort}`));
     this.unsubscribe = this.device.onEvent((e) => this.recorder.event(e));

@@ -11,6 +11,7 @@ import { BOARDS, DEFAULT_BOARD, getBoard } from '../machine/boards.js';
 import { bootAndServe } from './boot-serve.js';
 import { parseListen } from '../api/serve.js';
 import { parseHuk } from '../device/state.js';
+import { snapshotBoard } from '../device/snapshot-file.js';
 import { DEFAULT_SECURE_THREADS, MAX_SECURE_THREADS } from '../tee/entry.js';
 import { TIME_SLICE_MS } from '../tee/ta-instance.js';
 
@@ -34,6 +35,7 @@ interface BootOptions {
   secureThreads?: string;
   taPath?: string[];
   virtualClock?: boolean;
+  restore?: string;
 }
 
 /** Exit codes of `trustbox boot`, for --help. */
@@ -42,7 +44,8 @@ Exit codes:
   0  powered off on request (Ctrl-C, SIGTERM, --exit-on-ready)
   1  refused or failed, with one line saying why: a bad option (--listen, --huk, --watchdog-ms, --secure-threads), a state
      directory that cannot be made or is not yours alone (owner, mode 0700; symbolic links refused), a state
-     directory in use by a running device (its pid is named), a wrong hardware passphrase, a failed boot
+     directory in use by a running device (its pid is named), a wrong hardware passphrase, a failed boot, a --restore
+     snapshot that is damaged, truncated, of another format version, board, image or emulator build
 
 The state directory has two parts: hardware/ (fuses with the hardware unique key, the RPMB-like rollback
 anchor, trusted signers), which only the secure world reads, and the flash (ta/, secure-storage/), which the
@@ -100,7 +103,7 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
   trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string; secureThreads?: string; taPath?: string[];
-  virtualClock?: boolean;
+  virtualClock?: boolean; restore?: string;
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
@@ -127,10 +130,13 @@ export function deviceOptions(opts: {
     ...(threads !== undefined ? { secureThreads: threads } : {}),
     ...(opts.taPath && opts.taPath.length > 0 ? { taPaths: opts.taPath.map((p) => resolve(p)) } : {}),
     ...(opts.virtualClock ? { virtualClock: true } : {}),
+    ...(opts.restore !== undefined ? { restore: resolve(opts.restore) } : {}),
   };
 }
 
-function bootCommand(opts: BootOptions): void | Promise<void> {
+function bootCommand(opts: BootOptions, cmd?: Command): void | Promise<void> {
+  // A restored device is of its snapshot's board unless --board says otherwise (then they must agree).
+  if (opts.restore !== undefined && cmd?.getOptionValueSource('board') === 'default') opts.board = snapshotBoard(opts.restore);
   getBoard(opts.board);
   if (opts.listen !== undefined) {
     parseListen(opts.listen);
@@ -194,7 +200,7 @@ function printReady(report: { bootMs: number; board: string; osUuid: string }, s
   if (opts.json) {
     console.log(JSON.stringify({ event: 'ready', bootMs: round(report.bootMs), board: report.board, osUuid: report.osUuid, stateDir }));
   } else {
-    console.log(`ready: ${report.board} booted in ${report.bootMs.toFixed(1)} ms; state in ${stateDir}` +
+    console.log(`ready: ${report.board} ${opts.restore !== undefined ? `restored from ${opts.restore}` : 'booted'} in ${report.bootMs.toFixed(1)} ms; state in ${stateDir}` +
       (opts.exitOnReady ? '' : '; press Ctrl-C to power off'));
   }
 }
@@ -236,6 +242,10 @@ export function registerBootCommands(program: Command): void {
     .option('--trust <key.pem>', 'a new device trusts only TAs signed with this key (repeatable; recorded at first ' +
       'boot; without it a new device is a development device that trusts the public development keys)',
       (v: string, all: string[] = []) => [...all, v])
+    .option('--restore <file>', 'restore a snapshot file (`trustbox snapshot`) instead of booting the firmware: memory, CPUs, ' +
+      'TEE core, TA store and storage as they were; its seed, clock, fuses and trusted keys come with it (so no --seed, ' +
+      '--virtual-clock, --seed-fuses, --huk or --trust); the state directory\'s hardware/, ta/, secure-storage/ and identity/ ' +
+      'become the snapshot\'s')
     .addHelpText('after', BOOT_EXIT_CODES)
-    .action((opts: BootOptions) => bootCommand(opts));
+    .action((opts: BootOptions, cmd: Command) => bootCommand(opts, cmd));
 }

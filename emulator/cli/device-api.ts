@@ -39,9 +39,17 @@ export interface BootOptions {
   huk?: string;
   /** Build verbose events (SMCs, world switches, syscalls) for `events.on(..., { trace: true })`. */
   trace?: boolean;
+  /** A virtual clock: with `seed`, two runs of the same script give byte-identical traces and results. */
+  virtualClock?: boolean;
+  /**
+   * A snapshot file (`trustbox snapshot`, `snapshot()` written to a file) to restore instead of
+   * booting the firmware; its seed, clock, fuses and trusted keys come with it.
+   */
+  restore?: string;
 }
 
-const KNOWN_OPTIONS = new Set(['board', 'stateDir', 'seed', 'taPaths', 'watchdogMs', 'secureThreads', 'trust', 'huk', 'trace']);
+const KNOWN_OPTIONS = new Set(['board', 'stateDir', 'seed', 'taPaths', 'watchdogMs', 'secureThreads', 'trust', 'huk', 'trace',
+  'virtualClock', 'restore']);
 
 /** One console line with the world that printed it. */
 export interface ConsoleLine { world: WorldName; line: string }
@@ -82,6 +90,21 @@ export interface BootedDevice {
   /** Another context on a new connection (`admin: true` adds the admin credential). */
   newContext(options?: { name?: string; admin?: boolean }): Promise<TeecContext>;
   /**
+   * A snapshot of the whole device (both CPUs' state, memory, TEE core, TA store, storage) as
+   * the bytes of a snapshot file (`trustbox boot --restore FILE` takes them written to a file).
+   * Only a device at rest can be snapshot: it rejects while calls are in flight, sessions are
+   * open or shared memory is registered, naming what is open. Keep-alive TA instances are not
+   * kept (docs/testing.md).
+   */
+  snapshot(): Promise<Uint8Array>;
+  /**
+   * Puts the device back as `snapshot` was taken, in place, in a few ms: same URL, token and
+   * state directory; its files, clock and random stream become the snapshot's. Rejects (and
+   * changes nothing) for a damaged snapshot or one of another board, image or emulator build,
+   * and while the device is not at rest.
+   */
+  restore(snapshot: Uint8Array): Promise<void>;
+  /**
    * Closes every context made here, the server and the device; removes the state directory if
    * bootDevice made it. Safe to call twice.
    */
@@ -96,7 +119,7 @@ function checkOptions(options: BootOptions): void {
 
 function deviceOptions(options: BootOptions, stateDir: string): DeviceOptions {
   const out: DeviceOptions = { stateDir };
-  const { board, seed, taPaths, watchdogMs, secureThreads, trust, huk, trace } = options;
+  const { board, seed, taPaths, watchdogMs, secureThreads, trust, huk, trace, virtualClock, restore } = options;
   if (board !== undefined) out.board = board;
   if (seed !== undefined) out.seed = seed;
   if (taPaths !== undefined) out.taPaths = [...taPaths];
@@ -105,6 +128,8 @@ function deviceOptions(options: BootOptions, stateDir: string): DeviceOptions {
   if (trust !== undefined) out.trust = [...trust];
   if (huk !== undefined) out.huk = huk;
   if (trace !== undefined) out.trace = trace;
+  if (virtualClock !== undefined) out.virtualClock = virtualClock;
+  if (restore !== undefined) out.restore = restore;
   return out;
 }
 
@@ -213,6 +238,10 @@ export async function bootDevice(options: BootOptions = {}): Promise<BootedDevic
   let off: Promise<void> | undefined;
   return {
     context, consoles: log, events: hub, stateDir, url: served.url, token: served.token, admin: served.admin, newContext,
+    snapshot: async () => (await served.host.call('snapshot', {})).bytes,
+    restore: async (snapshot) => {
+      await served.host.call('restore', { bytes: snapshot });
+    },
     powerOff() {
       off ??= (async () => {
         for (const c of contexts) c.connection.close();

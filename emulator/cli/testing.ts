@@ -11,9 +11,11 @@
  * ```
  *
  * One device per test file (beforeAll / afterAll, a temporary state directory unless
- * `stateDir` is given) and a fresh TEEC context per test (beforeEach / afterEach: finalized
- * after the test, which closes the sessions and shared memory the test left open). Restoring
- * the device to a snapshot before each test is not available yet (docs/testing.md).
+ * `stateDir` is given), snapshot once it has booted and restored to that snapshot before each
+ * test (a few ms: memory, CPU, TEE core, TA store, secure storage, clock and random stream as
+ * they were after boot), and a fresh TEEC context per test (beforeEach / afterEach: finalized
+ * after the test, which closes the sessions and shared memory the test left open, so that the
+ * next restore finds the device at rest). docs/testing.md has the details.
  * vitest must be installed by the suite that imports this module.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -30,23 +32,43 @@ export interface DeviceFixture {
   readonly device: BootedDevice;
   /** The current test's own context (after beforeEach), on its own connection. */
   readonly context: TeecContext;
+  /** The snapshot taken after boot, which each test starts from (undefined with `restoreEachTest: false`). */
+  readonly snapshot: Uint8Array | undefined;
+}
+
+/** How `useDevice` treats the tests of a file. */
+export interface FixtureOptions {
+  /** Restore the snapshot taken after boot before each test (default true); false: tests see what earlier ones left. */
+  restoreEachTest?: boolean;
 }
 
 /** Boot timeout of the hooks: a boot takes tens of ms, a cold worker and image load more. */
 const HOOK_TIMEOUT_MS = 30_000;
 
-/** Registers the hooks that boot one device for this file and give each test a fresh context. */
-export function useDevice(options: BootOptions = {}): DeviceFixture {
+/**
+ * Registers the hooks that boot one device for this file, restore it to its after-boot
+ * snapshot before each test and give each test a fresh context.
+ */
+export function useDevice(options: BootOptions = {}, fixture: FixtureOptions = {}): DeviceFixture {
+  for (const key of Object.keys(fixture)) {
+    if (key !== 'restoreEachTest') throw new TypeError(`useDevice: unknown fixture option "${key}" (known: restoreEachTest)`);
+  }
+  const restoreEachTest = fixture.restoreEachTest ?? true;
   let device: BootedDevice | undefined;
   let context: TeecContext | undefined;
+  let snapshot: Uint8Array | undefined;
+  let tests = 0;
   beforeAll(async () => {
     device = await bootDevice(options);
+    if (restoreEachTest) snapshot = await device.snapshot();
   }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await device?.powerOff();
     device = undefined;
   }, HOOK_TIMEOUT_MS);
   beforeEach(async () => {
+    // The first test finds the device as the snapshot left it: restoring it again would change nothing.
+    if (snapshot && tests++ > 0) await device!.restore(snapshot);
     context = await device!.newContext({ name: 'useDevice' });
   });
   afterEach(async () => {
@@ -64,6 +86,9 @@ export function useDevice(options: BootOptions = {}): DeviceFixture {
     get context(): TeecContext {
       if (!context) throw new Error('useDevice: each test gets its context in beforeEach; read `context` inside a test');
       return context;
+    },
+    get snapshot(): Uint8Array | undefined {
+      return snapshot;
     },
   };
 }

@@ -25,7 +25,7 @@ import {
 } from './unicorn.js';
 
 export { REG, SYSREG, EXCP, xreg, type SysregName } from './registers.js';
-export { PERM, allocateHostRam, type Access, type MemoryFault } from './memory.js';
+export { PERM, allocateHostRam, zeroHostRam, type Access, type MemoryFault } from './memory.js';
 export type { FaultListener, InterruptListener, ListenerOptions } from './hooks.js';
 export type { CpuContext } from './contexts.js';
 

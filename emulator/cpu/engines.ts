@@ -64,6 +64,18 @@ export class EngineRegistry<C extends Engine = Engine> {
     return () => { this.closedListeners = this.closedListeners.filter((l) => l !== fn); };
   }
 
+  /** The numbering state (next id, instances per name), for device snapshots. */
+  counters(): { nextId: number; instances: [string, number][] } {
+    return { nextId: this.nextId, instances: [...this.instanceCounts] };
+  }
+
+  /** Continues the numbering of a snapshot's registry (device restore). */
+  setCounters(c: { nextId: number; instances: readonly (readonly [string, number])[] }): void {
+    this.nextId = Math.max(this.nextId, c.nextId);
+    this.instanceCounts.clear();
+    for (const [name, n] of c.instances) this.instanceCounts.set(name, n);
+  }
+
   /** The live engines, oldest first. */
   list(): EngineRecord<C>[] {
     return [...this.entries.values()];

@@ -5,6 +5,7 @@
 import {
   UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, addressOf,
 } from './unicorn.js';
+import { discardNative } from './binding.js';
 
 /** The engine's page size: every mapping is a whole number of pages. */
 export const PAGE = 0x1000;
@@ -54,3 +55,16 @@ export function allocateHostRam(size: number): Uint8Array {
   const skew = Number((BigInt(PAGE) - (base % BigInt(PAGE))) % BigInt(PAGE));
   return new Uint8Array(sab, skew, size);
 }
+
+/**
+ * Zeroes host RAM from `allocateHostRam` (a whole number of pages, page-aligned) as a device
+ * restore needs it: the kernel drops its pages (madvise MADV_DONTNEED; untouched pages cost
+ * nothing), or, where it cannot, zeros are written. Engines that map it see zeros at once
+ * (the mapping stays), but must drop code they translated from it (`Cpu.flushTranslations`).
+ */
+export function zeroHostRam(mem: Uint8Array): void {
+  checkRange(0, mem.byteLength);
+  const address = addressOf(mem);
+  if (address % BigInt(PAGE) !== 0n || !discardNative(address, mem.byteLength)) mem.fill(0);
+}
+

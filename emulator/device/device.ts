@@ -21,11 +21,11 @@ import { TeeClient } from '../ree/tee-client.js';
 import { seededRandom, systemRandom, type RandomSource } from '../host/crypto.js';
 import { TeeCore } from '../tee/core.js';
 import type { DeviceIdentityInfo } from '../tee/identity.js';
-import { DEFAULT_SECURE_THREADS, MAX_SECURE_THREADS } from '../tee/entry.js';
+import { DEFAULT_SECURE_THREADS } from '../tee/entry.js';
 import type { TaIdentity } from '../tee/ta-sources/pipeline.js';
 import { TeeError } from '../abi/errors.js';
-import { describeTrust, resolveTrust, type DeviceTrust } from './trust.js';
-import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY } from '../abi/results.js';
+import { describeTrust, type DeviceTrust } from './trust.js';
+import { TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_BAD_STATE, TEE_ERROR_COMMUNICATION, TEE_ERROR_SECURITY } from '../abi/results.js';
 import { EventBus } from '../trace/events.js';
 import { realClock, virtualClock } from '../trace/clock.js';
 import { DeviceDebug } from './debug.js';
@@ -36,65 +36,15 @@ import { SecureWorld } from './secure-world.js';
 import { defaultStateDir, openHardware, parseHuk, prepareStateDir, type DeviceHardware } from './state.js';
 import { lockStateDir, type StateLock } from './state-lock.js';
 import { TEEC_ORIGIN_COMMS } from '../abi/client-api.js';
+import { checkDeviceOptions, type DeviceOptions } from './device-options.js';
+import { decodeSnapshot, readSnapshotFile, snapshotBoard, SnapshotError } from './snapshot-file.js';
+import { loadStateFiles, type DeviceSnapshot } from './snapshot.js';
+import {
+  checkSameDevice, checkSnapshotFits, finishRestore, notAtRest, randomOf, restoreMemory, restoreParts, reuseMemory, takeSnapshot, trustFor,
+  type SnapshotParts, type TrustMemo,
+} from './snapshot-device.js';
 
-export interface DeviceOptions {
-  /** Board name (default trustbox-edge). */
-  board?: string;
-  /** Image directory (default images/<board> of this project). */
-  imageDir?: string;
-  /** State directory (default ~/.local/state/trustbox/<board>). */
-  stateDir?: string;
-  /** Extra directories of `<uuid>.ta` files, searched after the state directory. */
-  taPaths?: string[];
-  /** Seed for deterministic randomness (tests); the system CSPRNG otherwise. */
-  seed?: string;
-  /** Build verbose events (SMCs, world switches, syscalls). */
-  trace?: boolean;
-  /** A call's time budget: how long a TA may take for one call (runs, waits and RPCs together) before the watchdog stops it, in ms. */
-  watchdogMs?: number;
-  /**
-   * Exact PCs for TA memory faults (default: on with `trace`). A code hook over TA code: about
-   * 1 ns per TA instruction (compute-heavy TAs run several times slower, SHA-256 ~5x); without
-   * it a fault names its basic block's first PC.
-   */
-  exactFaultPcs?: boolean;
-  /**
-   * PEM files of the keys a new device trusts to sign TAs (recorded at first boot; see
-   * trust.ts). Without them a new device trusts the public development keys.
-   */
-  trust?: string[];
-  /** The HUK of a new device, 32 or 64 hex digits (16 bytes is OP-TEE's size; an existing device's fuses must match it). */
-  huk?: string;
-  /** Burn a new device's fuses from `seed` too (predictable HUK: tests only). Fuses are random otherwise. */
-  seedFuses?: boolean;
-  /** Passphrase that seals the device's fuse block (needed to boot a sealed device). */
-  hardwarePassphrase?: string;
-  /** Secure threads: calls the TEE serves at once (default 4, at most 64); more wait for one. */
-  secureThreads?: number;
-  /**
-   * A virtual clock (trace/clock.ts): time starts at 0 and moves only as the device runs, and
-   * TEE_Wait jumps ahead instead of sleeping; with `seed`, runs repeat byte for byte.
-   */
-  virtualClock?: boolean;
-}
-
-const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust',
-  'huk', 'seedFuses', 'hardwarePassphrase', 'secureThreads', 'virtualClock']);
-
-/** Validates options up front: unknown keys and bad values are errors. */
-export function checkDeviceOptions(options: DeviceOptions): void {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown device option "${key}"`);
-  }
-  if (options.watchdogMs !== undefined && !(options.watchdogMs > 0)) {
-    throw new TypeError('watchdogMs must be a positive number of milliseconds');
-  }
-  if (options.huk !== undefined) parseHuk(options.huk);
-  const threads = options.secureThreads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_SECURE_THREADS)) {
-    throw new TypeError(`secureThreads must be a whole number from 1 to ${MAX_SECURE_THREADS}`);
-  }
-}
+export { checkDeviceOptions, type DeviceOptions } from './device-options.js';
 
 export interface BootReport {
   bootMs: number;
@@ -122,7 +72,11 @@ export class Device {
   readonly board: Board;
   readonly stateDir: string;
   readonly imageDir: string;
-  readonly random: RandomSource;
+  private rng: RandomSource;
+  /** The seed of a seeded random stream (the option's, or a restored snapshot's). */
+  private seed: Uint8Array | undefined;
+  private uart0: Uart | undefined;
+  private memory: { dram: Uint8Array; shm: Uint8Array } | undefined;
   private readonly created = performance.now();
   private image: BootImage | undefined;
   private secure: SecureWorld | undefined;
@@ -133,6 +87,7 @@ export class Device {
   private supplicant: Supplicant | undefined;
   private teeClient: TeeClient | undefined;
   private trust: DeviceTrust | undefined;
+  private trustMemo: TrustMemo | undefined;
   private tas: TaStore | undefined;
   private readyFlag = false;
   private probeOk = false;
@@ -144,12 +99,18 @@ export class Device {
 
   constructor(readonly options: DeviceOptions = {}) {
     checkDeviceOptions(options);
-    this.board = getBoard(options.board ?? DEFAULT_BOARD);
+    this.board = getBoard(options.board ?? (options.restore !== undefined ? snapshotBoard(options.restore) : DEFAULT_BOARD));
     this.imageDir = options.imageDir ?? defaultImageDir(this.board.name);
     this.stateDir = options.stateDir ?? defaultStateDir(this.board.name);
-    this.random = options.seed !== undefined ? seededRandom(options.seed) : systemRandom;
+    this.seed = options.seed !== undefined ? Buffer.from(options.seed, 'utf8') : undefined;
+    this.rng = options.seed !== undefined ? seededRandom(options.seed) : systemRandom;
     this.events = new EventBus(options.virtualClock ? virtualClock() : realClock());
     this.events.verbose = options.trace ?? false;
+  }
+
+  /** Where the device's randomness comes from: the system CSPRNG, or a seeded stream (tests). */
+  get random(): RandomSource {
+    return this.rng;
   }
 
   /** The TEE core (after boot). */
@@ -236,22 +197,80 @@ export class Device {
     return this.bootReport;
   }
 
-  /** Runs the boot chain until the normal world waits for requests. Throws if boot fails. */
+  /**
+   * Runs the boot chain until the normal world waits for requests, or, with the `restore`
+   * option, restores its snapshot file instead of running the firmware. Throws if boot fails.
+   */
   boot(): BootReport {
     if (this.power === 'on') throw new Error('the device is already on');
     try {
-      return this.bootChain();
+      const file = this.options.restore;
+      return file === undefined ? this.bootChain() : this.bootChain(decodeSnapshot(readSnapshotFile(file), file, this.board), file);
     } catch (error) {
       this.releaseState();
       throw error;
     }
   }
 
-  private bootChain(): BootReport {
-    this.image = loadImage(this.imageDir, this.board.name);
+  /**
+   * A snapshot of the device at rest (device/snapshot.ts): refused with a DeviceError naming
+   * what is open while calls are in flight, sessions are open or shared memory is registered.
+   * Neither its clock nor its random stream moves.
+   */
+  snapshot(): DeviceSnapshot {
+    const parts = this.parts();
+    const busy = notAtRest(parts, 'take a snapshot');
+    if (busy) throw new DeviceError(busy, TEE_ERROR_BAD_STATE);
+    return takeSnapshot(parts);
+  }
+
+  /**
+   * Puts the device back as `snapshot` was taken, without running the firmware: memory, CPU,
+   * TEE core, state files, clock and random stream. Refused (DeviceError) while the device is
+   * not at rest; a snapshot that does not fit (another board, image or emulator build) is
+   * refused (SnapshotError) before anything changes. `name` names it in errors.
+   */
+  restore(snapshot: DeviceSnapshot, name = 'snapshot'): BootReport {
+    if (snapshot.board !== this.board.name) throw new SnapshotError(`snapshot ${name}: it was taken on board ${snapshot.board}, this device is a ${this.board.name}`);
+    if (this.power === 'on') {
+      const busy = notAtRest(this.parts(), 'restore a snapshot');
+      if (busy) throw new DeviceError(busy, TEE_ERROR_BAD_STATE);
+    }
+    if (this.image) checkSnapshotFits(snapshot, this.image, name);
+    checkSameDevice(this.stateDir, snapshot, name);
+    this.power = 'off';
+    this.tee?.close(); // the normal world's engine and secure RAM are kept: bootChain reuses them
+    try {
+      return this.bootChain(snapshot, name);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** The parts a snapshot is taken from (of a device that is on) or put back into (`assembling`: one being restored). */
+  private parts(assembling = false): SnapshotParts {
+    if ((!assembling && this.power !== 'on') || !this.tee || !this.normal || !this.flow) throw new DeviceError('the device is off');
+    return {
+      board: this.board.name, stateDir: this.stateDir, image: this.image!, core: this.tee, client: this.teeClient!, supplicant: this.supplicant!,
+      flow: this.flow, normal: this.normal, uart0: this.uart0!, secureUart: this.secure!.console, memory: this.memory!, engines: this.engines,
+      events: this.events, random: this.rng, seed: this.seed, report: this.bootReport ?? { bootMs: 0, osUuid: OPTEE_OS_UUID_STRING },
+    };
+  }
+
+  private bootChain(snap?: DeviceSnapshot, name = 'snapshot'): BootReport {
+    const started = performance.now();
+    this.image = snap && this.image?.dir === this.imageDir ? this.image : loadImage(this.imageDir, this.board.name);
+    if (snap) checkSnapshotFits(snap, this.image, name);
     const moved = prepareStateDir(this.stateDir);
     this.lock ??= lockStateDir(this.stateDir);
-    const seedFuses = this.options.seedFuses === true && this.options.seed !== undefined;
+    if (snap) {
+      checkSameDevice(this.stateDir, snap, name);
+      loadStateFiles(this.stateDir, snap.dirs, snap.files);
+      this.rng = randomOf(snap);
+      this.seed = snap.random?.seed;
+    }
+    const seedFuses = !snap && this.options.seedFuses === true && this.options.seed !== undefined;
     const hardware = this.hardware = openHardware(this.stateDir, {
       random: seedFuses ? this.random : systemRandom, seeded: seedFuses,
       ...(this.options.huk !== undefined ? { huk: parseHuk(this.options.huk) } : {}),
@@ -259,9 +278,13 @@ export class Device {
     });
     hardware.notes.unshift(...moved);
     const fuses = hardware.fuses;
-    const dram = allocateHostRam(region(this.board, 'ns-dram').size);
-    const shm = allocateHostRam(region(this.board, 'ns-shm').size);
-    const uart0 = new Uart((line) => this.consoleLine('normal', line));
+    // A restore keeps the normal world's engine and the memory it maps, zeroed (snapshot-device.ts).
+    const reused = snap && this.memory ? this.normal : undefined;
+    if (reused) reuseMemory(this.memory!, this.secure!.ram);
+    else this.memory = { dram: allocateHostRam(region(this.board, 'ns-dram').size), shm: allocateHostRam(region(this.board, 'ns-shm').size) };
+    const { dram, shm } = this.memory!;
+    if (snap) restoreMemory(snap, this.memory!); // before the host bridge reads its queue
+    this.uart0 = new Uart((line) => this.consoleLine('normal', line));
     const shmRegion = region(this.board, 'ns-shm');
     this.mailbox = new Mailbox(shm, SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount);
     this.tas = new TaStore(this.stateDir, this.options.taPaths ?? [], this.image.tas);
@@ -283,12 +306,13 @@ export class Device {
         probe: (ok) => { this.probeOk = ok; },
       });
     const bridge = this.bridge;
-    this.secure = new SecureWorld(this.board, fuses, shm, (line) => this.consoleLine('secure', line));
+    this.secure = new SecureWorld(this.board, fuses, shm, (line) => this.consoleLine('secure', line), reused && this.secure?.ram);
     const secure = this.secure;
     this.logBootRom();
-    const trust = resolveTrust(this.stateDir, this.options.trust);
-    this.trust = trust;
-    this.tee = new TeeCore(secure, this.events, this.random, {
+    if (snap) secure.log(`boot ROM: restoring snapshot ${name} (taken ${snap.takenAt} by emulator ${snap.emulator}); the firmware is not run again`);
+    this.trustMemo = trustFor(this.stateDir, this.options.trust, snap, this.trustMemo);
+    const trust = this.trust = this.trustMemo.trust;
+    this.tee = new TeeCore(secure, this.events, this.rng, {
       trustedKeys: trust.keys,
       watchdogMs: this.options.watchdogMs ?? 10_000,
       exactFaultPcs: this.options.exactFaultPcs ?? this.options.trace ?? false,
@@ -297,7 +321,7 @@ export class Device {
       engines: this.engines,
       secureThreads: this.options.secureThreads ?? DEFAULT_SECURE_THREADS,
     });
-    measureSecureBoot(this.tee, this.image);
+    if (!snap) measureSecureBoot(this.tee, this.image);
     const monitor = new Monitor(this.events, [
       new OpteeDispatcher(this.tee, {
         base: shmRegion.base + SHM_LAYOUT.firmwarePoolOffset, size: SHM_LAYOUT.firmwarePoolSize,
@@ -310,14 +334,17 @@ export class Device {
     secure.log('monitor: secure monitor (EL3) ready: SMCCC 1.1, PSCI 1.1, OP-TEE dispatcher');
     secure.log(`tee: TEE core up (OP-TEE 4.10 ABI), ${this.image.tas.size} TAs in the image`);
     secure.log(`tee: ${describeTrust(trust)}`);
-    this.normal = new NormalWorld(this.board, { dram, shm }, {
-      uartRead: (o) => uart0.read(o),
-      uartWrite: (o, s, v) => uart0.write(o, s, v),
-      bridgeRead: (o) => bridge.read(o),
-      bridgeWrite: (o, s, v) => bridge.write(o, s, v),
+    // The devices are looked up at each access: a restored device keeps this engine (reuse).
+    const fw = this.image.firmware;
+    if (reused) reused.reuse(monitor, { begin: fw.load, end: fw.load + Math.ceil(fw.bytes.length / 0x1000) * 0x1000 });
+    this.normal = reused ?? new NormalWorld(this.board, { dram, shm }, {
+      uartRead: (o) => this.uart0!.read(o),
+      uartWrite: (o, s, v) => this.uart0!.write(o, s, v),
+      bridgeRead: (o) => this.bridge!.read(o),
+      bridgeWrite: (o, s, v) => this.bridge!.write(o, s, v),
       // Posted work the firmware has not taken; while calls are parked it may have no room.
-      workPending: () => bridge.pending && bridge.parked === 0,
-      explainFault: (line) => secure.log(line),
+      workPending: () => this.bridge!.pending && this.bridge!.parked === 0,
+      explainFault: (line) => this.secure!.log(line),
       engines: this.engines,
       beforeRun: () => this.debug.gate(),
     }, monitor, this.events);
@@ -330,7 +357,22 @@ export class Device {
       events: this.events,
       error: (message, code) => new DeviceError(message, code),
     });
-    return this.startNormalWorld();
+    return snap ? this.resumeNormalWorld(snap, started) : this.startNormalWorld();
+  }
+
+  /** The end of a restore: the firmware resumes where the snapshot left it, waiting for requests. */
+  private resumeNormalWorld(snap: DeviceSnapshot, started: number): BootReport {
+    restoreParts(this.parts(true), snap);
+    this.readyFlag = true;
+    this.probeOk = true;
+    this.power = 'on';
+    this.events.emit({ type: 'boot', stage: 'restore', detail: `snapshot taken ${snap.takenAt}` });
+    this.events.emit({ type: 'power', state: 'on', reason: 'restore' });
+    const bootMs = snap.clock.virtual ? snap.report.bootMs : performance.now() - started;
+    this.bootReport = { bootMs, board: this.board.name, osUuid: OPTEE_OS_UUID_STRING };
+    this.events.emit({ type: 'ready', bootMs, board: this.board.name, osUuid: OPTEE_OS_UUID_STRING });
+    finishRestore({ engines: this.engines, random: this.rng, events: this.events }, snap);
+    return this.bootReport;
   }
 
   /** A console line becomes an event only when someone listens (TA logs come on every call). */

@@ -63,7 +63,7 @@ export class NormalWorld {
     private readonly board: Board,
     memory: NormalWorldMemory,
     devices: NormalWorldDevices,
-    private readonly monitor: Monitor,
+    private monitor: Monitor,
     private readonly events: EventBus,
     private readonly explain: (line: string) => void = devices.explainFault,
   ) {
@@ -100,6 +100,39 @@ export class NormalWorld {
     this.cpu.setX(0, this.board.id);
     this.pc = entry;
     this.power = 'on';
+  }
+
+  /** Where the firmware resumes at its next run (device snapshots). */
+  get resumePc(): number {
+    return this.pc;
+  }
+
+  /**
+   * Resumes a snapshot's firmware instead of loading it (device restore): its memory and
+   * registers are in place already; `code` is the firmware's code range (exact fault PCs).
+   */
+  resumeAt(pc: number, code: { begin: number; end: number }): void {
+    if (!this.exactPcs) {
+      this.cpu.exactFaultPcs(code.begin, code.end);
+      this.exactPcs = true;
+    }
+    this.pc = pc;
+    this.power = 'on';
+  }
+
+  /**
+   * Keeps this engine, and the memory it maps, for a restored device (restoring is then far
+   * cheaper than opening an engine and mapping fresh memory): the host rewrote the memory, so
+   * translated firmware code in `code` is dropped, and SMCs go to `monitor` from now on. The
+   * caller then loads registers and calls `resumeAt`.
+   */
+  reuse(monitor: Monitor, code: { begin: number; end: number }): void {
+    this.cpu.flushTranslations(code.begin, code.end);
+    this.monitor = monitor;
+    this.faultStorm = 0;
+    this.fault = undefined;
+    this.unexpected = undefined;
+    this.smcPending = false;
   }
 
   /** Called by PSCI. */

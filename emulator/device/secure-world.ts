@@ -17,16 +17,21 @@ export class SecureWorld {
   readonly nsShmBase: number;
   readonly nsShm: Uint8Array;
 
-  /** `nsShm` is the normal world's shared-memory region (board region `ns-shm`). */
+  /**
+   * `nsShm` is the normal world's shared-memory region (board region `ns-shm`). `reuseRam` is
+   * the secure RAM of the device this one replaces (a restore): what it holds does not matter,
+   * since the core zeroes every block it hands out (tee/secure-memory.ts).
+   */
   constructor(
     readonly board: Board,
     readonly fuses: Fuses,
     nsShm: Uint8Array,
     onConsoleLine: (line: string) => void,
+    reuseRam?: Uint8Array,
   ) {
     const ram = region(board, 'secure-ram');
     this.ramBase = ram.base;
-    this.ram = allocateHostRam(ram.size);
+    this.ram = reuseRam?.length === ram.size ? reuseRam : allocateHostRam(ram.size);
     this.console = new Uart(onConsoleLine);
     this.nsShmBase = region(board, 'ns-shm').base;
     this.nsShm = nsShm;

@@ -16,6 +16,7 @@ import { parseTaContainer } from '../tee/loader/container.js';
 import { attest } from './attest.js';
 import { DeviceError, type Device } from './device.js';
 import { readDeviceCertificate } from './identity-cert.js';
+import { decodeSnapshot, encodeSnapshot, SnapshotError } from './snapshot-file.js';
 import type { CallOutcome, WorkDone, WorkError, WorkItem, WorkOps } from './work.js';
 import { TEE_ERROR_BUSY, TEE_ERROR_OUT_OF_MEMORY } from '../abi/results.js';
 
@@ -72,8 +73,18 @@ function starters(device: Device): Record<CallOp, Starter> {
   };
 }
 
-function handlers(device: Device, served: () => number): Handlers {
+function handlers(device: Device, served: () => number, restored: () => void): Handlers {
   return {
+    snapshot: () => {
+      const s = device.snapshot();
+      return { bytes: encodeSnapshot(s), dropped: s.dropped };
+    },
+    restore: (a) => {
+      const name = a.name ?? 'snapshot';
+      const report = device.restore(decodeSnapshot(a.bytes, name, device.board), name);
+      restored();
+      return report;
+    },
     registerShm: (a) => ({ cookie: device.client.registerSharedMemory(a.size).cookie }),
     releaseShm: (a) => {
       device.client.releaseSharedMemory(a.cookie);
@@ -99,6 +110,7 @@ function handlers(device: Device, served: () => number): Handlers {
 }
 
 function toWorkError(error: unknown): WorkError {
+  if (error instanceof SnapshotError) return { result: TEEC_ERROR_BAD_FORMAT, origin: TEEC_ORIGIN_API, message: error.message, code: 'bad-snapshot' };
   if (error instanceof TeeError || error instanceof DeviceError) {
     return { result: error.code >>> 0, origin: error.origin, message: error.message };
   }
@@ -113,8 +125,9 @@ export class WorkServer {
   private readonly waiting: WorkItem[] = [];
   private served = 0;
 
-  constructor(private readonly device: Device, private readonly reply: (done: WorkDone) => void) {
-    this.handlers = handlers(device, () => this.served);
+  /** `restored` runs after the device restored a snapshot (the worker wires the new core again). */
+  constructor(private readonly device: Device, private readonly reply: (done: WorkDone) => void, restored: () => void = () => {}) {
+    this.handlers = handlers(device, () => this.served, restored);
     this.starters = starters(device);
   }
 

@@ -42,6 +42,10 @@ export interface WorkOps {
   identity: { args: Record<string, never>; result: DeviceIdentityInfo & { certificate?: string } };
   /** A PSA token about a TA and the measured boot (attest.ts). */
   attest: { args: { uuid: string; nonce: Uint8Array; profile?: 'rfc' | 'draft' }; result: { token: Uint8Array } };
+  /** A snapshot file of the device at rest (device/snapshot.ts), and the keep-alive TA instances it does not keep. */
+  snapshot: { args: Record<string, never>; result: { bytes: Uint8Array; dropped: string[] } };
+  /** Restores a snapshot file in place (`name` names it in errors); refused unless the device is at rest. */
+  restore: { args: { bytes: Uint8Array; name?: string }; result: ReadyReport };
 }
 
 export type WorkOp = keyof WorkOps;

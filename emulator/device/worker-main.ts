@@ -54,7 +54,7 @@ const device = new Device(init.options);
 const forwarder = new EventForwarder(device.events, send, new Int32Array(init.eventAcks));
 /** Answers not yet sent. */
 let answers: WorkDone[] = [];
-const work = new WorkServer(device, (d) => answers.push(d));
+const work = new WorkServer(device, (d) => answers.push(d), wire);
 /** Longest sleep while every call in flight waits for a time still to come. */
 const MAX_PARK_SLEEP_MS = 50;
 
@@ -63,14 +63,7 @@ function boot(): void {
   forwarder.set(true, false);
   try {
     const report = device.boot();
-    device.core.cancelFlags = (session) => cancelFlags.isFlagged(session.id, session.openCancelId);
-    // A call's RPCs that a client serves (ocalls) go to the host, which asks that call's client.
-    device.rpcSink = (seq, rpc, call) => {
-      if (seq === undefined) return false;
-      forwarder.flush();
-      send({ kind: 'rpc', seq, rpc, call });
-      return true;
-    };
+    wire();
     forwarder.flush();
     forwarder.set(false, false);
     send({ kind: 'ready', report, stateDir: device.stateDir });
@@ -79,6 +72,18 @@ function boot(): void {
     send({ kind: 'boot-failed', message: (error as Error).message });
     device.close();
   }
+}
+
+/** Connects a booted (or restored) device's core and supplicant to this thread's flags and host. */
+function wire(): void {
+  device.core.cancelFlags = (session) => cancelFlags.isFlagged(session.id, session.openCancelId);
+  // A call's RPCs that a client serves (ocalls) go to the host, which asks that call's client.
+  device.rpcSink = (seq, rpc, call) => {
+    if (seq === undefined) return false;
+    forwarder.flush();
+    send({ kind: 'rpc', seq, rpc, call });
+    return true;
+  };
 }
 
 /** Sends the answers gathered so far; `idle` tells the host it may post the next batch. */

@@ -33,6 +33,16 @@ export function hmac(hash: HashName, key: Uint8Array, ...parts: Uint8Array[]): B
 /** A source of random bytes: the system CSPRNG, or a deterministic stream from a seed. */
 export interface RandomSource {
   bytes(n: number): Buffer;
+  /** A seeded stream's position (device snapshots); absent on the system CSPRNG, which has none. */
+  position?(): RandomPosition;
+  /** Moves a seeded stream to a position `position` gave (device restore). */
+  seek?(p: RandomPosition): void;
+}
+
+/** Where a seeded stream is: the next HMAC block's counter and the bytes drawn but not yet used. */
+export interface RandomPosition {
+  counter: number;
+  pool: Uint8Array;
 }
 
 /** Cryptographically secure randomness from the host. */
@@ -56,6 +66,11 @@ export function seededRandom(seed: Uint8Array | string): RandomSource {
       const out = pool.subarray(0, n);
       pool = pool.subarray(n);
       return Buffer.from(out);
+    },
+    position: () => ({ counter, pool: Uint8Array.from(pool) }),
+    seek(p: RandomPosition): void {
+      counter = p.counter;
+      pool = Buffer.from(p.pool);
     },
   };
 }

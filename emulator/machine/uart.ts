@@ -38,6 +38,15 @@ export class Uart {
     this.onLine(text);
   }
 
+  /** The bytes of the line being written (device snapshots). */
+  get partialLine(): Uint8Array {
+    return Uint8Array.from(this.line);
+  }
+
+  set partialLine(bytes: Uint8Array) {
+    this.line = [...bytes.subarray(0, MAX_LINE)];
+  }
+
   /** Emits a partial line, if any. */
   flush(): void {
     if (this.line.length === 0) return;

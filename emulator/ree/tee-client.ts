@@ -128,6 +128,15 @@ export class TeeClient {
     this.pool = new ClientPool(shm, shmBase, poolOffset, poolSize);
   }
 
+  /** The registration count of the last cookie made (device snapshots: a restored client goes on from it). */
+  get cookieGeneration(): number {
+    return this.generation;
+  }
+
+  set cookieGeneration(n: number) {
+    this.generation = n;
+  }
+
   openSession(uuid: string, params: MsgParam[] = [], options: OpenOptions = {}): CallResult {
     return this.wait((done) => this.startOpenSession(uuid, params, options, done));
   }

@@ -23,7 +23,7 @@ import { Watchdog } from '../cpu/watchdog.js';
 import type { RandomSource } from '../host/crypto.js';
 import type { EventBus } from '../trace/events.js';
 import { Attester, taComponent } from './attestation/attester.js';
-import { MeasurementLog } from './attestation/measurements.js';
+import { MeasurementLog, type MeasurementEvent } from './attestation/measurements.js';
 import { SealedRsaKey } from './attestation/rsa-key.js';
 import { MessageEntry } from './entry.js';
 import type { Clock } from '../trace/clock.js';
@@ -69,6 +69,29 @@ export interface TeeCoreOptions {
   engines?: EngineRegistry<Cpu>;
   /** Calls the core serves at once (secure threads); default DEFAULT_SECURE_THREADS. */
   secureThreads?: number;
+}
+
+/**
+ * What a device snapshot keeps of the core at rest (device/snapshot.ts): no call in progress,
+ * no session open. TA instances are not kept: a restored core starts without any, as after a
+ * boot, and loads them again at their next open.
+ */
+export interface CoreState {
+  /** The last session id handed out, and the id of the next secure thread. */
+  lastSession: number;
+  nextThread: number;
+  /** The RPC argument buffer in NS shared memory, once the normal world allocated it. */
+  rpcArg?: { pa: number; cookie: bigint };
+  /** Shared memory the normal world registered: (cookie, pa, size). */
+  registeredShm: [bigint, number, number][];
+  /** Where secure RAM's next-fit search starts. */
+  secureNextFit: number;
+  /** TA persistent time offsets (ms from the device clock), by UUID. */
+  taTimes: [string, number][];
+  /** The measured boot's log, in order (replayed into the register). */
+  measurements: MeasurementEvent[];
+  /** The EAT boot seed of this boot. */
+  bootSeed: Uint8Array;
 }
 
 /** Secure memory kept for the core itself (its "image and heap"). */
@@ -281,6 +304,31 @@ export class TeeCore implements Kernel, InstanceHost {
   /** Live TA instances (debuggers, attestation). */
   instances(): readonly TaInstance[] {
     return this.sessions.instances();
+  }
+
+  /** The core's state for a device snapshot (see CoreState); the caller checked it is at rest. */
+  saveState(): CoreState {
+    const arg = this.rpc.argBuffer;
+    return {
+      lastSession: this.sessions.lastId, nextThread: this.entry.nextThreadId, ...(arg ? { rpcArg: arg } : {}),
+      registeredShm: this.ns.registrations(), secureNextFit: this.memory.nextFit, taTimes: [...this.taTimes],
+      measurements: this.measurements.events().map((e) => ({ ...e, digest: Buffer.from(e.digest) })),
+      bootSeed: Uint8Array.from(this.attester.bootSeed),
+    };
+  }
+
+  /** Takes a snapshot's state, on a core just made and never entered (device restore). */
+  loadState(s: CoreState): void {
+    this.sessions.lastId = s.lastSession;
+    this.entry.nextThreadId = s.nextThread;
+    this.rpc.argBuffer = s.rpcArg;
+    for (const [cookie, pa, size] of s.registeredShm) this.ns.register(cookie, pa, size);
+    this.memory.nextFit = s.secureNextFit;
+    this.taTimes.clear();
+    for (const [uuid, offset] of s.taTimes) this.taTimes.set(uuid, offset);
+    this.measurements.reset();
+    for (const e of s.measurements) this.measurements.extend(e);
+    this.attester.bootSeed.set(s.bootSeed.subarray(0, this.attester.bootSeed.length));
   }
 
   /** Forgets everything (system reset): sessions, instances, threads, shared memory. */

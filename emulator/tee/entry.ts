@@ -54,6 +54,15 @@ export class MessageEntry {
     readonly maxThreads = DEFAULT_SECURE_THREADS,
   ) {}
 
+  /** The id the next secure thread gets (device snapshots). */
+  get nextThreadId(): number {
+    return this.nextThread;
+  }
+
+  set nextThreadId(id: number) {
+    this.nextThread = id;
+  }
+
   /** Suspended secure threads now. */
   get threadCount(): number {
     return this.threads.size;

@@ -62,6 +62,11 @@ export class NsSharedMemory {
     return shm.pa + offset;
   }
 
+  /** Every registration, as (cookie, pa, size), for device snapshots. */
+  registrations(): [bigint, number, number][] {
+    return [...this.registered].map(([cookie, r]) => [cookie, r.pa, r.size]);
+  }
+
   /** Forgets every registration (system reset). */
   clear(): void {
     this.registered.clear();

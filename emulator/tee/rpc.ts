@@ -85,6 +85,17 @@ export class NormalWorldRpc {
     return { seconds: Number(r.params[0].a & 0xffffffffn), millis: Math.floor(Number(r.params[0].b) / 1_000_000) % 1000 };
   }
 
+  /** The RPC argument buffer the normal world allocated, if it did (device snapshots). */
+  get argBuffer(): RpcShm | undefined {
+    return this.arg && { ...this.arg };
+  }
+
+  /** Adopts a snapshot's argument buffer: its memory comes back with the normal world's. */
+  set argBuffer(arg: RpcShm | undefined) {
+    if (arg) this.ns.window(arg.pa, msgArgSize(RPC_PARAMS));
+    this.arg = arg && { ...arg };
+  }
+
   /** Forgets the argument buffer (system reset: the normal world's allocations are gone). */
   reset(): void {
     this.arg = undefined;

@@ -54,6 +54,15 @@ export class SecureMemory {
     this.inUse -= n;
   }
 
+  /** Where the next-fit search starts (a page index), for device snapshots. */
+  get nextFit(): number {
+    return this.next;
+  }
+
+  set nextFit(page: number) {
+    if (Number.isInteger(page) && page >= 0 && page <= this.pages) this.next = page;
+  }
+
   freePages(): number {
     return this.pages - this.used.reduce((a, b) => a + b, 0);
   }

@@ -41,6 +41,15 @@ export class SessionManager {
     return this.counter;
   }
 
+  /** The last session id handed out (device snapshots: a restored device goes on from it). */
+  get lastId(): number {
+    return this.counter;
+  }
+
+  set lastId(id: number) {
+    this.counter = id;
+  }
+
   // ---- the normal world's sessions
 
   /** The normal world's session `id`; BAD_PARAMETERS when there is none. */

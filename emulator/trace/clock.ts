@@ -15,12 +15,15 @@ export interface Clock {
   epochMs(): number;
   /** Lets `ms` pass: a virtual clock jumps ahead; a real clock does nothing (the caller waits). */
   advance(ms: number): void;
+  /** The time now without moving a virtual clock (device snapshots read it so). */
+  peek(): number;
 }
 
-/** The host's clocks. */
-export function realClock(): Clock {
-  const start = performance.now();
-  return { virtual: false, now: () => performance.now() - start, epochMs: () => Date.now(), advance: () => {} };
+/** The host's clocks, reading `from` ms at first (a restored device goes on from its snapshot's time). */
+export function realClock(from = 0): Clock {
+  const start = performance.now() - from;
+  const now = (): number => performance.now() - start;
+  return { virtual: false, now, epochMs: () => Date.now(), advance: () => {}, peek: now };
 }
 
 /** 2026-01-01T00:00:00Z: the wall-clock time of a virtual clock at 0. */
@@ -28,8 +31,9 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
 /** How far a virtual clock moves on each reading (ms). */
 const TICK_MS = 0.001;
 
-export function virtualClock(): Clock {
-  let t = 0;
+/** A virtual clock at `start` ms (0: a fresh device; a restored one goes on from its snapshot's time). */
+export function virtualClock(start = 0): Clock {
+  let t = start;
   return {
     virtual: true,
     now: () => {
@@ -40,5 +44,6 @@ export function virtualClock(): Clock {
     advance: (ms) => {
       if (ms > 0) t += ms;
     },
+    peek: () => t,
   };
 }

@@ -105,8 +105,11 @@ export class EventBus {
     return this.listeners.size > 0 && (this.verbose || ALWAYS.has(type));
   }
 
-  /** `clock` times the events (a device's clock: real, or virtual for reproducible traces). */
-  constructor(readonly clock: Clock = realClock()) {}
+  /**
+   * `clock` times the events (a device's clock: real, or virtual for reproducible traces). A
+   * device restored from a snapshot replaces it with the snapshot's (device/snapshot.ts).
+   */
+  constructor(public clock: Clock = realClock()) {}
 
   /** Milliseconds since the device was created. */
   now(): number {
