@@ -19,7 +19,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runEdger8r } from './edger8r-command.js';
 import { signEnclave } from './oesign.js';
-import { enclaveCflags, enclaveLibs, installSdk, MBEDTLS_LIBS, repoRoot, sdkSources } from './sdk.js';
+import { cxxIncludeDirs, enclaveCflags, enclaveCxxflags, enclaveLibs, installSdk, MBEDTLS_LIBS, repoRoot, sdkSources } from './sdk.js';
 
 const C_EXT = /\.c$/;
 const CXX_EXT = /\.(cpp|cc|cxx)$/;
@@ -195,11 +195,13 @@ function buildEnclave(o: BuildOptions, layout: AppLayout, enclave: string, sdk: 
   const gccInc = execFileSync(tools.cc, ['-print-file-name=include'], { encoding: 'utf8' }).trim();
   const vars = { includedir: join(sdk, 'include'), libdir: join(sdk, 'lib') };
   const incs = [`-I${gen}`, `-I${join(work, 'gen')}`, `-I${enclave}`, `-I${o.app}`, ...(layout.common ? [`-I${layout.common}`] : [])];
-  const base = [...flags(enclaveCflags(gccInc), vars), '-Os', '-g', '-Wno-unused-parameter', ...incs];
-  const cflags = ['-std=gnu11', ...base];
-  const cxxflags = ['-std=gnu++11', '-fno-exceptions', '-fno-rtti', '-nostdinc++', ...base];
+  const common = ['-Os', '-g', '-Wno-unused-parameter', ...incs];
   const sources = [...sourcesUnder(enclave), ...(layout.common ? sourcesUnder(layout.common) : []),
     ...readdirSync(gen).filter((n) => n.endsWith('_t.c')).map((n) => join(gen, n))];
+  const cflags = ['-std=gnu11', ...flags(enclaveCflags(gccInc), vars), ...common];
+  // C++ (C++11 as OE's samples; libstdc++'s headers of the cross g++): only asked when needed
+  const cxxDirs = sources.some((f) => CXX_EXT.test(f)) ? cxxIncludeDirs(tools.cxx) : [];
+  const cxxflags = ['-std=gnu++11', ...flags(enclaveCxxflags(gccInc, cxxDirs), vars), ...common];
   log(`[${name}] compiling ${sources.length} file(s) for aarch64`);
   const objs = compileAll(sources, join(work, 'obj'), o.app, { cc: tools.cc, cxx: tools.cxx, cflags, cxxflags });
   const elf = join(work, name);
@@ -256,7 +258,7 @@ export function buildApp(o: BuildOptions): BuildResult {
   if (!toolExists(tools.cc)) throw new Error(`${tools.cc} is not installed (apt-get install gcc-aarch64-linux-gnu)`);
   const sdk = join(opts.out, '.build', 'sdk');
   log(`sdk: ${sdk}`);
-  installSdk({ prefix: sdk, root: o.root, cc: tools.cc });
+  installSdk({ prefix: sdk, root: o.root, cc: tools.cc, cxx: tools.cxx });
   const edlRoot = join(sdk, 'include');
   const searchPaths = [app, edlRoot, join(edlRoot, 'openenclave', 'edl', 'sgx'), sdkSources(o.root ?? repoRoot()).edl];
   const enclaves = layout.enclaves.map((e) => buildEnclave(opts, layout, e, sdk, tools, searchPaths));

@@ -4,7 +4,7 @@
  *   include/openenclave/            enclave.h, host.h, bits/, corelibc/, edger8r/, edl/ (system EDLs),
  *                                   optee/ta-devkit/ (the dev kit headers enclaves compile against)
  *   bin/oeedger8r, bin/oesign       wrappers running this checkout's `trustbox oe edger8r|oesign`
- *   lib/openenclave/enclave/        liboeenclave.a, liboelibc.a, libtrustbox_utee.a, ta.lds, dyn_list,
+ *   lib/openenclave/enclave/        liboeenclave.a, liboelibc.a, liboelibcxx.a, libtrustbox_utee.a, ta.lds, dyn_list,
  *                                   mbedtls (libmbedcrypto/x509/tls.a, when scripts/mbedtls.sh built them)
  *   lib/openenclave/host/           liboehost.a, libteec.so*
  *   share/pkgconfig/                oeenclave-gcc, oeenclave-g++, oehost-gcc, oehost-g++ (.pc)
@@ -12,7 +12,7 @@
  * The .pc files are relocatable (`prefix=${pcfiledir}/../..`), as OE's are; the enclave flags are
  * for aarch64-linux-gnu-gcc and link a TA-shaped ELF (the dev kit's ta.lds and dyn_list, -pie).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -47,13 +47,52 @@ function gccInclude(cc: string): string {
   }
 }
 
-/** Flags of an enclave compile, as the dev kit compiles TAs (firmware/ta-devkit/mk/flags.mk). */
+/**
+ * The C++ standard library headers of the enclave C++ compiler: the directories of its own search
+ * list that hold libstdc++ (`c++/<version>`, its target and backward folders), as g++ lists them.
+ * Empty when the compiler is missing (C-only enclaves do not need it).
+ */
+export function cxxIncludeDirs(cxx: string): string[] {
+  // g++ -v prints its search list on stderr
+  const r = spawnSync(cxx, ['-xc++', '-E', '-v', '/dev/null'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const text = r.error ? '' : r.stderr;
+  const from = text.indexOf('#include <...> search starts here:');
+  const to = text.indexOf('End of search list.', from);
+  if (from < 0 || to < 0) return [];
+  return text.slice(from, to).split('\n').slice(1).map((l) => l.trim())
+    .filter((d) => /[\\/]c\+\+[\\/]/.test(d)).map((d) => resolve(d));
+}
+
+/** Flags of every enclave compile (C and C++), as the dev kit compiles TAs (firmware/ta-devkit/mk/flags.mk). */
+const ENCLAVE_CODE_FLAGS = ['-fpic', '-mstrict-align', '-mno-outline-atomics', '-ffreestanding', '-fno-builtin', '-fno-common',
+  '-fstack-protector-strong', '-nostdinc'];
+
+/**
+ * Flags of a C enclave compile. Standard headers: the enclave C library (corelibc: its limits.h
+ * takes the numeric limits from GCC's), then the dev kit, then GCC's freestanding headers.
+ */
 export function enclaveCflags(gccInc: string, includedir = '${includedir}'): string[] {
   return [
-    '-fpic', '-mstrict-align', '-mno-outline-atomics', '-ffreestanding', '-fno-builtin', '-fno-common',
-    // GCC's limits.h alone (it would look for a C library's limits.h after its own)
-    '-fstack-protector-strong', '-nostdinc', `-isystem ${gccInc}`, '-D_LIBC_LIMITS_H_',
+    ...ENCLAVE_CODE_FLAGS, `-isystem ${gccInc}`,
     `-I${includedir}/openenclave/corelibc`, `-I${includedir}/openenclave/optee/ta-devkit`, `-I${includedir}`,
+  ];
+}
+
+/**
+ * Flags of a C++ enclave compile: C++11 as OE's samples are, without exceptions or RTTI, with
+ * the cross compiler's libstdc++ headers over the enclave C library. The order is what
+ * libstdc++'s <cstdlib> and friends need (their `#include_next <stdlib.h>` finds corelibc's):
+ * corelibc/libstdc++ (its bits/c++config.h adjusts libstdc++ for an enclave), libstdc++,
+ * corelibc, the dev kit, GCC's headers. All are -isystem, so the application's -I folders
+ * still come first.
+ */
+export function enclaveCxxflags(gccInc: string, cxxDirs: readonly string[], includedir = '${includedir}'): string[] {
+  return [
+    // -fno-gnu-unique: a TA is a plain ELF (EI_OSABI NONE); template statics stay weak symbols
+    ...ENCLAVE_CODE_FLAGS, '-nostdinc++', '-fno-exceptions', '-fno-rtti', '-fno-gnu-unique',
+    `-isystem ${includedir}/openenclave/corelibc/libstdc++`, ...cxxDirs.map((d) => `-isystem ${d}`),
+    `-isystem ${includedir}/openenclave/corelibc`, `-isystem ${includedir}/openenclave/optee/ta-devkit`,
+    `-isystem ${gccInc}`, `-I${includedir}`,
   ];
 }
 
@@ -66,7 +105,7 @@ export function enclaveLibs(libdir = '${libdir}'): string[] {
     '-Wl,--undefined=oe_optee_enclave_info',
     `-Wl,-T,${dir}/ta.lds`, '-Wl,--sort-section=alignment', '-Wl,-z,max-page-size=4096',
     `-Wl,--dynamic-list=${dir}/dyn_list`, `-L${dir}`,
-    '-Wl,--start-group', '-loeenclave', '-loelibc', '-ltrustbox_utee', '-lgcc', '-Wl,--end-group',
+    '-Wl,--start-group', '-loeenclave', '-loelibc', '-loelibcxx', '-ltrustbox_utee', '-lgcc', '-Wl,--end-group',
   ];
 }
 
@@ -84,8 +123,8 @@ function pcFile(name: string, description: string, vars: Record<string, string>,
   return lines.join('\n');
 }
 
-/** The four .pc files, by name. */
-export function pkgConfigFiles(gccInc: string): Record<string, string> {
+/** The four .pc files, by name (`cxxDirs`: the C++ compiler's libstdc++ headers, cxxIncludeDirs). */
+export function pkgConfigFiles(gccInc: string, cxxDirs: readonly string[]): Record<string, string> {
   const unsupported = 'echo-openssl-is-not-available-in-trustbox-enclaves-use-mbedtls';
   const crypto = { mbedtlslibs: MBEDTLS_LIBS, openssllibs: `-l${unsupported}`, openssl_3libs: `-l${unsupported}`, openssl_3flags: '' };
   const host = ['-fstack-protector-strong', '-D_FORTIFY_SOURCE=2', '-I${includedir}'];
@@ -95,7 +134,7 @@ export function pkgConfigFiles(gccInc: string): Record<string, string> {
     'oeenclave-gcc.pc': pcFile('Open Enclave (TrustBox)', 'Open Enclave enclave flags for aarch64-linux-gnu-gcc (a TrustBox TA)',
       crypto, ['-std=gnu11', ...enclaveCflags(gccInc)], enclaveLibs()),
     'oeenclave-g++.pc': pcFile('Open Enclave (TrustBox)', 'Open Enclave enclave flags for aarch64-linux-gnu-g++ (a TrustBox TA)',
-      crypto, ['-std=c++11', '-fno-exceptions', '-fno-rtti', ...enclaveCflags(gccInc)], enclaveLibs()),
+      crypto, ['-std=c++11', ...enclaveCxxflags(gccInc, cxxDirs)], enclaveLibs()),
     'oehost-gcc.pc': pcFile('Open Enclave host (TrustBox)', 'Open Enclave host flags for gcc (over libteec.so.2)', {}, host, hostLibs),
     'oehost-g++.pc': pcFile('Open Enclave host (TrustBox)', 'Open Enclave host flags for g++ (over libteec.so.2)', {}, host, hostLibs),
   };
@@ -122,7 +161,10 @@ function copyLibs(from: string, to: string, names: readonly string[], fix: strin
 export interface SdkOptions {
   prefix: string;
   root?: string;
+  /** enclave C compiler (default aarch64-linux-gnu-gcc) */
   cc?: string;
+  /** enclave C++ compiler, whose libstdc++ headers oeenclave-g++ names (default aarch64-linux-gnu-g++) */
+  cxx?: string;
   log?: (line: string) => void;
 }
 
@@ -143,7 +185,7 @@ export function installSdk(o: SdkOptions): string[] {
   log(`headers    ${inc}`);
 
   mkdirSync(encLib, { recursive: true });
-  copyLibs(src.enclaveLibs, encLib, ['liboeenclave.a', 'liboelibc.a'], 'run make -C oe/enclave');
+  copyLibs(src.enclaveLibs, encLib, ['liboeenclave.a', 'liboelibc.a', 'liboelibcxx.a'], 'run make -C oe/enclave');
   copyLibs(join(src.devkit, 'build', 'lib'), encLib, ['libtrustbox_utee.a'], 'run make -C firmware/ta-devkit/lib');
   copyLibs(src.devkit, encLib, ['ta.lds', 'dyn_list'], 'the dev kit is incomplete');
   const mbed = ['libmbedcrypto.a', 'libmbedx509.a', 'libmbedtls.a'];
@@ -175,7 +217,9 @@ export function installSdk(o: SdkOptions): string[] {
   log(`tools      ${bin}/oeedger8r, ${bin}/oesign`);
 
   mkdirSync(pc, { recursive: true });
-  for (const [name, text] of Object.entries(pkgConfigFiles(gccInclude(o.cc ?? 'aarch64-linux-gnu-gcc')))) {
+  const cxxDirs = cxxIncludeDirs(o.cxx ?? 'aarch64-linux-gnu-g++');
+  if (cxxDirs.length === 0) log('c++        no libstdc++ headers (aarch64-linux-gnu-g++ missing?): oeenclave-g++ has C headers only');
+  for (const [name, text] of Object.entries(pkgConfigFiles(gccInclude(o.cc ?? 'aarch64-linux-gnu-gcc'), cxxDirs))) {
     writeFileSync(join(pc, name), text);
   }
   log(`pkg-config ${pc} (${readdirSync(pc).join(', ')})`);

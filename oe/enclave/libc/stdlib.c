@@ -1,4 +1,5 @@
 /* stdlib of OE enclaves: the TA heap, number parsing, sorting, exit. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -41,10 +42,26 @@ void *aligned_alloc(size_t alignment, size_t size) { return memalign(alignment, 
 
 void abort(void) { oe_abort(); }
 void exit(int status) { (void)status; oe_abort(); }
+/* An enclave cannot end its host process: every way out of the program aborts the enclave. */
+void _Exit(int status) { (void)status; oe_abort(); }
+void quick_exit(int status) { (void)status; oe_abort(); }
+int at_quick_exit(void (*fn)(void)) { (void)fn; return 0; } /* quick_exit runs nothing */
+
+/* No command processor in an enclave: system(NULL) says so, a command fails. */
+int system(const char *command)
+{
+	if (!command)
+		return 0;
+	errno = ENOSYS;
+	return -1;
+}
 
 int abs(int v) { return v < 0 ? -v : v; }
 long labs(long v) { return v < 0 ? -v : v; }
 long long llabs(long long v) { return v < 0 ? -v : v; }
+div_t div(int num, int den) { return (div_t){ num / den, num % den }; }
+ldiv_t ldiv(long num, long den) { return (ldiv_t){ num / den, num % den }; }
+lldiv_t lldiv(long long num, long long den) { return (lldiv_t){ num / den, num % den }; }
 
 static int digit_value(int c)
 {
@@ -117,6 +134,11 @@ long strtol(const char *s, char **end, int base) { return (long)strtoll(s, end, 
 unsigned long strtoul(const char *s, char **end, int base) { return (unsigned long)strtoull(s, end, base); }
 int atoi(const char *s) { return (int)strtol(s, NULL, 10); }
 long atol(const char *s) { return strtol(s, NULL, 10); }
+long long atoll(const char *s) { return strtoll(s, NULL, 10); }
+intmax_t strtoimax(const char *s, char **end, int base) { return strtoll(s, end, base); }
+uintmax_t strtoumax(const char *s, char **end, int base) { return strtoull(s, end, base); }
+intmax_t imaxabs(intmax_t v) { return v < 0 ? -v : v; }
+imaxdiv_t imaxdiv(intmax_t num, intmax_t den) { return (imaxdiv_t){ num / den, num % den }; }
 
 static void swap_bytes(char *a, char *b, size_t n)
 {

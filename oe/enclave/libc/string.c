@@ -148,6 +148,49 @@ char *strndup(const char *s, size_t n)
 
 char *strdup(const char *s) { return strndup(s, (size_t)-1); }
 
+char *strpbrk(const char *s, const char *accept)
+{
+	s += strcspn(s, accept);
+	return *s ? (char *)s : NULL;
+}
+
+char *strtok_r(char *s, const char *delim, char **save)
+{
+	char *end;
+
+	if (!s)
+		s = *save;
+	s += strspn(s, delim);
+	if (!*s) {
+		*save = s;
+		return NULL;
+	}
+	end = s + strcspn(s, delim);
+	if (*end)
+		*end++ = '\0';
+	*save = end;
+	return s;
+}
+
+char *strtok(char *s, const char *delim)
+{
+	static char *save;
+
+	return strtok_r(s, delim, &save);
+}
+
+/* The "C" locale only (locale.h): collation is byte order. */
+int strcoll(const char *a, const char *b) { return strcmp(a, b); }
+
+size_t strxfrm(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+
+	if (len < n)
+		memcpy(dst, src, len + 1);
+	return len;
+}
+
 char *strerror(int errnum)
 {
 	(void)errnum;

@@ -11,6 +11,8 @@ static inline int isxdigit(int c) { return isdigit(c) || (c >= 'a' && c <= 'f') 
 static inline int isspace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static inline int isprint(int c) { return c >= 0x20 && c < 0x7f; }
 static inline int iscntrl(int c) { return (c >= 0 && c < 0x20) || c == 0x7f; }
+static inline int isgraph(int c) { return c > 0x20 && c < 0x7f; }
+static inline int isblank(int c) { return c == ' ' || c == '\t'; }
 static inline int ispunct(int c) { return isprint(c) && !isalnum(c) && c != ' '; }
 static inline int toupper(int c) { return islower(c) ? c - 32 : c; }
 static inline int tolower(int c) { return isupper(c) ? c + 32 : c; }

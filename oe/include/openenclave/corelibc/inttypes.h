@@ -20,4 +20,25 @@
 #define PRIX64 "lX"
 #define PRIuPTR "lu"
 #define PRIxPTR "lx"
+#define PRIdMAX "ld"
+#define PRIuMAX "lu"
+#define PRIxMAX "lx"
+#define SCNd32 "d"
+#define SCNd64 "ld"
+#define SCNu32 "u"
+#define SCNu64 "lu"
+#define SCNx32 "x"
+#define SCNx64 "lx"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+typedef struct { intmax_t quot, rem; } imaxdiv_t;
+intmax_t imaxabs(intmax_t v);
+imaxdiv_t imaxdiv(intmax_t num, intmax_t den);
+intmax_t strtoimax(const char *s, char **end, int base);
+uintmax_t strtoumax(const char *s, char **end, int base);
+#ifdef __cplusplus
+}
+#endif
 #endif
