@@ -1,0 +1,4 @@
+/* enclave_b: the name it prints. What it may unseal comes from its .conf and its signing key. */
+#include "vault_identity.h"
+
+const char vault_enclave_name[] = "enclave_b";
