@@ -18,7 +18,7 @@ import type { BenchMetric } from './bench/types.js';
 /** Metric families written alongside (WebSocket API, crypto), loaded when present. */
 async function optionalFamilies(): Promise<BenchMetric[]> {
   const out: BenchMetric[] = [];
-  for (const name of ['ws', 'crypto', 'storage', 'threads', 'attest', 'libteec']) {
+  for (const name of ['ws', 'crypto', 'storage', 'threads', 'attest', 'libteec', 'oe', 'snapshot']) {
     const url = new URL(`./bench/${name}.js`, import.meta.url);
     if (!existsSync(fileURLToPath(url))) continue;
     const mod = (await import(url.href)) as { metrics?: BenchMetric[] };
