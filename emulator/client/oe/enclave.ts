@@ -141,8 +141,11 @@ export class OeEnclave {
     const bdv = new DataView(back.buffer, back.byteOffset, back.byteLength);
     const result = bdv.getUint32(48, true);
     if (result !== OeResult.OE_OK) return { result, outs: {} };
-    if (Number(bdv.getBigUint64(40, true)) !== m.outputSize) return { result: OeResult.OE_FAILURE, outs: {} };
     const out = op.params[3].tmpref?.buffer ?? output;
+    // As OE's generated hosts: the function's own result first, then all of the output written.
+    const own = out.byteLength >= 4 ? new DataView(out.buffer, out.byteOffset, out.byteLength).getUint32(0, true) : OeResult.OE_FAILURE;
+    if (own !== OeResult.OE_OK) return { result: own, outs: {} };
+    if (Number(bdv.getBigUint64(40, true)) !== m.outputSize) return { result: OeResult.OE_FAILURE, outs: {} };
     try {
       return unmarshalReturn(f, m, values, out, this.spec.types);
     } catch (error) {

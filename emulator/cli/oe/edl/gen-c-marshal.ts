@@ -90,8 +90,9 @@ export function genProxy(edl: Edl, f: Func, side: Side): string {
     o.push(`    _result = oe_call_host_function(${edl.name}_fcn_id_${f.name}, _input_buffer, _input_buffer_size,`);
   }
   o.push('        _output_buffer, _output_buffer_size, &_output_bytes_written);', '    if (_result != OE_OK)', '        goto done;');
-  o.push('    if (_output_bytes_written != _output_buffer_size)', '    {', '        _result = OE_FAILURE;', '        goto done;', '    }');
+  // OE's order: the callee's own result, then all of the output written.
   o.push(`    _pargs_out = (${A}*)_output_buffer;`, '    if ((_result = _pargs_out->oe_result) != OE_OK)', '        goto done;');
+  o.push('    if (_output_bytes_written != _output_buffer_size)', '    {', '        _result = OE_FAILURE;', '        goto done;', '    }');
   if (plan.hasRet) o.push('    if (_retval)', '        *_retval = _pargs_out->oe_retval;');
   o.push(`    _output_offset = OE_EDGER8R_ROUND(sizeof(${A}));`);
   for (const p of plan.params) {
@@ -172,7 +173,9 @@ export function genCallee(edl: Edl, f: Func, side: Side): string {
   if (f.propagateErrno && side === 'host') o.push('    _pargs_out->ocall_errno = errno;');
   o.push(...genDeepOutCallee(plan));
   o.push('    _result = OE_OK;', '', 'done:', `    if (output_buffer != NULL && output_buffer_size >= sizeof(${A}))`, '        _pargs_out->oe_result = _result;');
-  o.push('    if (output_bytes_written != NULL)', '        *output_bytes_written = output_buffer_size;', '}');
+  // As OE's stubs: bytes are written only by a call that ran; a refused one writes none, so a
+  // caller that passed an output too small for the result itself still sees the failure.
+  o.push('    if (output_bytes_written != NULL)', '        *output_bytes_written = _result == OE_OK ? output_buffer_size : 0;', '}');
   return o.join('\n') + '\n';
 }
 
