@@ -65,12 +65,13 @@ describe('mistakes get one clear line and a non-zero exit', () => {
     const boot = spawn(process.execPath, [BIN, 'boot', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const deadline = Date.now() + 20_000;
-      while (!existsSync(join(state, 'admin.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // endpoint.json is written once the API listens (after admin.json): the watch reads it.
+      while (!existsSync(join(state, 'endpoint.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const watch = spawn(process.execPath, [BIN, 'watch', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       watch.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       const code = new Promise<number | null>((resolve) => watch.on('exit', (c) => resolve(c)));
-      await new Promise((r) => setTimeout(r, 1000)); // subscribed
+      await new Promise((r) => setTimeout(r, 3000)); // subscribed (node starts slowly on a loaded machine)
       boot.kill('SIGINT'); // the device powers off
       expect(await code).toBe(1);
       expect(err).toMatch(/the device ended the watch/);
