@@ -6,7 +6,9 @@
 import * as nodeCrypto from 'node:crypto';
 
 export type KeyObject = nodeCrypto.KeyObject;
-export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5';
+export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
+/** SHA-3's extendable-output functions: as many output bytes as asked for. */
+export type XofName = 'shake128' | 'shake256';
 
 /** SHA-2/SHA-1 digest of the concatenated parts. */
 export function digest(hash: HashName, ...parts: Uint8Array[]): Buffer {
@@ -87,6 +89,14 @@ export const nodeCryptoModule = nodeCrypto;
 /** A streaming hash that can be copied (TEE_CopyOperation needs copies of running states). */
 export type Hash = nodeCrypto.Hash;
 export const createHash = (name: HashName): Hash => nodeCrypto.createHash(name);
+
+/** An incremental SHAKE128/256; `digest` of a copy gives `length` bytes. */
+export const createXof = (name: XofName): Hash => nodeCrypto.createHash(name);
+
+/** `length` bytes of a SHAKE state's output (the state is used up). */
+export function xofOutput(h: Hash, length: number): Buffer {
+  return (h as nodeCrypto.Hash).copy({ outputLength: length }).digest();
+}
 
 /** A streaming AES cipher (ECB, CBC, CTR, XTS, GCM, CCM), padding always off. */
 export interface StreamCipher {

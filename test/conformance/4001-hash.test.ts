@@ -1,8 +1,9 @@
 /**
  * 4001 hash: SHA-1/224/256/384/512 through TEE_DigestUpdate/TEE_DigestDoFinal in the cryptest
  * TA, with the FIPS 180-2 example vectors ("abc", the two-block message, one million 'a'),
- * incremental updates, TEE_CopyOperation and the short-buffer rule.
+ * incremental updates, TEE_CopyOperation and the short-buffer rule; SHA-3 and SHAKE (FIPS 202).
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Cryptest, CMD, CT, MODE, TEE_ERROR_SHORT_BUFFER, blob, hex } from './4xxx-cryptest-client.js';
 
@@ -68,5 +69,34 @@ describe('4001 hash', () => {
     const one = ct.digest(SHA224, msg);
     const split = ct.digest(SHA224, msg, 64, 13);
     expect(split.out.toString('hex')).toBe(one.out.toString('hex'));
+  });
+  it('4001.13 SHA3-224/256/512 "abc" (FIPS 202 examples), also in 7-byte updates', () => {
+    const want: [number, string][] = [
+      [0x50000008, 'e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf'],
+      [0x50000009, '3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532'],
+      [0x5000000b, 'b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0'],
+    ];
+    for (const [algo, digest] of want) {
+      const r = ct.digest(algo, ABC);
+      expect(r.result).toBe(0);
+      expect(r.out.toString('hex')).toBe(digest);
+    }
+    const long = Buffer.alloc(1000, 0xa3);
+    expect(ct.digest(0x5000000a, long, 64, 7).out.toString('hex')).toBe(createHash('sha3-384').update(long).digest('hex'));
+    const short = ct.digest(0x50000009, ABC, 31);
+    expect(short.result).toBe(TEE_ERROR_SHORT_BUFFER);
+    expect(short.size).toBe(32);
+  });
+
+  it('4001.14 SHAKE128/256 give as many bytes as the output buffer holds (FIPS 202 empty-message values)', () => {
+    const r128 = ct.digest(0x50000101, Buffer.alloc(0), 32);
+    expect(r128.result).toBe(0);
+    expect(r128.out.toString('hex')).toBe('7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26');
+    const r256 = ct.digest(0x50000102, Buffer.alloc(0), 64);
+    expect(r256.out.toString('hex')).toBe(
+      '46b9dd2b0ba88d13233b3feb743eeb243fcd52ea62b81b82b50c27646ed5762fd75dc4ddd8c0f200cb05019d67b592f6fc821c49479ab48640292eacb3b7c4be');
+    const odd = ct.digest(0x50000102, TWO_BLOCK, 100, 5);
+    expect(odd.size).toBe(100);
+    expect(odd.out.toString('hex')).toBe(createHash('shake256', { outputLength: 100 }).update(TWO_BLOCK).digest('hex'));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * 4002 MAC: HMAC-SHA1..512 (RFC 2202, RFC 4231), AES-CMAC (RFC 4493), AES-CBC-MAC, through
- * TEE_MACInit/Update/ComputeFinal and TEE_MACCompareFinal in the cryptest TA.
+ * TEE_MACInit/Update/ComputeFinal and TEE_MACCompareFinal in the cryptest TA; HMAC-SHA3.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   Cryptest, CMD, CT, MODE, TEE_ERROR_MAC_INVALID, TEE_ERROR_SHORT_BUFFER, TEE_ERROR_TARGET_DEAD, TEEC_ORIGIN_TEE,
@@ -96,5 +97,16 @@ describe('4002 MAC', () => {
     const r = ct.misuse(3);
     expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);
     expect(r.origin).toBe(TEEC_ORIGIN_TEE);
+  });
+  it('4002.16 HMAC-SHA3-256 (NIST example, key shorter than a block) and HMAC-SHA3-512 with a key longer than its 72-byte block', () => {
+    const k = Buffer.from([...Array(32).keys()]);
+    const r = mac(0x30000009, 0xa0000009, k, Buffer.from('Sample message for keylen<blocklen'));
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe('4fe8e202c4f058e8dddc23d8c34e467343e23555e24fc2f025d598f558f67205');
+    const long = Buffer.from([...Array(128).keys()]);
+    const msg = Buffer.from('Sample message for keylen>blocklen');
+    const r512 = mac(0x3000000b, 0xa000000b, long, msg, 5);
+    expect(r512.result).toBe(0);
+    expect(r512.out.toString('hex')).toBe(createHmac('sha3-512', long).update(msg).digest('hex'));
   });
 });

@@ -10,7 +10,7 @@ import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import { algorithm, type AlgInfo } from './algorithms.js';
 import type { CryptoObject, HandleTable } from './objects.js';
-import { AeCalc, AesMacCalc, CipherCalc, DigestCalc, HmacCalc, type MacLike } from './symmetric.js';
+import { AeCalc, AesMacCalc, CipherCalc, DigestCalc, HmacCalc, XofCalc, type MacLike } from './symmetric.js';
 import {
   TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT,
   TEE_ATTR_SECRET_VALUE,
@@ -25,7 +25,7 @@ export class OpState {
   }
 
   private resetDigest(): void {
-    this.calc = new DigestCalc(this.alg.hash!);
+    this.calc = this.alg.xof ? new XofCalc(this.alg.xof) : new DigestCalc(this.alg.hash!);
     this.initialized = true;
   }
 
@@ -60,7 +60,7 @@ export class OpState {
 
   mac(): MacLike {
     const c = this.calc;
-    if (!this.initialized || !(c instanceof DigestCalc || c instanceof HmacCalc || c instanceof AesMacCalc)) {
+    if (!this.initialized || !(c instanceof DigestCalc || c instanceof XofCalc || c instanceof HmacCalc || c instanceof AesMacCalc)) {
       throw new TeeError(TEE_ERROR_BAD_STATE, 'digest/MAC operation not initialized');
     }
     return c;

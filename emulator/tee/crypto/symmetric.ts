@@ -7,8 +7,8 @@
  */
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_MAC_INVALID, TEE_ERROR_OUT_OF_MEMORY } from '../../abi/results.js';
-import { HASH_SIZES } from './algorithms.js';
-import { aesCipher, aesEncryptBlock, createHash, type Hash, type HashName, type StreamCipher } from '../../host/crypto.js';
+import { HASH_BLOCKS, HASH_SIZES } from './algorithms.js';
+import { aesCipher, aesEncryptBlock, createHash, createXof, xofOutput, type Hash, type HashName, type StreamCipher, type XofName } from '../../host/crypto.js';
 
 /** Largest message buffered inside the core (CTS, XTS, CCM, AAD). */
 export const MAX_BUFFERED = 8 << 20;
@@ -52,6 +52,20 @@ export class DigestCalc implements MacLike {
   clone(): DigestCalc { return new DigestCalc(this.name, this.h.copy()); }
 }
 
+/** SHAKE128/256: `size` 0, the output is as long as the caller asks (`final(data, length)`). */
+export class XofCalc implements MacLike {
+  readonly size = 0;
+  constructor(private readonly name: XofName, private h: Hash = createXof(name)) {}
+  update(data: Uint8Array): void { this.h.update(data); }
+  final(data: Uint8Array, length = 0): Buffer {
+    this.h.update(data);
+    const out = xofOutput(this.h, length);
+    this.h = createXof(this.name);
+    return out;
+  }
+  clone(): XofCalc { return new XofCalc(this.name, this.h.copy()); }
+}
+
 /** HMAC built on copyable hashes (RFC 2104), so that running MACs can be copied. */
 export class HmacCalc implements MacLike {
   readonly size: number;
@@ -64,7 +78,7 @@ export class HmacCalc implements MacLike {
       this.inner = state.inner;
       return;
     }
-    const blockSize = name === 'sha384' || name === 'sha512' ? 128 : 64;
+    const blockSize = HASH_BLOCKS[name];
     let k = Buffer.from(key);
     if (k.length > blockSize) k = createHash(name).update(k).digest();
     const padded = Buffer.concat([k, Buffer.alloc(blockSize - k.length)]);

@@ -24,8 +24,9 @@ import {
   allocateObject, checkPopulate, copyCompatible, copyInto, handles, readAttributes, type CryptoObject,
 } from './objects.js';
 import { newState, OpState } from './operations.js';
+import { XofCalc } from './symmetric.js';
 import {
-  TEE_ATTR_FLAG_PUBLIC, TEE_ATTR_SECRET_VALUE, TEE_MODE_VERIFY, TEE_OPERATION_ASYMMETRIC_CIPHER,
+  TEE_ATTR_FLAG_PUBLIC, TEE_ATTR_SECRET_VALUE, TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_WRITE, TEE_MODE_VERIFY, TEE_OPERATION_ASYMMETRIC_CIPHER,
   TEE_OPERATION_ASYMMETRIC_SIGNATURE, TEE_OPERATION_KEY_DERIVATION, TEE_TYPE_GENERIC_SECRET,
   TEE_USAGE_EXTRACTABLE,
 } from '../../abi/tee-api.js';
@@ -184,6 +185,18 @@ function hashUpdate(ctx: SyscallContext, a: SyscallArgs): number {
 function hashFinal(ctx: SyscallContext, a: SyscallArgs): number {
   const s = state(ctx, a[0]!);
   const m = s.mac();
+  // SHAKE gives as many bytes as the caller's buffer holds (OP-TEE's XOF digests).
+  if (m instanceof XofCalc) {
+    const want = ctx.instance.space.readU64(a[4]!);
+    // The whole output buffer must be the TA's to write before anything is computed.
+    if (ctx.instance.space.check(TEE_MEMORY_ACCESS_WRITE | TEE_MEMORY_ACCESS_ANY_OWNER, a[3]!, want) !== TEE_SUCCESS) {
+      throw new TeeError(TEE_ERROR_ACCESS_DENIED, `SHAKE output of ${want} bytes at 0x${a[3]!.toString(16)} is not writable`);
+    }
+    const out = m.final(readBuf(ctx, a[1]!, a[2]!), Number(want));
+    s.hashDone();
+    put(ctx, a[3]!, a[4]!, out);
+    return TEE_SUCCESS;
+  }
   if (!checkRoom(ctx, a[4]!, m.size)) return TEE_ERROR_SHORT_BUFFER;
   const out = m.final(readBuf(ctx, a[1]!, a[2]!));
   s.hashDone();

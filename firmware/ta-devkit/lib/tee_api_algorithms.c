@@ -36,7 +36,7 @@ bool utee_alg_mode_fits(uint32_t cls, uint32_t mode)
 	}
 }
 
-/* Size of the digest of a SHA/MD5 selector (low nibble of the digest or HMAC id). */
+/* Size of the digest of a SHA/MD5/SHA-3 selector (low nibble of the digest or HMAC id). */
 static uint32_t hash_size(uint32_t sel)
 {
 	switch (sel) {
@@ -46,6 +46,10 @@ static uint32_t hash_size(uint32_t sel)
 	case 4: return 32;
 	case 5: return 48;
 	case 6: return 64;
+	case 8: return 28;
+	case 9: return 32;
+	case 10: return 48;
+	case 11: return 64;
 	default: return 0;
 	}
 }
@@ -136,7 +140,9 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512, TEE_ALG_RSA_NOPAD, TEE_ALG_ED25519,
 		TEE_ALG_X25519, TEE_ALG_HKDF, TEE_ALG_HKDF_SHA1_DERIVE_KEY,
 		TEE_ALG_HKDF_SHA224_DERIVE_KEY, TEE_ALG_HKDF_SHA256_DERIVE_KEY,
-		TEE_ALG_HKDF_SHA384_DERIVE_KEY, TEE_ALG_HKDF_SHA512_DERIVE_KEY,
+		TEE_ALG_HKDF_SHA384_DERIVE_KEY, TEE_ALG_HKDF_SHA512_DERIVE_KEY, TEE_ALG_SHA3_224,
+		TEE_ALG_SHA3_256, TEE_ALG_SHA3_384, TEE_ALG_SHA3_512, TEE_ALG_SHAKE128, TEE_ALG_SHAKE256,
+		TEE_ALG_HMAC_SHA3_224, TEE_ALG_HMAC_SHA3_256, TEE_ALG_HMAC_SHA3_384, TEE_ALG_HMAC_SHA3_512,
 	};
 	size_t n;
 
