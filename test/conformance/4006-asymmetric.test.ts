@@ -206,4 +206,19 @@ describe('4006 asymmetric', () => {
     expect(Buffer.from(p.data.subarray(0, p.size)).toString()).toBe(msg.toString());
     c.closeSession(s);
   });
+  it('4006.16 RSA_NOPAD: the results are numbers without leading zero bytes, as OP-TEE gives them', () => {
+    const m = Buffer.from('eighteen bytes msg'); // 18 bytes, far below the modulus
+    const e = asym(0x60000030, MODE.ENCRYPT, rsa.pub, [[CT.DATA, m]]);
+    expect(e.result).toBe(0);
+    const c = nodeCrypto.publicEncrypt({ key: rsa.publicKey, padding: nodeCrypto.constants.RSA_NO_PADDING }, Buffer.concat([Buffer.alloc(256 - m.length), m]));
+    let z = 0;
+    while (z < c.length - 1 && c[z] === 0) z++;
+    expect(e.out.toString('hex')).toBe(c.subarray(z).toString('hex'));
+    const d = asym(0x60000030, MODE.DECRYPT, rsa.pair, [[CT.DATA, c]]);
+    expect(d.result).toBe(0);
+    expect(d.out.toString()).toBe(m.toString()); // 18 bytes, not 256
+    const short = asym(0x60000030, MODE.DECRYPT, rsa.pair, [[CT.DATA, c.subarray(1)]]); // one byte fewer: another number, still taken
+    expect(short.result).toBe(0);
+    expect(BigInt(`0x${asym(0x60000030, MODE.ENCRYPT, rsa.pub, [[CT.DATA, short.out]]).out.toString('hex')}`)).toBe(BigInt(`0x${c.subarray(1).toString('hex')}`));
+  });
 });

@@ -105,6 +105,13 @@ function checkDigest(alg: AlgInfo, digest: Uint8Array): void {
   }
 }
 
+/** RSA_NOPAD results as OP-TEE gives them: the number without its leading zero bytes (one zero for 0). */
+function withoutLeadingZeros(b: Buffer): Buffer {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
+}
+
 function rawInput(key: CryptoObject, data: Uint8Array): Buffer {
   const k = modBytes(key);
   if (data.length > k || toBig(data) >= toBig(key.buf(TEE_ATTR_RSA_MODULUS)!)) throw bad('RSA input larger than the modulus');
@@ -138,11 +145,12 @@ export function asymOperate(alg: AlgInfo, mode: number, key: CryptoObject, param
         if (src.length > modBytes(key) - 2 * HASH_SIZES[alg.hash!] - 2) throw bad('message too long for OAEP');
         return rsaOaepEncrypt(pub, alg.hash!, label, src);
       }
-      return rsaRawPublic(pub, rawInput(key, src));
+      return withoutLeadingZeros(rsaRawPublic(pub, rawInput(key, src)));
     }
     if (mode === TEE_MODE_DECRYPT) {
       const priv = rsaPrivate(key);
-      if (src.length !== modBytes(key)) throw new TeeError(TEE_ERROR_CIPHERTEXT_INVALID, 'ciphertext length differs from the modulus');
+      // NOPAD takes any number below the modulus (its own results come without leading zeros).
+      if (alg.kind !== 'rsanopad' && src.length !== modBytes(key)) throw new TeeError(TEE_ERROR_CIPHERTEXT_INVALID, 'ciphertext length differs from the modulus');
       if (alg.kind === 'rsaes') return Buffer.from(pkcs1Unpad(rsaRawPrivate(priv, rawInput(key, src))));
       if (alg.kind === 'oaep') {
         try {
@@ -151,7 +159,7 @@ export function asymOperate(alg: AlgInfo, mode: number, key: CryptoObject, param
           throw new TeeError(TEE_ERROR_CIPHERTEXT_INVALID, 'OAEP decoding failed');
         }
       }
-      return rsaRawPrivate(priv, rawInput(key, src));
+      return withoutLeadingZeros(rsaRawPrivate(priv, rawInput(key, src)));
     }
     if (mode !== TEE_MODE_SIGN) throw bad('mode');
     return sign(alg, key, params, src, random);
