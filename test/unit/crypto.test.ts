@@ -13,7 +13,7 @@ import { recoverPrimes, toBig } from '../../emulator/tee/crypto/keys.js';
 import {
   allocateObject, checkPopulate, copyCompatible, copyInto, HandleTable, type AttrValue,
 } from '../../emulator/tee/crypto/objects.js';
-import { AesMacCalc, cts, HmacCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
+import { AesMacCalc, cts, HmacCalc, XofCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
 import { TeeError } from '../../emulator/abi/errors.js';
 import {
   TEE_ALG_ECDSA_SHA256, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
@@ -208,6 +208,22 @@ describe('signatures agree with node:crypto', () => {
     const sig = asymOperate(alg, TEE_MODE_SIGN, o, new Map(), digest, rnd);
     asymVerify(alg, o, new Map(), digest, sig);
     expect(algorithm(TEE_ALG_HKDF_SHA256_DERIVE_KEY)?.kind).toBe('hkdf');
+  });
+});
+
+describe('SHAKE (XofCalc)', () => {
+  it('squeezes on from where the last final stopped, as TEE_DigestExtract needs; a copy goes on alone', () => {
+    const msg = Buffer.from('The quick brown fox jumps over the lazy dog');
+    const want = nodeCrypto.createHash('shake256', { outputLength: 100 }).update(msg).digest();
+    const x = new XofCalc('shake256');
+    x.update(msg.subarray(0, 10));
+    const a = x.final(msg.subarray(10), 1);
+    const copy = x.clone();
+    const b = x.final(Buffer.alloc(0), 36);
+    const c = x.final(Buffer.alloc(0), 63);
+    expect(Buffer.concat([a, b, c]).toString('hex')).toBe(want.toString('hex'));
+    expect(copy.final(Buffer.alloc(0), 99).toString('hex')).toBe(want.subarray(1).toString('hex'));
+    expect(() => x.update(Buffer.from('more'))).toThrow(TeeError);
   });
 });
 

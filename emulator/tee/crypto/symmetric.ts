@@ -52,18 +52,30 @@ export class DigestCalc implements MacLike {
   clone(): DigestCalc { return new DigestCalc(this.name, this.h.copy()); }
 }
 
-/** SHAKE128/256: `size` 0, the output is as long as the caller asks (`final(data, length)`). */
+/**
+ * SHAKE128/256: `size` 0, the output is as long as the caller asks (`final(data, length)`).
+ * As OP-TEE's XOF digests, each final squeezes on from where the last one stopped (so
+ * TEE_DigestExtract can take the output in pieces); a hash init starts over.
+ */
 export class XofCalc implements MacLike {
   readonly size = 0;
-  constructor(private readonly name: XofName, private h: Hash = createXof(name)) {}
-  update(data: Uint8Array): void { this.h.update(data); }
-  final(data: Uint8Array, length = 0): Buffer {
+  constructor(private readonly name: XofName, private h: Hash = createXof(name), private squeezed = -1) {}
+  update(data: Uint8Array): void {
+    if (this.squeezed >= 0) throw new TeeError(TEE_ERROR_BAD_STATE, `${this.name}: no input once output was taken`);
     this.h.update(data);
-    const out = xofOutput(this.h, length);
-    this.h = createXof(this.name);
+  }
+  final(data: Uint8Array, length = 0): Buffer {
+    if (this.squeezed < 0) {
+      this.h.update(data);
+      this.squeezed = 0;
+    } else if (data.length) {
+      throw new TeeError(TEE_ERROR_BAD_STATE, `${this.name}: no input once output was taken`);
+    }
+    const out = xofOutput(this.h, this.squeezed + length).subarray(this.squeezed);
+    this.squeezed += length;
     return out;
   }
-  clone(): XofCalc { return new XofCalc(this.name, this.h.copy()); }
+  clone(): XofCalc { return new XofCalc(this.name, this.h.copy(), this.squeezed); }
 }
 
 /** HMAC built on copyable hashes (RFC 2104), so that running MACs can be copied. */

@@ -19,6 +19,12 @@ void TEE_DigestUpdate(TEE_OperationHandle operation, const void *chunk, size_t c
 	op->operation_state = TEE_OPERATION_STATE_ACTIVE;
 }
 
+/* SHAKE128/256: the kernel squeezes on at each final, until the state is initialized again. */
+static bool is_xof(TEE_OperationHandle op)
+{
+	return op->info.algorithm == TEE_ALG_SHAKE128 || op->info.algorithm == TEE_ALG_SHAKE256;
+}
+
 TEE_Result TEE_DigestDoFinal(TEE_OperationHandle operation, const void *chunk, size_t chunkLen,
 			     void *hash, size_t *hashLen)
 {
@@ -26,7 +32,10 @@ TEE_Result TEE_DigestDoFinal(TEE_OperationHandle operation, const void *chunk, s
 	uint64_t len;
 	TEE_Result res;
 
-	if (!hashLen || op->operation_state == TEE_OPERATION_STATE_EXTRACTING)
+	if (!hashLen)
+		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+	/* After TEE_DigestExtract only an XOF may finish, and with no more input. */
+	if (op->operation_state == TEE_OPERATION_STATE_EXTRACTING && (!is_xof(op) || chunkLen))
 		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
 	len = *hashLen;
 	res = _utee_hash_final(op->state, chunk, chunkLen, hash, &len);
@@ -35,6 +44,8 @@ TEE_Result TEE_DigestDoFinal(TEE_OperationHandle operation, const void *chunk, s
 		return res;
 	if (res != TEE_SUCCESS)
 		TEE_Panic(res);
+	if (is_xof(op) && _utee_hash_init(op->state, NULL, 0) != TEE_SUCCESS)
+		TEE_Panic(TEE_ERROR_GENERIC);
 	op->operation_state = TEE_OPERATION_STATE_INITIAL;
 	return TEE_SUCCESS;
 }
@@ -46,6 +57,16 @@ TEE_Result TEE_DigestExtract(TEE_OperationHandle operation, void *hash, size_t *
 
 	if (!hashLen)
 		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+	if (is_xof(op)) {
+		/* As much as asked for, each call going on from the last. */
+		uint64_t len = *hashLen;
+
+		if (_utee_hash_final(op->state, NULL, 0, hash, &len) != TEE_SUCCESS)
+			TEE_Panic(TEE_ERROR_GENERIC);
+		*hashLen = len;
+		op->operation_state = TEE_OPERATION_STATE_EXTRACTING;
+		return TEE_SUCCESS;
+	}
 	if (op->operation_state != TEE_OPERATION_STATE_EXTRACTING) {
 		uint64_t len = sizeof(op->extract);
 
