@@ -93,6 +93,13 @@ describe('4002 MAC', () => {
     expect(r.result).toBe(0xffff0006);
   });
 
+  it('4002.17 a key past the object\'s maximum is BAD_PARAMETERS; past the type\'s largest key the TA panics (TEE_ERROR_SECURITY), as OP-TEE', () => {
+    expect(mac(HMAC.sha256, HMAC_TYPE.sha256, Buffer.alloc(96, 1), Buffer.from('x'), 0, 64, 512).result).toBe(0xffff0006);
+    const r = mac(HMAC.sha256, HMAC_TYPE.sha256, Buffer.alloc(1024, 1), Buffer.from('x'), 0, 64, 1024);
+    expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);
+    expect(r.origin).toBe(TEEC_ORIGIN_TEE);
+  });
+
   it('4002.15 second TEE_MACComputeFinal without TEE_MACInit panics (TARGET_DEAD, origin TEE)', () => {
     const r = ct.misuse(3);
     expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);

@@ -8,7 +8,7 @@
  */
 import { TeeError } from '../../abi/errors.js';
 import {
-  TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY,
+  TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY, TEE_ERROR_SECURITY,
 } from '../../abi/results.js';
 import type { SyscallContext } from '../syscalls/table.js';
 import { CURVES } from './algorithms.js';
@@ -231,6 +231,9 @@ function keySizeOf(info: ObjectTypeInfo, attrs: Map<number, AttrValue>): number 
     const v = attrs.get(TEE_ATTR_SECRET_VALUE >>> 0) ?? attrs.get(TEE_ATTR_HKDF_IKM >>> 0);
     if (!Buffer.isBuffer(v)) throw bad('secret value missing');
     const bits = v.length * 8;
+    // Past the type's largest key, OP-TEE's core has no room for it: TEE_ERROR_SECURITY, on
+    // which libutee panics the TA (xtest 4010). Past the object's own maximum: BAD_PARAMETERS.
+    if (bits > info.maxBits) throw new TeeError(TEE_ERROR_SECURITY, `secret of ${v.length} bytes is larger than the type allows (${info.maxBits} bits)`);
     if (info.sizes && !info.sizes.includes(bits)) throw bad(`secret of ${v.length} bytes is not a valid key size`);
     return bits;
   }
