@@ -104,6 +104,11 @@ describe('6012 object ids', () => {
     expect(st.raw(1)).toBe(0xffff0001);
   });
 
+  it('6012.6 an id in the client\'s shared memory (not copied into the TA) is ACCESS_DENIED, as OP-TEE (raw syscall)', () => {
+    st.create('in-shm', RW);
+    expect(st.raw(8, Buffer.from('in-shm'))).toBe(0xffff0001);
+  });
+
   it('6012.4 initial data beyond TEE_DATA_MAX_POSITION is refused (raw syscall)', () => {
     expect(st.raw(7)).toBe(TEE_ERROR_BAD_PARAMETERS);
   });

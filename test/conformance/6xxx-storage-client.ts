@@ -151,8 +151,8 @@ export class StoreTest {
     return { result: r.result, key: memOut(r, 1), type: v.a >>> 0, size: v.b };
   }
 
-  raw(which: number): number {
-    const r = this.invoke(CMD.RAW, [val(which), { type: 'value-out' }]);
+  raw(which: number, data?: Uint8Array): number {
+    const r = this.invoke(CMD.RAW, [val(which), { type: 'value-out' }, ...(data ? [{ type: 'memref-in' as const, data }] : [])]);
     if (r.result !== 0) return r.result;
     return (r.params[1] as { a: number }).a >>> 0;
   }

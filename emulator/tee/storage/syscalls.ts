@@ -43,7 +43,9 @@ function checkStorage(id: bigint): void {
 function readId(ctx: SyscallContext, ptr: bigint, len: bigint): Buffer {
   if (len > BigInt(TEE_OBJECT_ID_MAX_LEN)) throw fail(TEE_ERROR_BAD_PARAMETERS, `object id of ${len} bytes (at most 64)`);
   if (len === 0n) return Buffer.alloc(0);
-  if (ctx.instance.space.check(READABLE, ptr, len) !== TEE_SUCCESS) throw fail(TEE_ERROR_ACCESS_DENIED, 'object id not readable');
+  // From the TA's own memory only, as OP-TEE copies it (an id in shared memory could change
+  // under the core's feet): ACCESS_DENIED otherwise, on which libutee panics the TA.
+  if (ctx.instance.space.check(TEE_MEMORY_ACCESS_READ, ptr, len) !== TEE_SUCCESS) throw fail(TEE_ERROR_ACCESS_DENIED, 'object id not in the TA\'s own memory');
   return ctx.instance.space.read(ptr, len);
 }
 

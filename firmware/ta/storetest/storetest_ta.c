@@ -169,7 +169,7 @@ static TEE_Result cmd_raw(uint32_t pt, TEE_Param p[4])
 	char id[TEE_OBJECT_ID_MAX_LEN + 1];
 	TEE_Result res;
 
-	if (pt != PT(VALUE_INPUT, VALUE_OUTPUT, NONE, NONE))
+	if (pt != PT(VALUE_INPUT, VALUE_OUTPUT, NONE, NONE) && pt != PT(VALUE_INPUT, VALUE_OUTPUT, MEMREF_INPUT, NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
 	memset(id, 'x', sizeof(id));
 	switch (p[0].value.a) {
@@ -199,6 +199,12 @@ static TEE_Result cmd_raw(uint32_t pt, TEE_Param p[4])
 	case 7: /* initial data beyond TEE_DATA_MAX_POSITION */
 		res = _utee_storage_obj_create(TEE_STORAGE_PRIVATE, id, 4, TEE_DATA_FLAG_ACCESS_WRITE, 0,
 					       id, 0x100000000UL, &h);
+		break;
+	case 8: /* the id straight from the client's shared memory (p2), not copied into the TA */
+		if (TEE_PARAM_TYPE_GET(pt, 2) != TEE_PARAM_TYPE_MEMREF_INPUT)
+			return TEE_ERROR_BAD_PARAMETERS;
+		res = _utee_storage_obj_open(TEE_STORAGE_PRIVATE, p[2].memref.buffer, p[2].memref.size,
+					     TEE_DATA_FLAG_ACCESS_READ, &h);
 		break;
 	default:
 		return TEE_ERROR_BAD_PARAMETERS;

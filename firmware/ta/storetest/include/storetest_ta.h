@@ -38,7 +38,8 @@
 #define STORETEST_CMD_CREATE_KEY 11
 /* p0 value-in {slot}, p1 memref-out secret value, p2 value-out {objectType, objectSize} */
 #define STORETEST_CMD_GET_KEY 12
-/* p0 value-in {a: case}, p1 value-out {a: raw syscall result}: hostile raw syscalls, see storetest_ta.c */
+/* p0 value-in {a: case}, p1 value-out {a: raw syscall result}, p2 none or memref-in (case 8):
+ * hostile raw syscalls, see storetest_ta.c */
 #define STORETEST_CMD_RAW 13
 
 #endif /* TA_STORETEST_H */
