@@ -3,6 +3,7 @@
  * XTS (IEEE 1619) through TEE_CipherInit/Update/DoFinal in the cryptest TA, plus the
  * optee_examples-shaped aes TA and the cipher misuse rules.
  */
+import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ParamSpec } from '../../emulator/cli/params.js';
 import {
@@ -61,6 +62,15 @@ describe('4003 cipher', () => {
   both('4003.8 AES-128-CTS RFC 3962 (32 bytes)', CTS, ctsKey, zeroIv,
     hex('4920776f756c64206c696b65207468652047656e6572616c2047617527732043'),
     '39312523a78662d5be7fcbcc98ebf5a897687268d6ecccc0c07b25e25ecfe584');
+
+  {
+    // 64 bytes (whole blocks): CBC-CS3 is CBC with the last two blocks swapped, here from node:crypto.
+    const pt = Buffer.from("I would like the General Gau's Chicken, please, and wonton soup.");
+    const c = createCipheriv('aes-128-cbc', ctsKey, zeroIv).setAutoPadding(false);
+    const cbc = Buffer.concat([c.update(pt), c.final()]);
+    const want = Buffer.concat([cbc.subarray(0, 32), cbc.subarray(48), cbc.subarray(32, 48)]).toString('hex');
+    both('4003.11 AES-128-CTS 64 bytes in 7-byte updates (all but the last two blocks go out on update)', CTS, ctsKey, zeroIv, pt, want, 7);
+  }
 
   it('4003.9 AES-XTS IEEE 1619 vector 1 (two all-zero keys)', () => {
     const z = Buffer.alloc(16);

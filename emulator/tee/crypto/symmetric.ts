@@ -237,6 +237,11 @@ export function cts(key: Uint8Array, iv: Uint8Array, encrypt: boolean, data: Uin
   return Buffer.concat([head, last]);
 }
 
+/** Bytes CTS keeps back after `total` input bytes: between one block plus a byte and two blocks. */
+function ctsHeld(total: number): number {
+  return total > BLOCK ? ((total - 1) % BLOCK) + BLOCK + 1 : total;
+}
+
 /** Adds `n` to a 128-bit big-endian counter block. */
 function ctrAdd(iv: Buffer, n: number): Buffer {
   const out = Buffer.from(iv);
@@ -268,10 +273,24 @@ export class CipherCalc {
   updateSize(len: number): number {
     if (this.mode === 'ctr') return len;
     if (this.mode === 'ecb' || this.mode === 'cbc') return Math.floor((this.pendingLen + len) / BLOCK) * BLOCK;
+    if (this.mode === 'cts') return this.held.length + len - ctsHeld(this.held.length + len);
     return 0;
   }
 
   update(data: Uint8Array): Buffer {
+    if (this.mode === 'cts') {
+      // As OP-TEE: all but the last two (partial) blocks go out at once; before the stolen
+      // block, CTS is plain CBC, so they are CBC-chained and the chain carries on to final.
+      this.held = append(this.held, data);
+      const n = this.held.length - ctsHeld(this.held.length);
+      if (n === 0) return Buffer.alloc(0);
+      const c = aesCipher('cbc', this.encrypt, this.key, this.chain);
+      const input = this.held.subarray(0, n);
+      const out = Buffer.concat([c.update(input), c.final()]);
+      this.chain = Buffer.from((this.encrypt ? out : input).subarray(n - BLOCK, n));
+      this.held = Buffer.from(this.held.subarray(n));
+      return out;
+    }
     if (!this.stream) {
       this.held = append(this.held, data);
       return Buffer.alloc(0);
@@ -302,7 +321,7 @@ export class CipherCalc {
     }
     const all = append(this.held, data);
     this.held = Buffer.alloc(0);
-    return this.mode === 'cts' ? cts(this.key, this.iv, this.encrypt, all) : xts(this.key, this.key2!, this.iv, this.encrypt, all);
+    return this.mode === 'cts' ? cts(this.key, this.chain, this.encrypt, all) : xts(this.key, this.key2!, this.iv, this.encrypt, all);
   }
 
   private track(input: Uint8Array, out: Buffer): void {
