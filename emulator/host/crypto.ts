@@ -6,7 +6,7 @@
 import * as nodeCrypto from 'node:crypto';
 
 export type KeyObject = nodeCrypto.KeyObject;
-export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
+export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'sm3';
 /** SHA-3's extendable-output functions: as many output bytes as asked for. */
 export type XofName = 'shake128' | 'shake256';
 

@@ -88,6 +88,12 @@ describe('4001 hash', () => {
     expect(short.size).toBe(32);
   });
 
+  it('4001.15 SM3 "abc" (GB/T 32905-2016 example 1)', () => {
+    const r = ct.digest(0x50000007, ABC);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+  });
+
   it('4001.14 SHAKE128/256 give as many bytes as the output buffer holds (FIPS 202 empty-message values)', () => {
     const r128 = ct.digest(0x50000101, Buffer.alloc(0), 32);
     expect(r128.result).toBe(0);

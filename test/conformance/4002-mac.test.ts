@@ -100,6 +100,14 @@ describe('4002 MAC', () => {
     expect(r.origin).toBe(TEEC_ORIGIN_TEE);
   });
 
+  it('4002.18 HMAC-SM3 (key type HMAC_SM3, 64-byte block), against node:crypto', () => {
+    const k = Buffer.from([...Array(20).keys()]);
+    const msg = Buffer.from('a message for HMAC-SM3');
+    const r = mac(0x30000007, 0xa0000007, k, msg, 3);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe(createHmac('sm3', k).update(msg).digest('hex'));
+  });
+
   it('4002.15 second TEE_MACComputeFinal without TEE_MACInit panics (TARGET_DEAD, origin TEE)', () => {
     const r = ct.misuse(3);
     expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);

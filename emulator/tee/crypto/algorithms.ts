@@ -8,7 +8,7 @@ import {
   TEE_ALG_AES_CMAC, TEE_ALG_AES_CTR, TEE_ALG_AES_CTS, TEE_ALG_AES_ECB_NOPAD, TEE_ALG_AES_GCM,
   TEE_ALG_AES_XTS, TEE_ALG_ECDH_DERIVE_SHARED_SECRET, TEE_ALG_ED25519, TEE_ALG_HKDF, TEE_ALG_MD5,
   TEE_ALG_RSAES_PKCS1_V1_5, TEE_ALG_RSASSA_PKCS1_V1_5_MD5, TEE_ALG_RSA_NOPAD, TEE_ALG_SHA1, TEE_ALG_SHA224,
-  TEE_ALG_SHA256, TEE_ALG_SHA384, TEE_ALG_SHA512, TEE_ALG_SHA3_224, TEE_ALG_SHA3_256, TEE_ALG_SHA3_384, TEE_ALG_SHA3_512,
+  TEE_ALG_SHA256, TEE_ALG_SHA384, TEE_ALG_SHA512, TEE_ALG_SHA3_224, TEE_ALG_SHA3_256, TEE_ALG_SHA3_384, TEE_ALG_SHA3_512, TEE_ALG_SM3,
   TEE_ALG_SHAKE128, TEE_ALG_SHAKE256, TEE_ALG_X25519, TEE_ECC_CURVE_NIST_P192,
   TEE_ECC_CURVE_NIST_P224, TEE_ECC_CURVE_NIST_P256, TEE_ECC_CURVE_NIST_P384, TEE_ECC_CURVE_NIST_P521,
   TEE_MODE_DECRYPT, TEE_MODE_DERIVE, TEE_MODE_DIGEST, TEE_MODE_ENCRYPT, TEE_MODE_MAC, TEE_MODE_SIGN,
@@ -64,19 +64,19 @@ export interface AlgInfo {
 }
 
 export const HASH_SIZES: Record<HashName, number> = {
-  md5: 16, sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, 'sha3-224': 28, 'sha3-256': 32, 'sha3-384': 48, 'sha3-512': 64,
+  md5: 16, sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, 'sha3-224': 28, 'sha3-256': 32, 'sha3-384': 48, 'sha3-512': 64, sm3: 32,
 };
 
 /** Input block sizes (HMAC pads its key to one). */
 export const HASH_BLOCKS: Record<HashName, number> = {
-  md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128, 'sha3-224': 144, 'sha3-256': 136, 'sha3-384': 104, 'sha3-512': 72,
+  md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128, 'sha3-224': 144, 'sha3-256': 136, 'sha3-384': 104, 'sha3-512': 72, sm3: 64,
 };
 
 /** Digest algorithm id -> hash name (also used by HKDF's hash attribute). */
 export const DIGEST_HASH: ReadonlyMap<number, HashName> = new Map<number, HashName>([
   [TEE_ALG_MD5, 'md5'], [TEE_ALG_SHA1, 'sha1'], [TEE_ALG_SHA224, 'sha224'], [TEE_ALG_SHA256, 'sha256'],
   [TEE_ALG_SHA384, 'sha384'], [TEE_ALG_SHA512, 'sha512'], [TEE_ALG_SHA3_224, 'sha3-224'], [TEE_ALG_SHA3_256, 'sha3-256'],
-  [TEE_ALG_SHA3_384, 'sha3-384'], [TEE_ALG_SHA3_512, 'sha3-512'],
+  [TEE_ALG_SHA3_384, 'sha3-384'], [TEE_ALG_SHA3_512, 'sha3-512'], [TEE_ALG_SM3, 'sm3'],
 ]);
 
 const ENC_DEC = [TEE_MODE_ENCRYPT, TEE_MODE_DECRYPT];
@@ -84,7 +84,7 @@ const SIGN_VER = [TEE_MODE_SIGN, TEE_MODE_VERIFY];
 const RSA = [TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_RSA_PUBLIC_KEY];
 const ECDSA = [TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ECDSA_PUBLIC_KEY];
 const HASHES: readonly [HashName, number][] = [['md5', 1], ['sha1', 2], ['sha224', 3], ['sha256', 4], ['sha384', 5], ['sha512', 6]];
-const SHA3: readonly [HashName, number][] = [['sha3-224', 8], ['sha3-256', 9], ['sha3-384', 10], ['sha3-512', 11]];
+const SHA3: readonly [HashName, number][] = [['sm3', 7], ['sha3-224', 8], ['sha3-256', 9], ['sha3-384', 10], ['sha3-512', 11]];
 
 function build(): Map<number, AlgInfo> {
   const t = new Map<number, AlgInfo>();
@@ -109,7 +109,7 @@ function build(): Map<number, AlgInfo> {
         kind: 'hkdf', modes: [TEE_MODE_DERIVE], keyTypes: [TEE_TYPE_HKDF_IKM, TEE_TYPE_GENERIC_SECRET], hash: h });
     }
   }
-  // SHA-3 (0x..08-0x..0b): digests and HMACs; SHAKE as digests of the caller's length.
+  // SM3 (0x..07) and SHA-3 (0x..08-0x..0b): digests and HMACs; SHAKE as digests of the caller's length.
   for (const [h, n] of SHA3) {
     add({ id: 0x50000000 | n, name: h.toUpperCase().replace('-', '_'), cls: TEE_OPERATION_DIGEST, kind: 'digest', modes: [TEE_MODE_DIGEST], keyTypes: [], hash: h });
     add({ id: 0x30000000 | n, name: `HMAC_${h.toUpperCase().replace('-', '_')}`, cls: TEE_OPERATION_MAC, kind: 'hmac', modes: [TEE_MODE_MAC],

@@ -39,6 +39,8 @@ const DIGEST_INFO: Record<HashName, string> = {
   'sha3-256': '3031300d060960864801650304020805000420',
   'sha3-384': '3041300d060960864801650304020905000430',
   'sha3-512': '3051300d060960864801650304020a05000440',
+  // SM3 (GM/T 0004-2012, OID 1.2.156.10197.1.401): no RSA signature uses it here, for completeness.
+  sm3: '3030300c06082a811ccf5501831105000420',
 };
 
 function modBytes(key: CryptoObject): number {

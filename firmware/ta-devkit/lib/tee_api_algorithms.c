@@ -46,6 +46,7 @@ static uint32_t hash_size(uint32_t sel)
 	case 4: return 32;
 	case 5: return 48;
 	case 6: return 64;
+	case 7: return 32;
 	case 8: return 28;
 	case 9: return 32;
 	case 10: return 48;
@@ -143,6 +144,7 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		TEE_ALG_HKDF_SHA384_DERIVE_KEY, TEE_ALG_HKDF_SHA512_DERIVE_KEY, TEE_ALG_SHA3_224,
 		TEE_ALG_SHA3_256, TEE_ALG_SHA3_384, TEE_ALG_SHA3_512, TEE_ALG_SHAKE128, TEE_ALG_SHAKE256,
 		TEE_ALG_HMAC_SHA3_224, TEE_ALG_HMAC_SHA3_256, TEE_ALG_HMAC_SHA3_384, TEE_ALG_HMAC_SHA3_512,
+		TEE_ALG_SM3, TEE_ALG_HMAC_SM3,
 	};
 	size_t n;
 
