@@ -59,6 +59,14 @@ export const TEE_OPERATION_KEY_DERIVATION = 8;
 
 /* Algorithms. */
 export const TEE_ALG_AES_ECB_NOPAD = 0x10000010;
+export const TEE_ALG_DES_ECB_NOPAD = 0x10000011;
+export const TEE_ALG_DES_CBC_NOPAD = 0x10000111;
+export const TEE_ALG_DES3_ECB_NOPAD = 0x10000013;
+export const TEE_ALG_DES3_CBC_NOPAD = 0x10000113;
+export const TEE_ALG_DES_CBC_MAC_NOPAD = 0x30000111;
+export const TEE_ALG_DES_CBC_MAC_PKCS5 = 0x30000511;
+export const TEE_ALG_DES3_CBC_MAC_NOPAD = 0x30000113;
+export const TEE_ALG_DES3_CBC_MAC_PKCS5 = 0x30000513;
 export const TEE_ALG_AES_CBC_NOPAD = 0x10000110;
 export const TEE_ALG_AES_CTR = 0x10000210;
 export const TEE_ALG_AES_CTS = 0x10000310;
@@ -144,6 +152,8 @@ export const TEE_TYPE_HMAC_SHA3_256 = 0xa0000009;
 export const TEE_TYPE_HMAC_SHA3_384 = 0xa000000a;
 export const TEE_TYPE_HMAC_SHA3_512 = 0xa000000b;
 export const TEE_TYPE_AES = 0xa0000010;
+export const TEE_TYPE_DES = 0xa0000011;
+export const TEE_TYPE_DES3 = 0xa0000013;
 export const TEE_TYPE_RSA_PUBLIC_KEY = 0xa0000030;
 export const TEE_TYPE_RSA_KEYPAIR = 0xa1000030;
 export const TEE_TYPE_ECDSA_PUBLIC_KEY = 0xa0000041;

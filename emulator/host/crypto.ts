@@ -120,6 +120,19 @@ export function aesCipher(mode: 'ecb' | 'cbc' | 'ctr' | 'xts' | 'gcm' | 'ccm', e
   return c as unknown as StreamCipher;
 }
 
+/**
+ * DES and triple DES without padding, on OpenSSL's DES-EDE3 (three 8-byte keys): single DES is
+ * EDE3 with one key three times, two-key triple DES is K1|K2|K1. `key` is 8, 16 or 24 bytes.
+ */
+export function desCipher(mode: 'ecb' | 'cbc', encrypt: boolean, key: Uint8Array, iv: Uint8Array | null): StreamCipher {
+  const k = Buffer.from(key);
+  const k3 = k.length === 8 ? Buffer.concat([k, k, k]) : k.length === 16 ? Buffer.concat([k, k.subarray(0, 8)]) : k;
+  const name = mode === 'ecb' ? 'des-ede3' : 'des-ede3-cbc';
+  const c = encrypt ? nodeCrypto.createCipheriv(name, k3, iv) : nodeCrypto.createDecipheriv(name, k3, iv);
+  c.setAutoPadding(false);
+  return c as unknown as StreamCipher;
+}
+
 /** One AES block encryption (ECB), for CMAC subkeys and the like. */
 export function aesEncryptBlock(key: Uint8Array, block: Uint8Array): Buffer {
   const c = aesCipher('ecb', true, key, null);

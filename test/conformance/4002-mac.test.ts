@@ -2,7 +2,7 @@
  * 4002 MAC: HMAC-SHA1..512 (RFC 2202, RFC 4231), AES-CMAC (RFC 4493), AES-CBC-MAC, through
  * TEE_MACInit/Update/ComputeFinal and TEE_MACCompareFinal in the cryptest TA; HMAC-SHA3.
  */
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   Cryptest, CMD, CT, MODE, TEE_ERROR_MAC_INVALID, TEE_ERROR_SHORT_BUFFER, TEE_ERROR_TARGET_DEAD, TEEC_ORIGIN_TEE,
@@ -106,6 +106,25 @@ describe('4002 MAC', () => {
     const r = mac(0x30000007, 0xa0000007, k, msg, 3);
     expect(r.result).toBe(0);
     expect(r.out.toString('hex')).toBe(createHmac('sm3', k).update(msg).digest('hex'));
+  });
+
+  it('4002.19 DES CBC-MAC (NOPAD) and 3DES CBC-MAC (PKCS#5 padding) equal the last CBC block from node:crypto', () => {
+    const cbcLast = (k3: Buffer, data: Buffer): string => {
+      const c = createCipheriv('des-ede3-cbc', k3, Buffer.alloc(8)).setAutoPadding(false);
+      const out = Buffer.concat([c.update(data), c.final()]);
+      return out.subarray(out.length - 8).toString('hex');
+    };
+    const k = Buffer.from('0e329232ea6d0d73', 'hex');
+    const data = Buffer.from('sixteen bytes!!!twenty-four bytes here...'.slice(0, 40));
+    const r = mac(0x30000111, 0xa0000011, k, data, 7, 8, 64);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe(cbcLast(Buffer.concat([k, k, k]), data));
+    const k3 = Buffer.from('0123456789abcdef23456789abcdef01456789abcdef0123', 'hex');
+    const msg = Buffer.from('not a multiple of eight');
+    const padded = Buffer.concat([msg, Buffer.alloc(8 - (msg.length % 8), 8 - (msg.length % 8))]);
+    const r3 = mac(0x30000513, 0xa0000013, k3, msg, 5, 8, 192);
+    expect(r3.result).toBe(0);
+    expect(r3.out.toString('hex')).toBe(cbcLast(k3, padded));
   });
 
   it('4002.15 second TEE_MACComputeFinal without TEE_MACInit panics (TARGET_DEAD, origin TEE)', () => {

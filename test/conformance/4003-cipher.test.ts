@@ -155,4 +155,49 @@ describe('4003 cipher', () => {
       ct.t.client.closeSession(s);
     });
   });
+
+  describe('DES and triple DES', () => {
+    const DES = 0xa0000011;
+    const DES3 = 0xa0000013;
+    const desRun = (algo: number, mode: number, type: number, maxBits: number, k: Buffer, iv: Buffer | undefined, data: Buffer, chunk = 0) =>
+      ct.run(CMD.CIPHER, algo, mode | (chunk << 16), key(type, maxBits, [[TEE_ATTR_SECRET_VALUE, k]]),
+        blob([[CT.DATA, data], ...(iv ? [[CT.IV, iv] as [number, Buffer]] : [])]), data.length + 16);
+    const roundTrip = (algo: number, type: number, maxBits: number, k: Buffer, iv: Buffer | undefined, pt: Buffer, want: string, chunk = 0) => {
+      const e = desRun(algo, MODE.ENCRYPT, type, maxBits, k, iv, pt, chunk);
+      expect(e.result, ct.t.lines('secure').slice(-3).join(' | ')).toBe(0);
+      expect(e.out.toString('hex')).toBe(want);
+      const d = desRun(algo, MODE.DECRYPT, type, maxBits, k, iv, hex(want), chunk);
+      expect(d.result).toBe(0);
+      expect(d.out.toString('hex')).toBe(pt.toString('hex'));
+    };
+    /** The same through node:crypto's DES-EDE3 (the three keys spelled out). */
+    const node = (mode: 'ecb' | 'cbc', k3: Buffer, iv: Buffer | null, pt: Buffer): string => {
+      const c = createCipheriv(mode === 'ecb' ? 'des-ede3' : 'des-ede3-cbc', k3, iv).setAutoPadding(false);
+      return Buffer.concat([c.update(pt), c.final()]).toString('hex');
+    };
+
+    it('4003.16 DES-ECB, the classic vector (key 133457799BBCDFF1), both ways', () => {
+      roundTrip(0x10000011, DES, 64, hex('133457799bbcdff1'), undefined, hex('0123456789abcdef'), '85e813540f0ab405');
+    });
+
+    it('4003.17 3DES-ECB three keys, the SP 800-67 example ("The qufck brown fox jump"), 5-byte updates', () => {
+      const k = hex('0123456789abcdef23456789abcdef01456789abcdef0123');
+      roundTrip(0x10000013, DES3, 192, k, undefined, Buffer.from('The qufck brown fox jump'), 'a826fd8ce53b855fcce21c8112256fe668d5c05dd9b6b900', 5);
+    });
+
+    it('4003.18 3DES-CBC two keys (K1|K2|K1) and DES-CBC, 3-byte updates, against node:crypto', () => {
+      const k = hex('0123456789abcdeffedcba9876543210');
+      const iv = hex('1122334455667788');
+      const pt = Buffer.from('forty bytes of plaintext for 3DES-CBC!!!');
+      roundTrip(0x10000113, DES3, 128, k, iv, pt, node('cbc', Buffer.concat([k, k.subarray(0, 8)]), iv, pt), 3);
+      const k1 = hex('0e329232ea6d0d73');
+      roundTrip(0x10000111, DES, 64, k1, iv, pt, node('cbc', Buffer.concat([k1, k1, k1]), iv, pt), 3);
+    });
+
+    it('4003.19 DES: an 8-byte IV is required for CBC, and input must be whole 8-byte blocks', () => {
+      const k = hex('133457799bbcdff1');
+      expect(desRun(0x10000111, MODE.ENCRYPT, DES, 64, k, Buffer.alloc(16), Buffer.alloc(16)).result).toBe(TEE_ERROR_TARGET_DEAD);
+      expect(desRun(0x10000011, MODE.ENCRYPT, DES, 64, k, undefined, Buffer.alloc(12)).result).toBe(TEE_ERROR_TARGET_DEAD);
+    });
+  });
 });

@@ -239,6 +239,16 @@ describe('streaming AES-CTS (CipherCalc)', () => {
   });
 });
 
+describe('DES key sizes', () => {
+  it('GP 1.0 sizes without parity (56, 112, 168) are taken as 64, 128, 192; other sizes are refused', () => {
+    expect(allocateObject(0xa0000011, 56).maxSize).toBe(64);
+    expect(allocateObject(0xa0000013, 112).maxSize).toBe(128);
+    expect(allocateObject(0xa0000013, 168).maxSize).toBe(192);
+    expect(() => allocateObject(0xa0000011, 128)).toThrow(TeeError);
+    expect(() => allocateObject(0xa0000013, 64)).toThrow(TeeError);
+  });
+});
+
 describe('SHAKE (XofCalc)', () => {
   it('squeezes on from where the last final stopped, as TEE_DigestExtract needs; a copy goes on alone', () => {
     const msg = Buffer.from('The quick brown fox jumps over the lazy dog');

@@ -8,7 +8,7 @@ import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED 
 import { CURVES } from './algorithms.js';
 import { curveParams } from './ecdsa.js';
 import { ecAttrs, fromBig, okpAttrs, rsaAttrs, toBig } from './keys.js';
-import { validKeySize, type AttrValue, type CryptoObject } from './objects.js';
+import { validKeySize, withDesParity, type AttrValue, type CryptoObject } from './objects.js';
 import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from '../../host/crypto.js';
 import {
   TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDSA_KEYPAIR,
@@ -20,6 +20,7 @@ export function generateKey(obj: CryptoObject, bits: number, params: Map<number,
   random: (n: number) => Buffer): void {
   if (obj.initialized) throw new TeeError(TEE_ERROR_BAD_STATE, 'the object already holds a key');
   if (obj.persistent) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'keys are generated into transient objects');
+  bits = withDesParity(obj.type, bits);
   if (bits > obj.maxSize || !validKeySize(obj.info, bits)) {
     throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `key size ${bits} is not valid for this object`);
   }

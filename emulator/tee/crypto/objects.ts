@@ -18,7 +18,7 @@ import {
   TEE_ATTR_RSA_COEFFICIENT, TEE_ATTR_RSA_EXPONENT1, TEE_ATTR_RSA_EXPONENT2, TEE_ATTR_RSA_MODULUS,
   TEE_ATTR_RSA_PRIME1, TEE_ATTR_RSA_PRIME2, TEE_ATTR_RSA_PRIVATE_EXPONENT, TEE_ATTR_RSA_PUBLIC_EXPONENT,
   TEE_ATTR_SECRET_VALUE, TEE_ATTR_X25519_PRIVATE_VALUE, TEE_ATTR_X25519_PUBLIC_VALUE,
-  TEE_HANDLE_FLAG_INITIALIZED, TEE_HANDLE_FLAG_PERSISTENT, TEE_TYPE_AES, TEE_TYPE_DATA,
+  TEE_HANDLE_FLAG_INITIALIZED, TEE_HANDLE_FLAG_PERSISTENT, TEE_TYPE_AES, TEE_TYPE_DES, TEE_TYPE_DES3, TEE_TYPE_DATA,
   TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDH_PUBLIC_KEY, TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ECDSA_PUBLIC_KEY,
   TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_ED25519_PUBLIC_KEY, TEE_TYPE_GENERIC_SECRET, TEE_TYPE_HKDF,
   TEE_TYPE_HKDF_IKM, TEE_TYPE_HMAC_MD5, TEE_TYPE_HMAC_SHA1, TEE_TYPE_HMAC_SHA224, TEE_TYPE_HMAC_SHA256, TEE_TYPE_HMAC_SM3, TEE_TYPE_HMAC_SHA3_224, TEE_TYPE_HMAC_SHA3_256, TEE_TYPE_HMAC_SHA3_384, TEE_TYPE_HMAC_SHA3_512,
@@ -66,6 +66,9 @@ function secretType(type: number, minBits: number, maxBits: number, step = 8): O
 /** Object types that TEE_AllocateTransientObject accepts (OP-TEE's size ranges). */
 export const OBJECT_TYPES: ReadonlyMap<number, ObjectTypeInfo> = new Map([
   { type: TEE_TYPE_AES, minBits: 128, maxBits: 256, sizes: [128, 192, 256], attrs: SECRET, secret: true },
+  // Sizes with the parity bits, as OP-TEE counts them (GP 1.0's 56/112/168: `withDesParity`).
+  { type: TEE_TYPE_DES, minBits: 64, maxBits: 64, sizes: [64], attrs: SECRET, secret: true },
+  { type: TEE_TYPE_DES3, minBits: 128, maxBits: 192, sizes: [128, 192], attrs: SECRET, secret: true },
   secretType(TEE_TYPE_GENERIC_SECRET, 8, 4096),
   secretType(TEE_TYPE_HMAC_MD5, 64, 512),
   secretType(TEE_TYPE_HMAC_SHA1, 80, 512),
@@ -183,8 +186,19 @@ export class CryptoObject {
   }
 }
 
+/**
+ * DES key sizes as GP 1.0 gave them, without parity bits (56, 112, 168), become the sizes with
+ * them (64, 128, 192), as OP-TEE's CFG_COMPAT_GP10_DES does; other sizes pass unchanged.
+ */
+export function withDesParity(type: number, bits: number): number {
+  const t = type >>> 0;
+  if ((t === TEE_TYPE_DES >>> 0 && bits === 56) || (t === TEE_TYPE_DES3 >>> 0 && (bits === 112 || bits === 168))) return bits + bits / 7;
+  return bits;
+}
+
 /** Allocates a transient object (CRYP_OBJ_ALLOC rules). */
 export function allocateObject(type: number, maxBits: number): CryptoObject {
+  maxBits = withDesParity(type, maxBits);
   const info = OBJECT_TYPES.get(type >>> 0);
   if (!info) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `object type 0x${(type >>> 0).toString(16)} is not supported`);
   // GP: maxObjectSize must be a valid size for the type (or 0 for data objects).

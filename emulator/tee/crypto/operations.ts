@@ -10,6 +10,7 @@ import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import { algorithm, type AlgInfo } from './algorithms.js';
 import type { CryptoObject, HandleTable } from './objects.js';
+import { DES_BLOCK, DesCipherCalc, DesMacCalc } from './des.js';
 import { AeCalc, AesMacCalc, CipherCalc, DigestCalc, HmacCalc, XofCalc, type MacLike } from './symmetric.js';
 import {
   TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT,
@@ -18,7 +19,7 @@ import {
 
 export class OpState {
   initialized = false;
-  calc: MacLike | CipherCalc | AeCalc | undefined;
+  calc: MacLike | CipherCalc | DesCipherCalc | AeCalc | undefined;
 
   constructor(readonly alg: AlgInfo, readonly mode: number, readonly key1: number, readonly key2: number) {
     if (alg.cls === TEE_OPERATION_DIGEST) this.resetDigest();
@@ -51,6 +52,7 @@ export class OpState {
     if (a.cls !== TEE_OPERATION_MAC) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${a.name} is not a digest or MAC`);
     const key = this.secret(table);
     if (a.kind === 'hmac') this.calc = new HmacCalc(a.hash!, key);
+    else if (a.des) this.calc = new DesMacCalc(key, a.pad === true, iv.length === DES_BLOCK ? Buffer.from(iv) : Buffer.alloc(DES_BLOCK));
     else {
       const chain = a.kind === 'cbcmac' && iv.length === 16 ? Buffer.from(iv) : Buffer.alloc(16);
       this.calc = new AesMacCalc(key, a.kind as 'cmac' | 'cbcmac', a.pad === true, chain);
@@ -60,7 +62,7 @@ export class OpState {
 
   mac(): MacLike {
     const c = this.calc;
-    if (!this.initialized || !(c instanceof DigestCalc || c instanceof XofCalc || c instanceof HmacCalc || c instanceof AesMacCalc)) {
+    if (!this.initialized || !(c instanceof DigestCalc || c instanceof XofCalc || c instanceof HmacCalc || c instanceof AesMacCalc || c instanceof DesMacCalc)) {
       throw new TeeError(TEE_ERROR_BAD_STATE, 'digest/MAC operation not initialized');
     }
     return c;
@@ -83,13 +85,19 @@ export class OpState {
       key2 = this.secret(table, 2);
       if (key2.length !== key.length) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'XTS keys differ in size');
     }
+    if (a.des) {
+      if (a.cipher !== 'ecb' && iv.length !== DES_BLOCK) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${a.name} needs an 8-byte IV`);
+      this.calc = new DesCipherCalc(a.cipher as 'ecb' | 'cbc', this.mode === TEE_MODE_ENCRYPT, key, a.cipher === 'ecb' ? Buffer.alloc(DES_BLOCK) : iv);
+      this.initialized = true;
+      return;
+    }
     if (a.cipher !== 'ecb' && iv.length !== 16) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${a.name} needs a 16-byte IV`);
     this.calc = new CipherCalc(a.cipher!, this.mode === TEE_MODE_ENCRYPT, key, key2, a.cipher === 'ecb' ? Buffer.alloc(16) : iv);
     this.initialized = true;
   }
 
-  cipher(): CipherCalc {
-    if (!this.initialized || !(this.calc instanceof CipherCalc)) throw new TeeError(TEE_ERROR_BAD_STATE, 'cipher not initialized');
+  cipher(): CipherCalc | DesCipherCalc {
+    if (!this.initialized || !(this.calc instanceof CipherCalc || this.calc instanceof DesCipherCalc)) throw new TeeError(TEE_ERROR_BAD_STATE, 'cipher not initialized');
     return this.calc;
   }
 

@@ -55,6 +55,12 @@ static uint32_t hash_size(uint32_t sel)
 	}
 }
 
+/* DES (main algorithm 0x11) or triple DES (0x13) key type. */
+static uint32_t cls_des_key(uint32_t algo)
+{
+	return (algo & 0xFF) == 0x11 ? TEE_TYPE_DES : TEE_TYPE_DES3;
+}
+
 /* Object type of the key an algorithm takes in a mode; 0 for none. */
 uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 {
@@ -72,10 +78,14 @@ uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 		return 0;
 	case TEE_OPERATION_CIPHER:
 	case TEE_OPERATION_AE:
+		if ((algo & 0xFF) == 0x11 || (algo & 0xFF) == 0x13)
+			return cls_des_key(algo);
 		return (algo & 0xFF) == 0x10 ? TEE_TYPE_AES : 0;
 	case TEE_OPERATION_MAC:
 		if ((algo & 0xFF) == 0x10)
 			return TEE_TYPE_AES;
+		if ((algo & 0xFF) == 0x11 || (algo & 0xFF) == 0x13)
+			return cls_des_key(algo);
 		if ((algo & 0xFFFFFFF0) == 0x30000000 && hash_size(algo & 0xF))
 			return TEE_TYPE_HMAC_MD5 - 1 + (algo & 0xF);
 		return 0;
@@ -117,8 +127,11 @@ uint32_t utee_alg_digest_length(uint32_t algo)
 
 	if (cls == TEE_OPERATION_DIGEST && (algo & 0xFFFFFFF0) == 0x50000000)
 		return hash_size(algo & 0xF);
-	if (cls == TEE_OPERATION_MAC)
+	if (cls == TEE_OPERATION_MAC) {
+		if ((algo & 0xFF) == 0x11 || (algo & 0xFF) == 0x13)
+			return 8;
 		return (algo & 0xFF) == 0x10 ? 16 : hash_size(algo & 0xF);
+	}
 	return 0;
 }
 
@@ -144,7 +157,9 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		TEE_ALG_HKDF_SHA384_DERIVE_KEY, TEE_ALG_HKDF_SHA512_DERIVE_KEY, TEE_ALG_SHA3_224,
 		TEE_ALG_SHA3_256, TEE_ALG_SHA3_384, TEE_ALG_SHA3_512, TEE_ALG_SHAKE128, TEE_ALG_SHAKE256,
 		TEE_ALG_HMAC_SHA3_224, TEE_ALG_HMAC_SHA3_256, TEE_ALG_HMAC_SHA3_384, TEE_ALG_HMAC_SHA3_512,
-		TEE_ALG_SM3, TEE_ALG_HMAC_SM3,
+		TEE_ALG_SM3, TEE_ALG_HMAC_SM3, TEE_ALG_DES_ECB_NOPAD, TEE_ALG_DES_CBC_NOPAD,
+		TEE_ALG_DES3_ECB_NOPAD, TEE_ALG_DES3_CBC_NOPAD, TEE_ALG_DES_CBC_MAC_NOPAD,
+		TEE_ALG_DES_CBC_MAC_PKCS5, TEE_ALG_DES3_CBC_MAC_NOPAD, TEE_ALG_DES3_CBC_MAC_PKCS5,
 	};
 	size_t n;
 

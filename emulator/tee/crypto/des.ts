@@ -1,0 +1,97 @@
+/**
+ * DES and triple DES for GP's DES_* and DES3_* algorithms (ECB and CBC without padding, CBC-MAC
+ * without padding and with PKCS#5 padding), as OP-TEE offers them: 8-byte blocks on
+ * node:crypto's DES-EDE3 (host/crypto.ts `desCipher`). The key object holds 8 (DES), 16 or 24
+ * (DES3) bytes, parity bits included and not checked.
+ */
+import { TeeError } from '../../abi/errors.js';
+import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE } from '../../abi/results.js';
+import { desCipher, type StreamCipher } from '../../host/crypto.js';
+import type { MacLike } from './symmetric.js';
+
+export const DES_BLOCK = 8;
+
+const bad = (msg: string): TeeError => new TeeError(TEE_ERROR_BAD_PARAMETERS, msg);
+
+/** A running DES/3DES cipher (ECB or CBC, no padding). */
+export class DesCipherCalc {
+  private stream: StreamCipher;
+  /** Input bytes of a block not yet complete. */
+  private pending: Buffer = Buffer.alloc(0);
+  private chain: Buffer;
+
+  constructor(private readonly mode: 'ecb' | 'cbc', private readonly encrypt: boolean, private readonly key: Buffer, iv: Buffer) {
+    this.chain = Buffer.from(iv);
+    this.stream = desCipher(mode, encrypt, key, mode === 'ecb' ? null : iv);
+  }
+
+  updateSize(len: number): number {
+    return Math.floor((this.pending.length + len) / DES_BLOCK) * DES_BLOCK;
+  }
+
+  update(data: Uint8Array): Buffer {
+    const out = this.stream.update(data);
+    const all = Buffer.concat([this.pending, data]);
+    const keep = all.length % DES_BLOCK;
+    if (this.mode === 'cbc' && all.length - keep >= DES_BLOCK) {
+      // The chaining value: the last ciphertext block, output when encrypting, input when decrypting.
+      const src = this.encrypt ? out : all.subarray(0, all.length - keep);
+      this.chain = Buffer.from(src.subarray(src.length - DES_BLOCK));
+    }
+    this.pending = Buffer.from(all.subarray(all.length - keep));
+    return out;
+  }
+
+  finalSize(len: number): number {
+    if ((this.pending.length + len) % DES_BLOCK) throw bad('input is not a multiple of the DES block size');
+    return this.pending.length + len;
+  }
+
+  final(data: Uint8Array): Buffer {
+    this.finalSize(data.length);
+    return Buffer.concat([this.stream.update(data), this.stream.final()]);
+  }
+
+  /** A copy of the running state (TEE_CopyOperation), between whole blocks. */
+  clone(): DesCipherCalc {
+    if (this.pending.length) throw new TeeError(TEE_ERROR_BAD_STATE, 'cannot copy a DES state holding a partial block');
+    return new DesCipherCalc(this.mode, this.encrypt, this.key, this.chain);
+  }
+}
+
+/** DES/3DES CBC-MAC (NOPAD or PKCS#5): the last block of the CBC encryption, zero IV unless given. */
+export class DesMacCalc implements MacLike {
+  readonly size = DES_BLOCK;
+  constructor(private readonly key: Buffer, private readonly pad: boolean,
+    private chain: Buffer = Buffer.alloc(DES_BLOCK), private pending: Buffer = Buffer.alloc(0)) {}
+
+  private absorb(blocks: Uint8Array): void {
+    if (blocks.length === 0) return;
+    const out = desCipher('cbc', true, this.key, this.chain).update(blocks);
+    this.chain = Buffer.from(out.subarray(out.length - DES_BLOCK));
+  }
+
+  update(data: Uint8Array): void {
+    const all = Buffer.concat([this.pending, data]);
+    // With padding the last block (even a full one) waits for final.
+    const keep = this.pad ? (all.length % DES_BLOCK || (all.length ? DES_BLOCK : 0)) : all.length % DES_BLOCK;
+    this.absorb(all.subarray(0, all.length - keep));
+    this.pending = Buffer.from(all.subarray(all.length - keep));
+  }
+
+  final(data: Uint8Array): Buffer {
+    this.update(data);
+    if (this.pad) {
+      const n = DES_BLOCK - (this.pending.length % DES_BLOCK);
+      this.absorb(Buffer.concat([this.pending, Buffer.alloc(n, n)]));
+    } else if (this.pending.length) {
+      throw bad('CBC-MAC without padding needs whole blocks');
+    }
+    this.pending = Buffer.alloc(0);
+    return this.chain;
+  }
+
+  clone(): DesMacCalc {
+    return new DesMacCalc(this.key, this.pad, Buffer.from(this.chain), Buffer.from(this.pending));
+  }
+}
