@@ -221,4 +221,12 @@ describe('4006 asymmetric', () => {
     expect(short.result).toBe(0);
     expect(BigInt(`0x${asym(0x60000030, MODE.ENCRYPT, rsa.pub, [[CT.DATA, short.out]]).out.toString('hex')}`)).toBe(BigInt(`0x${c.subarray(1).toString('hex')}`));
   });
+  it('4006.17 RSASSA_PKCS1_V1_5 without a hash (0xF0000830) signs the bytes it is given: an encoded DigestInfo gives node:crypto\'s SHA-256 signature', () => {
+    const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), sha('sha256', msg)]);
+    const s = asym(0xf0000830, MODE.SIGN, rsa.pair, [[CT.DATA, digestInfo]]);
+    expect(s.result).toBe(0);
+    expect(s.out.toString('hex')).toBe(nodeCrypto.sign('sha256', msg, rsa.privateKey).toString('hex'));
+    expect(asym(0xf0000830, MODE.VERIFY, rsa.pub, [[CT.DATA, digestInfo], [CT.TAG, s.out]]).result).toBe(0);
+    expect(asym(0xf0000830, MODE.VERIFY, rsa.pub, [[CT.DATA, sha('sha256', msg)], [CT.TAG, s.out]]).result).toBe(TEE_ERROR_SIGNATURE_INVALID);
+  });
 });

@@ -120,6 +120,8 @@ function build(): Map<number, AlgInfo> {
   }
   add({ id: TEE_ALG_SHAKE128, name: 'SHAKE128', cls: TEE_OPERATION_DIGEST, kind: 'digest', modes: [TEE_MODE_DIGEST], keyTypes: [], xof: 'shake128' });
   add({ id: TEE_ALG_SHAKE256, name: 'SHAKE256', cls: TEE_OPERATION_DIGEST, kind: 'digest', modes: [TEE_MODE_DIGEST], keyTypes: [], xof: 'shake256' });
+  // GP 1.3's hashless PKCS#1 v1.5 signature: the caller gives what is signed (up to k - 11 bytes).
+  add({ id: 0xf0000830, name: 'RSASSA_PKCS1_V1_5', cls: TEE_OPERATION_ASYMMETRIC_SIGNATURE, kind: 'pkcs1sig', modes: SIGN_VER, keyTypes: RSA });
   add({ id: TEE_ALG_RSASSA_PKCS1_V1_5_MD5, name: 'RSASSA_PKCS1_V1_5_MD5', cls: TEE_OPERATION_ASYMMETRIC_SIGNATURE,
     kind: 'pkcs1sig', modes: SIGN_VER, keyTypes: RSA, hash: 'md5' });
   const aes = [TEE_TYPE_AES];

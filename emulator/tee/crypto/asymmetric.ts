@@ -43,6 +43,14 @@ const DIGEST_INFO: Record<HashName, string> = {
   sm3: '3030300c06082a811ccf5501831105000420',
 };
 
+/**
+ * What PKCS#1 v1.5 signs: the digest's DigestInfo, or for RSASSA_PKCS1_V1_5 without a hash
+ * (GP 1.3) the caller's bytes as they are (an encoded DigestInfo of its own, or TLS's MD5+SHA1).
+ */
+function pkcs1Payload(alg: AlgInfo, data: Buffer): Buffer {
+  return alg.hash ? Buffer.concat([Buffer.from(DIGEST_INFO[alg.hash], 'hex'), data]) : data;
+}
+
 function modBytes(key: CryptoObject): number {
   return Math.ceil(bitLength(key.buf(TEE_ATTR_RSA_MODULUS) ?? Buffer.alloc(0)) / 8);
 }
@@ -175,7 +183,7 @@ function sign(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, s
   switch (alg.kind) {
     case 'pkcs1sig': {
       checkDigest(alg, src);
-      const t = Buffer.concat([Buffer.from(DIGEST_INFO[alg.hash!], 'hex'), src]);
+      const t = pkcs1Payload(alg, src);
       const k = modBytes(key);
       if (k < t.length + 11) throw bad('key too short for this digest');
       const em = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - t.length - 3, 0xff), Buffer.from([0]), t]);
@@ -228,7 +236,8 @@ function verify(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>,
       if (sig.length > k || toBig(sig) >= toBig(key.buf(TEE_ATTR_RSA_MODULUS)!)) return false;
       const em = rsaRawPublic(rsaPublic(key), leftPad(sig, k));
       if (alg.kind === 'pkcs1sig') {
-        const t = Buffer.concat([Buffer.from(DIGEST_INFO[alg.hash!], 'hex'), data]);
+        const t = pkcs1Payload(alg, data);
+        if (k < t.length + 11) return false;
         const want = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - t.length - 3, 0xff), Buffer.from([0]), t]);
         return want.length === em.length && timingSafeEqual(want, em);
       }

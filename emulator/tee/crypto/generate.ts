@@ -20,14 +20,15 @@ export function generateKey(obj: CryptoObject, bits: number, params: Map<number,
   random: (n: number) => Buffer): void {
   if (obj.initialized) throw new TeeError(TEE_ERROR_BAD_STATE, 'the object already holds a key');
   if (obj.persistent) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'keys are generated into transient objects');
-  bits = withDesParity(obj.type, bits);
-  if (bits > obj.maxSize || !validKeySize(obj.info, bits)) {
+  // GP 1.0 DES sizes leave out the parity bits: the key has them, its reported size does not.
+  const stored = withDesParity(obj.type, bits);
+  if (bits > obj.maxSize || !validKeySize(obj.info, stored)) {
     throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `key size ${bits} is not valid for this object`);
   }
   const info = obj.info;
   if (info.secret) {
-    if (bits % 8) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'secret keys are whole bytes');
-    obj.setAttributes(new Map([[info.attrs[0]!.id >>> 0, random(bits / 8)]]), bits);
+    if (stored % 8) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'secret keys are whole bytes');
+    obj.setAttributes(new Map([[info.attrs[0]!.id >>> 0, random(stored / 8)]]), bits);
     return;
   }
   switch (obj.type) {

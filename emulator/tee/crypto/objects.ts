@@ -198,11 +198,11 @@ export function withDesParity(type: number, bits: number): number {
 
 /** Allocates a transient object (CRYP_OBJ_ALLOC rules). */
 export function allocateObject(type: number, maxBits: number): CryptoObject {
-  maxBits = withDesParity(type, maxBits);
   const info = OBJECT_TYPES.get(type >>> 0);
   if (!info) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `object type 0x${(type >>> 0).toString(16)} is not supported`);
-  // GP: maxObjectSize must be a valid size for the type (or 0 for data objects).
-  if (!validKeySize(info, maxBits)) {
+  // GP: maxObjectSize must be a valid size for the type (or 0 for data objects). A GP 1.0 DES
+  // size stays as given: its keys then report their size without parity bits, as OP-TEE's.
+  if (!validKeySize(info, withDesParity(type, maxBits))) {
     throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `max size ${maxBits} bits is not valid for type 0x${(type >>> 0).toString(16)}`);
   }
   return new CryptoObject(type >>> 0, maxBits, info);
@@ -230,9 +230,11 @@ export function checkPopulate(obj: CryptoObject, attrs: Map<number, AttrValue>):
   const crt = [TEE_ATTR_RSA_PRIME1, TEE_ATTR_RSA_PRIME2, TEE_ATTR_RSA_EXPONENT1, TEE_ATTR_RSA_EXPONENT2, TEE_ATTR_RSA_COEFFICIENT]
     .filter((id) => attrs.has(id >>> 0)).length;
   if (crt !== 0 && crt !== 5) throw bad('RSA CRT attributes must be given all together or not at all');
-  const size = keySizeOf(obj.info, attrs);
+  let size = keySizeOf(obj.info, attrs);
+  const min = obj.info.minBits;
+  if (withDesParity(obj.type, obj.maxSize) !== obj.maxSize) size -= size / 8; // GP 1.0 DES: without parity
   if (size > obj.maxSize) throw bad(`key size ${size} bits exceeds the object's maximum ${obj.maxSize}`);
-  if (obj.info.type !== TEE_TYPE_DATA && size < obj.info.minBits) throw bad(`key size ${size} bits is below the type's minimum`);
+  if (obj.info.type !== TEE_TYPE_DATA && withDesParity(obj.type, size) < min) throw bad(`key size ${size} bits is below the type's minimum`);
   return size;
 }
 

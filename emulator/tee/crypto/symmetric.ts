@@ -237,11 +237,6 @@ export function cts(key: Uint8Array, iv: Uint8Array, encrypt: boolean, data: Uin
   return Buffer.concat([head, last]);
 }
 
-/** Bytes CTS keeps back after `total` input bytes: between one block plus a byte and two blocks. */
-function ctsHeld(total: number): number {
-  return total > BLOCK ? ((total - 1) % BLOCK) + BLOCK + 1 : total;
-}
-
 /** Adds `n` to a 128-bit big-endian counter block. */
 function ctrAdd(iv: Buffer, n: number): Buffer {
   const out = Buffer.from(iv);
@@ -273,16 +268,17 @@ export class CipherCalc {
   updateSize(len: number): number {
     if (this.mode === 'ctr') return len;
     if (this.mode === 'ecb' || this.mode === 'cbc') return Math.floor((this.pendingLen + len) / BLOCK) * BLOCK;
-    if (this.mode === 'cts') return this.held.length + len - ctsHeld(this.held.length + len);
+    if (this.mode === 'cts') return Math.floor((this.held.length + len) / BLOCK) * BLOCK;
     return 0;
   }
 
   update(data: Uint8Array): Buffer {
     if (this.mode === 'cts') {
-      // As OP-TEE: all but the last two (partial) blocks go out at once; before the stolen
-      // block, CTS is plain CBC, so they are CBC-chained and the chain carries on to final.
+      // As OP-TEE's core: an update is plain CBC over whole blocks (before the stolen block CTS
+      // is CBC) and the chain carries on to final, which steals over what is left. Keeping the
+      // last 17-32 bytes for final is the library's job (libutee buffers them in the TA).
       this.held = append(this.held, data);
-      const n = this.held.length - ctsHeld(this.held.length);
+      const n = Math.floor(this.held.length / BLOCK) * BLOCK;
       if (n === 0) return Buffer.alloc(0);
       const c = aesCipher('cbc', this.encrypt, this.key, this.chain);
       const input = this.held.subarray(0, n);

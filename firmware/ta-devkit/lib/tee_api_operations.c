@@ -252,6 +252,8 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
 	memcpy(dst->extract, src->extract, sizeof(dst->extract));
 	dst->extract_len = src->extract_len;
 	dst->extract_pos = src->extract_pos;
+	memcpy(dst->cts, src->cts, sizeof(dst->cts));
+	dst->cts_len = src->cts_len;
 }
 
 /* ---- Handle checks shared by the operation classes ---- */

@@ -23,6 +23,8 @@ struct __TEE_OperationHandle {
 	uint8_t extract[64];		/* TEE_DigestExtract: digest being read out */
 	uint32_t extract_len;
 	uint32_t extract_pos;
+	uint8_t cts[32];		/* AES-CTS: the last 1-32 bytes, kept for the final steal */
+	uint32_t cts_len;
 };
 
 /* tee_api_algorithms.c: what an algorithm id implies, for TEE_AllocateOperation. */
