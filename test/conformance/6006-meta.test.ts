@@ -1,4 +1,4 @@
-/** 6006 delete, 6007 truncate, 6008 rename, 6009 enumeration. */
+/** 6006 delete, 6007 truncate, 6008 rename, 6009 enumeration, 6021 usage of persistent objects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDevice, type TestDevice } from '../helpers/device.js';
 import {
@@ -117,6 +117,27 @@ describe('6009 enumeration', () => {
     } finally {
       st2.end();
       t2.close();
+    }
+  });
+});
+
+describe('6021 usage of a persistent object', () => {
+  it('6021.1 TEE_RestrictObjectUsage1 on a persistent object holds when it is opened again, in another session too', () => {
+    st.create('usage', RW, Buffer.from('u'));
+    expect(st.info(0).usage).toBe(0xffffffff);
+    expect(st.restrict(0xfffffffe)).toBe(TEE_SUCCESS); // no longer EXTRACTABLE
+    expect(st.info(0).usage).toBe(0xfffffffe);
+    st.close(0);
+    expect(st.open('usage', F.READ)).toBe(TEE_SUCCESS);
+    expect(st.info(0).usage).toBe(0xfffffffe);
+    st.close(0);
+    const again = new StoreTest(t);
+    try {
+      expect(again.open('usage', F.READ)).toBe(TEE_SUCCESS);
+      expect(again.info(0).usage).toBe(0xfffffffe);
+      again.close(0);
+    } finally {
+      again.end();
     }
   });
 });

@@ -27,7 +27,7 @@ export const RW = F.READ | F.WRITE | F.WRITE_META;
 export const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
 export const CMD = {
   OPEN: 0, CREATE: 1, CLOSE: 2, READ: 3, WRITE: 4, SEEK: 5, TRUNC: 6, RENAME: 7, DELETE: 8, INFO: 9, ENUM: 10,
-  CREATE_KEY: 11, GET_KEY: 12, RAW: 13,
+  CREATE_KEY: 11, GET_KEY: 12, RAW: 13, RESTRICT: 14,
 } as const;
 
 const id = (s: string | Uint8Array): Buffer => (typeof s === 'string' ? Buffer.from(s) : Buffer.from(s));
@@ -118,6 +118,10 @@ export class StoreTest {
 
   remove(slot = 0): number {
     return this.invoke(CMD.DELETE, [val(slot)]).result;
+  }
+
+  restrict(usage: number, slot = 0): number {
+    return this.invoke(CMD.RESTRICT, [val(slot), val(usage)]).result;
   }
 
   info(slot = 0): { result: number; dataSize: number; pos: number; handleFlags: number; type: number; size: number; usage: number } {

@@ -21,7 +21,7 @@ import {
   TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y, TEE_ATTR_EDDSA_CTX, TEE_ATTR_EDDSA_PREHASH,
   TEE_ATTR_HKDF_HASH_ALGORITHM, TEE_ATTR_HKDF_IKM, TEE_ATTR_HKDF_INFO, TEE_ATTR_HKDF_OKM_LENGTH,
   TEE_ATTR_HKDF_SALT, TEE_ATTR_KDF_KEY_SIZE, TEE_ATTR_OPTEE_HKDF_INFO, TEE_ATTR_OPTEE_HKDF_SALT,
-  TEE_ATTR_RSA_MODULUS, TEE_ATTR_RSA_OAEP_LABEL, TEE_ATTR_RSA_PSS_SALT_LENGTH, TEE_ATTR_SECRET_VALUE,
+  TEE_ATTR_RSA_MODULUS, TEE_ATTR_RSA_OAEP_LABEL, TEE_ATTR_RSA_OAEP_MGF_HASH, TEE_ATTR_RSA_PSS_SALT_LENGTH, TEE_ATTR_SECRET_VALUE,
   TEE_ATTR_X25519_PUBLIC_VALUE, TEE_ALG_HKDF, TEE_MODE_DECRYPT, TEE_MODE_ENCRYPT, TEE_MODE_SIGN,
 } from '../../abi/tee-api.js';
 
@@ -144,6 +144,11 @@ export function asymOutputSize(alg: AlgInfo, key: CryptoObject): number {
 export function asymOperate(alg: AlgInfo, mode: number, key: CryptoObject, params: Map<number, AttrValue>, src: Buffer,
   random: (n: number) => Buffer): Buffer {
   const label = paramBuf(params, TEE_ATTR_RSA_OAEP_LABEL);
+  // GP 1.3.1's MGF1 hash: node:crypto's OAEP masks with the label's hash, so only that one.
+  const mgf = alg.kind === 'oaep' ? paramBuf(params, TEE_ATTR_RSA_OAEP_MGF_HASH) : undefined;
+  if (mgf && DIGEST_HASH.get(mgf.length >= 4 ? mgf.readUInt32LE(0) : 0) !== alg.hash) {
+    throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${alg.name} with another MGF1 hash is not supported`);
+  }
   try {
     if (mode === TEE_MODE_ENCRYPT) {
       const pub = rsaPublic(key);

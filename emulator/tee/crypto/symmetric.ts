@@ -181,13 +181,17 @@ function ecb(key: Uint8Array, encrypt: boolean, data: Uint8Array): Buffer {
   return Buffer.concat([c.update(data), c.final()]);
 }
 
-/** XTS-AES over a whole data unit (IEEE 1619), with ciphertext stealing for a partial tail. */
-export function xts(key1: Uint8Array, key2: Uint8Array, tweak: Uint8Array, encrypt: boolean, data: Uint8Array): Buffer {
+/**
+ * XTS-AES over a data unit (IEEE 1619), with ciphertext stealing for a partial tail. `start`:
+ * the encrypted tweak to begin with, for a unit whose first blocks went through already
+ * (`xtsAdvance` gives it); by default E(key2, tweak).
+ */
+export function xts(key1: Uint8Array, key2: Uint8Array, tweak: Uint8Array, encrypt: boolean, data: Uint8Array, start?: Buffer): Buffer {
   if (data.length < BLOCK) throw bad('XTS needs at least one block');
   const full = Math.floor(data.length / BLOCK);
   const tail = data.length % BLOCK;
   const tweaks: Buffer[] = [];
-  let t = aesEncryptBlock(key2, tweak);
+  let t = start ?? aesEncryptBlock(key2, tweak);
   for (let i = 0; i < full + 1; i++) { tweaks.push(t); t = dblLE(t); }
   const run = (blocks: Buffer, ts: Buffer[]): Buffer => {
     const masked = Buffer.alloc(blocks.length);
@@ -210,6 +214,13 @@ export function xts(key1: Uint8Array, key2: Uint8Array, tweak: Uint8Array, encry
   run(stolen, [tb]).copy(out, head * BLOCK);
   cc.subarray(0, tail).copy(out, full * BLOCK);
   return out;
+}
+
+/** The encrypted tweak `blocks` blocks after `t` (XTS multiplies by alpha per block). */
+export function xtsAdvance(t: Buffer, blocks: number): Buffer {
+  let x = t;
+  for (let i = 0; i < blocks; i++) x = dblLE(x);
+  return x;
 }
 
 /** AES-CBC-CS3 (ciphertext stealing, RFC 3962 / NIST SP800-38A addendum) over a whole message. */
@@ -257,6 +268,8 @@ export class CipherCalc {
   private pendingLen = 0;
   private processed = 0;
   private chain: Buffer;
+  /** XTS: the encrypted tweak of the next block, once blocks went through. */
+  private xtsTweak: Buffer | undefined;
 
   constructor(private readonly mode: 'ecb' | 'cbc' | 'ctr' | 'cts' | 'xts', private readonly encrypt: boolean,
     private readonly key: Buffer, private readonly key2: Buffer | undefined, private readonly iv: Buffer) {
@@ -268,7 +281,7 @@ export class CipherCalc {
   updateSize(len: number): number {
     if (this.mode === 'ctr') return len;
     if (this.mode === 'ecb' || this.mode === 'cbc') return Math.floor((this.pendingLen + len) / BLOCK) * BLOCK;
-    if (this.mode === 'cts') return Math.floor((this.held.length + len) / BLOCK) * BLOCK;
+    if (this.mode === 'cts' || this.mode === 'xts') return Math.floor((this.held.length + len) / BLOCK) * BLOCK;
     return 0;
   }
 
@@ -284,6 +297,18 @@ export class CipherCalc {
       const input = this.held.subarray(0, n);
       const out = Buffer.concat([c.update(input), c.final()]);
       this.chain = Buffer.from((this.encrypt ? out : input).subarray(n - BLOCK, n));
+      this.held = Buffer.from(this.held.subarray(n));
+      return out;
+    }
+    if (this.mode === 'xts') {
+      // As OP-TEE's core: whole blocks go through at once with the running tweak; final steals
+      // over the rest (the library keeps the last 17-32 bytes for it, as for CTS).
+      this.held = append(this.held, data);
+      const n = Math.floor(this.held.length / BLOCK) * BLOCK;
+      if (n === 0) return Buffer.alloc(0);
+      this.xtsTweak ??= aesEncryptBlock(this.key2!, this.iv);
+      const out = xts(this.key, this.key2!, this.iv, this.encrypt, this.held.subarray(0, n), this.xtsTweak);
+      this.xtsTweak = xtsAdvance(this.xtsTweak, n / BLOCK);
       this.held = Buffer.from(this.held.subarray(n));
       return out;
     }
@@ -317,7 +342,7 @@ export class CipherCalc {
     }
     const all = append(this.held, data);
     this.held = Buffer.alloc(0);
-    return this.mode === 'cts' ? cts(this.key, this.chain, this.encrypt, all) : xts(this.key, this.key2!, this.iv, this.encrypt, all);
+    return this.mode === 'cts' ? cts(this.key, this.chain, this.encrypt, all) : xts(this.key, this.key2!, this.iv, this.encrypt, all, this.xtsTweak);
   }
 
   private track(input: Uint8Array, out: Buffer): void {
@@ -347,6 +372,8 @@ export class CipherCalc {
       c.stream.update(Buffer.alloc(this.processed % BLOCK));
     }
     c.processed = this.processed;
+    c.chain = Buffer.from(this.chain);
+    if (this.xtsTweak) c.xtsTweak = Buffer.from(this.xtsTweak);
     c.pendingLen = this.pendingLen;
     return c;
   }

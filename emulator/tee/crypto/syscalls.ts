@@ -14,7 +14,7 @@ import {
   TEE_SCN_AUTHENC_UPDATE_AAD, TEE_SCN_AUTHENC_UPDATE_PAYLOAD, TEE_SCN_CIPHER_FINAL, TEE_SCN_CIPHER_INIT, TEE_SCN_CIPHER_UPDATE,
   TEE_SCN_CRYP_DERIVE_KEY, TEE_SCN_CRYP_OBJ_ALLOC, TEE_SCN_CRYP_OBJ_CLOSE, TEE_SCN_CRYP_OBJ_COPY, TEE_SCN_CRYP_OBJ_GENERATE_KEY,
   TEE_SCN_CRYP_OBJ_GET_ATTR, TEE_SCN_CRYP_OBJ_GET_INFO, TEE_SCN_CRYP_OBJ_POPULATE, TEE_SCN_CRYP_OBJ_RESET,
-  TEE_SCN_CRYP_OBJ_RESTRICT_USAGE, TEE_SCN_CRYP_STATE_ALLOC, TEE_SCN_CRYP_STATE_COPY, TEE_SCN_CRYP_STATE_FREE,
+  TEE_SCN_CRYP_STATE_ALLOC, TEE_SCN_CRYP_STATE_COPY, TEE_SCN_CRYP_STATE_FREE,
   TEE_SCN_HASH_FINAL, TEE_SCN_HASH_INIT, TEE_SCN_HASH_UPDATE,
 } from '../syscalls/numbers.js';
 import { inline, type SyscallArgs, type SyscallContext, type SyscallEntry } from '../syscalls/table.js';
@@ -346,11 +346,7 @@ export const cryptoSyscalls: ReadonlyMap<number, SyscallEntry> = new Map<number,
   [TEE_SCN_CIPHER_UPDATE, guarded('CIPHER_UPDATE', ['state', 'src', 'len', 'dst', 'dst_len'], cipherUpdate)],
   [TEE_SCN_CIPHER_FINAL, guarded('CIPHER_FINAL', ['state', 'src', 'len', 'dst', 'dst_len'], cipherFinal)],
   [TEE_SCN_CRYP_OBJ_GET_INFO, guarded('CRYP_OBJ_GET_INFO', ['obj', 'info'], objGetInfo)],
-  [TEE_SCN_CRYP_OBJ_RESTRICT_USAGE, guarded('CRYP_OBJ_RESTRICT_USAGE', ['obj', 'usage'], (c, a) => {
-    const o = handles(c).object(a[0]!);
-    o.usage = (o.usage & u32(a[1]!)) >>> 0;
-    return TEE_SUCCESS;
-  })],
+  // CRYP_OBJ_RESTRICT_USAGE (25) is in storage/syscalls.ts: for a persistent object it is written through.
   [TEE_SCN_CRYP_OBJ_GET_ATTR, guarded('CRYP_OBJ_GET_ATTR', ['obj', 'attr_id', 'buf', 'size'], objGetAttr)],
   [TEE_SCN_CRYP_OBJ_ALLOC, guarded('CRYP_OBJ_ALLOC', ['obj_type', 'max_size', 'obj'], objAlloc)],
   [TEE_SCN_CRYP_OBJ_CLOSE, guarded('CRYP_OBJ_CLOSE', ['obj'], (c, a) => {

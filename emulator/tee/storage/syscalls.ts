@@ -13,7 +13,7 @@ import {
 } from '../../abi/results.js';
 import type { SecureThread } from '../service.js';
 import {
-  TEE_SCN_STORAGE_ENUM_ALLOC, TEE_SCN_STORAGE_ENUM_FREE, TEE_SCN_STORAGE_ENUM_NEXT, TEE_SCN_STORAGE_ENUM_RESET,
+  TEE_SCN_CRYP_OBJ_RESTRICT_USAGE, TEE_SCN_STORAGE_ENUM_ALLOC, TEE_SCN_STORAGE_ENUM_FREE, TEE_SCN_STORAGE_ENUM_NEXT, TEE_SCN_STORAGE_ENUM_RESET,
   TEE_SCN_STORAGE_ENUM_START, TEE_SCN_STORAGE_OBJ_CREATE, TEE_SCN_STORAGE_OBJ_DEL, TEE_SCN_STORAGE_OBJ_OPEN,
   TEE_SCN_STORAGE_OBJ_READ, TEE_SCN_STORAGE_OBJ_RENAME, TEE_SCN_STORAGE_OBJ_SEEK, TEE_SCN_STORAGE_OBJ_TRUNC,
   TEE_SCN_STORAGE_OBJ_WRITE,
@@ -195,6 +195,26 @@ function* objRename(ctx: SyscallContext, h: bigint, idPtr: bigint, idLen: bigint
   });
 }
 
+/**
+ * CRYP_OBJ_RESTRICT_USAGE (25) for every object: the usage bits are and-ed; a persistent
+ * object's are written to its file at once, as OP-TEE does, so that they hold when it is opened
+ * again (xtest 6021).
+ */
+function* objRestrictUsage(ctx: SyscallContext, h: bigint, usage: bigint): SecureThread<number> {
+  const obj = objects.get(ctx, h);
+  obj.usage = (obj.usage & Number(usage & 0xffffffffn)) >>> 0;
+  const ph = obj.persistent;
+  if (!(ph instanceof PersistentHandle) || ph.closed || ph.obj.meta.usage === obj.usage) return TEE_SUCCESS;
+  const store = ph.store;
+  const meta: ObjectMeta = { ...ph.obj.meta, usage: obj.usage };
+  yield* store.locked_(ctx.instance, function* (ix) {
+    entryOf(store, ix, ph.obj);
+    yield* store.writeObject(ix, ph.obj.id, ph.obj.payload, meta, random(ctx));
+    ph.obj.meta = meta;
+  });
+  return TEE_SUCCESS;
+}
+
 // ---- data streams ---------------------------------------------------------------------------
 
 function objRead(ctx: SyscallContext, h: bigint, buf: bigint, len: bigint, count: bigint): number {
@@ -337,6 +357,7 @@ export const storageSyscalls: ReadonlyMap<number, SyscallEntry> = new Map<number
   [TEE_SCN_STORAGE_OBJ_DEL, threaded('STORAGE_OBJ_DEL', ['obj'], (c, a) => objDel(c, a[0]!))],
   [TEE_SCN_STORAGE_OBJ_RENAME, threaded('STORAGE_OBJ_RENAME', ['obj', 'new_id', 'new_id_len'],
     (c, a) => objRename(c, a[0]!, a[1]!, a[2]!))],
+  [TEE_SCN_CRYP_OBJ_RESTRICT_USAGE, threaded('CRYP_OBJ_RESTRICT_USAGE', ['obj', 'usage'], (c, a) => objRestrictUsage(c, a[0]!, a[1]!))],
   [TEE_SCN_STORAGE_ENUM_ALLOC, inline('STORAGE_ENUM_ALLOC', ['enum'], (c, a) => enumAlloc(c, a[0]!))],
   [TEE_SCN_STORAGE_ENUM_FREE, inline('STORAGE_ENUM_FREE', ['enum'],
     (c, a) => { enumOf(c, a[0]!); enums(c).map.delete(Number(a[0]!)); return TEE_SUCCESS; })],

@@ -18,9 +18,14 @@ void TEE_CipherInit(TEE_OperationHandle operation, const void *IV, size_t IVLen)
 	utee_op_started(op);
 }
 
-/* The kernel's CTS update is CBC over whole blocks; the last two (partial) blocks must reach it
- * at final, so the library keeps back 17 to 32 bytes (all of them up to one block), as OP-TEE's
- * libutee does. */
+/* The kernel's CTS and XTS updates take whole blocks (CTS as CBC, XTS with the running tweak);
+ * the last two (partial) blocks must reach it at final, where the stealing happens, so the library
+ * keeps back 17 to 32 bytes (all of them up to one block), as OP-TEE's libutee does. */
+static bool steals(TEE_OperationHandle op)
+{
+	return op->info.algorithm == TEE_ALG_AES_CTS || op->info.algorithm == TEE_ALG_AES_XTS;
+}
+
 static size_t cts_keep(size_t total)
 {
 	return total > 16 ? ((total - 1) % 16) + 17 : total;
@@ -96,7 +101,7 @@ TEE_Result TEE_CipherUpdate(TEE_OperationHandle operation, const void *srcData, 
 {
 	TEE_OperationHandle op = utee_op_active(operation, TEE_OPERATION_CIPHER);
 
-	if (op->info.algorithm == TEE_ALG_AES_CTS) {
+	if (steals(op)) {
 		if (!destLen || (srcLen && !srcData))
 			TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
 		return cts_update(op, srcData, srcLen, destData, destLen);
@@ -110,7 +115,7 @@ TEE_Result TEE_CipherDoFinal(TEE_OperationHandle operation, const void *srcData,
 	TEE_OperationHandle op = utee_op_active(operation, TEE_OPERATION_CIPHER);
 	TEE_Result res;
 
-	if (op->info.algorithm == TEE_ALG_AES_CTS) {
+	if (steals(op)) {
 		if (!destLen || (srcLen && !srcData))
 			TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
 		res = cts_final(op, srcData, srcLen, destData, destLen);

@@ -271,6 +271,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
 		res = TEE_CloseAndDeletePersistentObject1(*s);
 		*s = TEE_HANDLE_NULL;
 		return res;
+	case STORETEST_CMD_RESTRICT:
+		if (pt != PT(VALUE_INPUT, VALUE_INPUT, NONE, NONE))
+			return TEE_ERROR_BAD_PARAMETERS;
+		return TEE_RestrictObjectUsage1(*s, p[1].value.a);
 	case STORETEST_CMD_INFO:
 		if (pt != PT(VALUE_INPUT, VALUE_OUTPUT, VALUE_OUTPUT, VALUE_OUTPUT))
 			return TEE_ERROR_BAD_PARAMETERS;

@@ -41,5 +41,7 @@
 /* p0 value-in {a: case}, p1 value-out {a: raw syscall result}, p2 none or memref-in (case 8):
  * hostile raw syscalls, see storetest_ta.c */
 #define STORETEST_CMD_RAW 13
+/* p0 value-in {slot}, p1 value-in {a: usage}: TEE_RestrictObjectUsage1 */
+#define STORETEST_CMD_RESTRICT 14
 
 #endif /* TA_STORETEST_H */
