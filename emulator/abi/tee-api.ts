@@ -153,6 +153,7 @@ export const TEE_TYPE_HMAC_SHA3_384 = 0xa000000a;
 export const TEE_TYPE_HMAC_SHA3_512 = 0xa000000b;
 export const TEE_TYPE_AES = 0xa0000010;
 export const TEE_TYPE_DES = 0xa0000011;
+export const TEE_TYPE_SM4 = 0xa0000014;
 export const TEE_TYPE_DES3 = 0xa0000013;
 export const TEE_TYPE_RSA_PUBLIC_KEY = 0xa0000030;
 export const TEE_TYPE_RSA_KEYPAIR = 0xa1000030;

@@ -120,6 +120,14 @@ export function aesCipher(mode: 'ecb' | 'cbc' | 'ctr' | 'xts' | 'gcm' | 'ccm', e
   return c as unknown as StreamCipher;
 }
 
+/** SM4 (GB/T 32907, 128-bit key and block) in ECB, CBC or CTR, without padding. */
+export function sm4Cipher(mode: 'ecb' | 'cbc' | 'ctr', encrypt: boolean, key: Uint8Array, iv: Uint8Array | null): StreamCipher {
+  const name = `sm4-${mode}`;
+  const c = encrypt ? nodeCrypto.createCipheriv(name, key, iv) : nodeCrypto.createDecipheriv(name, key, iv);
+  c.setAutoPadding(false);
+  return c as unknown as StreamCipher;
+}
+
 /**
  * DES and triple DES without padding, on OpenSSL's DES-EDE3 (three 8-byte keys): single DES is
  * EDE3 with one key three times, two-key triple DES is K1|K2|K1. `key` is 8, 16 or 24 bytes.

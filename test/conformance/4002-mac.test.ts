@@ -127,6 +127,13 @@ describe('4002 MAC', () => {
     expect(r3.out.toString('hex')).toBe(cbcLast(k3, padded));
   });
 
+  it('4002.20 3DES-CMAC (OP-TEE\'s 0xF0000613), the SP 800-38B TDEA example, in 3-byte updates', () => {
+    const k3 = Buffer.from('8aa83bf8cbda10620bc1bf19fbb6cd58bc313d4a371ca8b5', 'hex');
+    const r = mac(0xf0000613, 0xa0000013, k3, Buffer.from('6bc1bee22e409f96e93d7e117393172aae2d8a57', 'hex'), 3, 8, 192);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe('743ddbe0ce2dc2ed');
+  });
+
   it('4002.15 second TEE_MACComputeFinal without TEE_MACInit panics (TARGET_DEAD, origin TEE)', () => {
     const r = ct.misuse(3);
     expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);

@@ -170,6 +170,34 @@ describe('4003 cipher', () => {
     expect(d.out.toString('hex')).toBe(pt.toString('hex'));
   });
 
+  describe('SM4', () => {
+    const SM4 = 0xa0000014;
+    const run = (algo: number, mode: number, k: Buffer, iv: Buffer | undefined, data: Buffer, chunk = 0) =>
+      ct.run(CMD.CIPHER, algo, mode | (chunk << 16), key(SM4, 128, [[TEE_ATTR_SECRET_VALUE, k]]),
+        blob([[CT.DATA, data], ...(iv ? [[CT.IV, iv] as [number, Buffer]] : [])]), data.length + 16);
+    const k = hex('0123456789abcdeffedcba9876543210');
+
+    it('4003.21 SM4-ECB, the GB/T 32907 example, both ways', () => {
+      const e = run(0x10000014, MODE.ENCRYPT, k, undefined, k);
+      expect(e.result).toBe(0);
+      expect(e.out.toString('hex')).toBe('681edf34d206965e86b3e94f536e4246');
+      expect(run(0x10000014, MODE.DECRYPT, k, undefined, e.out).out.toString('hex')).toBe(k.toString('hex'));
+    });
+
+    it('4003.22 SM4-CBC and SM4-CTR in 5-byte updates, against node:crypto', () => {
+      const iv = hex('000102030405060708090a0b0c0d0e0f');
+      const pt = Buffer.from('SM4 in CBC needs whole blocks: 48 bytes here...!');
+      for (const [algo, mode] of [[0x10000114, 'sm4-cbc'], [0x10000214, 'sm4-ctr']] as const) {
+        const c = createCipheriv(mode, k, iv).setAutoPadding(false);
+        const want = Buffer.concat([c.update(pt), c.final()]).toString('hex');
+        const e = run(algo, MODE.ENCRYPT, k, iv, pt, 5);
+        expect(e.result).toBe(0);
+        expect(e.out.toString('hex')).toBe(want);
+        expect(run(algo, MODE.DECRYPT, k, iv, e.out, 5).out.toString()).toBe(pt.toString());
+      }
+    });
+  });
+
   describe('DES and triple DES', () => {
     const DES = 0xa0000011;
     const DES3 = 0xa0000013;

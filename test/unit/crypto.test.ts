@@ -14,6 +14,7 @@ import {
   allocateObject, checkPopulate, copyCompatible, copyInto, HandleTable, type AttrValue,
 } from '../../emulator/tee/crypto/objects.js';
 import { AesMacCalc, CipherCalc, cts, HmacCalc, XofCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
+import { Des3CmacCalc } from '../../emulator/tee/crypto/des.js';
 import { TeeError } from '../../emulator/abi/errors.js';
 import {
   TEE_ALG_ECDSA_SHA256, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
@@ -234,6 +235,19 @@ describe('streaming AES-CTS (CipherCalc)', () => {
       parts.push(c.final(input.subarray(given)));
       expect(Buffer.concat(parts).toString('hex')).toBe((encrypt ? cts(key, iv, true, msg) : msg).toString('hex'));
     }
+  });
+});
+
+describe('3DES CMAC (Des3CmacCalc)', () => {
+  it('matches the SP 800-38B TDEA examples (three keys), also fed in pieces', () => {
+    const k = Buffer.from('8aa83bf8cbda10620bc1bf19fbb6cd58bc313d4a371ca8b5', 'hex');
+    expect(new Des3CmacCalc(k).final(Buffer.alloc(0)).toString('hex')).toBe('b7a688e122ffaf95');
+    expect(new Des3CmacCalc(k).final(Buffer.from('6bc1bee22e409f96', 'hex')).toString('hex')).toBe('8e8f293136283797');
+    const m = Buffer.from('6bc1bee22e409f96e93d7e117393172aae2d8a57', 'hex');
+    const c = new Des3CmacCalc(k);
+    c.update(m.subarray(0, 3));
+    c.update(m.subarray(3, 11));
+    expect(c.final(m.subarray(11)).toString('hex')).toBe('743ddbe0ce2dc2ed');
   });
 });
 

@@ -14,7 +14,7 @@ import {
   TEE_ECC_CURVE_NIST_P224, TEE_ECC_CURVE_NIST_P256, TEE_ECC_CURVE_NIST_P384, TEE_ECC_CURVE_NIST_P521,
   TEE_MODE_DECRYPT, TEE_MODE_DERIVE, TEE_MODE_DIGEST, TEE_MODE_ENCRYPT, TEE_MODE_MAC, TEE_MODE_SIGN,
   TEE_MODE_VERIFY, TEE_OPERATION_AE, TEE_OPERATION_ASYMMETRIC_CIPHER, TEE_OPERATION_ASYMMETRIC_SIGNATURE,
-  TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_KEY_DERIVATION, TEE_OPERATION_MAC, TEE_TYPE_AES, TEE_TYPE_DES, TEE_TYPE_DES3,
+  TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_KEY_DERIVATION, TEE_OPERATION_MAC, TEE_TYPE_AES, TEE_TYPE_DES, TEE_TYPE_DES3, TEE_TYPE_SM4,
   TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ECDSA_PUBLIC_KEY, TEE_TYPE_ED25519_KEYPAIR,
   TEE_TYPE_ED25519_PUBLIC_KEY, TEE_TYPE_GENERIC_SECRET, TEE_TYPE_HKDF, TEE_TYPE_HKDF_IKM,
   TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_RSA_PUBLIC_KEY, TEE_TYPE_X25519_KEYPAIR, TEE_USAGE_DECRYPT,
@@ -64,6 +64,8 @@ export interface AlgInfo {
   xof?: XofName;
   /** DES or triple DES instead of AES (ciphers and CBC-MACs). */
   des?: boolean;
+  /** SM4 instead of AES (ECB, CBC, CTR). */
+  sm4?: boolean;
 }
 
 export const HASH_SIZES: Record<HashName, number> = {
@@ -130,6 +132,10 @@ function build(): Map<number, AlgInfo> {
     add({ id, name: `AES_${cipher.toUpperCase()}`, cls: TEE_OPERATION_CIPHER, kind: 'cipher', modes: ENC_DEC, keyTypes: aes, cipher,
       twoKeys: cipher === 'xts' });
   }
+  // SM4 (GB/T 32907): ECB/CBC without padding and CTR, with a 128-bit SM4 key.
+  for (const [id, name, cipher] of [[0x10000014, 'SM4_ECB_NOPAD', 'ecb'], [0x10000114, 'SM4_CBC_NOPAD', 'cbc'], [0x10000214, 'SM4_CTR', 'ctr']] as const) {
+    add({ id, name, cls: TEE_OPERATION_CIPHER, kind: 'cipher', modes: ENC_DEC, keyTypes: [TEE_TYPE_SM4], cipher, sm4: true });
+  }
   // DES (one 8-byte key) and triple DES (16 or 24 bytes): ECB/CBC without padding and CBC-MACs.
   for (const [id, name, cipher, keyType] of [[TEE_ALG_DES_ECB_NOPAD, 'DES_ECB_NOPAD', 'ecb', TEE_TYPE_DES], [TEE_ALG_DES_CBC_NOPAD, 'DES_CBC_NOPAD', 'cbc', TEE_TYPE_DES],
     [TEE_ALG_DES3_ECB_NOPAD, 'DES3_ECB_NOPAD', 'ecb', TEE_TYPE_DES3], [TEE_ALG_DES3_CBC_NOPAD, 'DES3_CBC_NOPAD', 'cbc', TEE_TYPE_DES3]] as const) {
@@ -139,6 +145,8 @@ function build(): Map<number, AlgInfo> {
     [TEE_ALG_DES3_CBC_MAC_NOPAD, 'DES3_CBC_MAC_NOPAD', TEE_TYPE_DES3, false], [TEE_ALG_DES3_CBC_MAC_PKCS5, 'DES3_CBC_MAC_PKCS5', TEE_TYPE_DES3, true]] as const) {
     add({ id, name, cls: TEE_OPERATION_MAC, kind: 'cbcmac', modes: [TEE_MODE_MAC], keyTypes: [keyType], pad, des: true });
   }
+  // OP-TEE's extension: CMAC over triple DES.
+  add({ id: 0xf0000613, name: 'DES3_CMAC', cls: TEE_OPERATION_MAC, kind: 'cmac', modes: [TEE_MODE_MAC], keyTypes: [TEE_TYPE_DES3], des: true });
   add({ id: TEE_ALG_AES_CMAC, name: 'AES_CMAC', cls: TEE_OPERATION_MAC, kind: 'cmac', modes: [TEE_MODE_MAC], keyTypes: aes });
   add({ id: TEE_ALG_AES_CBC_MAC_NOPAD, name: 'AES_CBC_MAC_NOPAD', cls: TEE_OPERATION_MAC, kind: 'cbcmac', modes: [TEE_MODE_MAC], keyTypes: aes });
   add({ id: TEE_ALG_AES_CBC_MAC_PKCS5, name: 'AES_CBC_MAC_PKCS5', cls: TEE_OPERATION_MAC, kind: 'cbcmac', modes: [TEE_MODE_MAC], keyTypes: aes, pad: true });

@@ -95,3 +95,50 @@ export class DesMacCalc implements MacLike {
     return new DesMacCalc(this.key, this.pad, Buffer.from(this.chain), Buffer.from(this.pending));
   }
 }
+
+/** Doubling in GF(2^64) for CMAC's subkeys (SP 800-38B: Rb = 0x1B for 64-bit blocks). */
+function dbl64(b: Buffer): Buffer {
+  const out = Buffer.alloc(DES_BLOCK);
+  for (let i = 0; i < DES_BLOCK; i++) out[i] = ((b[i]! << 1) | (i + 1 < DES_BLOCK ? b[i + 1]! >> 7 : 0)) & 0xff;
+  if (b[0]! & 0x80) out[DES_BLOCK - 1]! ^= 0x1b;
+  return out;
+}
+
+/** Triple-DES CMAC (NIST SP 800-38B with TDEA; OP-TEE's TEE_ALG_DES3_CMAC). */
+export class Des3CmacCalc implements MacLike {
+  readonly size = DES_BLOCK;
+  constructor(private readonly key: Buffer, private chain: Buffer = Buffer.alloc(DES_BLOCK), private pending: Buffer = Buffer.alloc(0)) {}
+
+  private absorb(blocks: Uint8Array): void {
+    if (blocks.length === 0) return;
+    const out = desCipher('cbc', true, this.key, this.chain).update(blocks);
+    this.chain = Buffer.from(out.subarray(out.length - DES_BLOCK));
+  }
+
+  update(data: Uint8Array): void {
+    const all = Buffer.concat([this.pending, data]);
+    // The last block, full or not, waits for final (it is masked with a subkey).
+    const keep = all.length % DES_BLOCK || (all.length ? DES_BLOCK : 0);
+    this.absorb(all.subarray(0, all.length - keep));
+    this.pending = Buffer.from(all.subarray(all.length - keep));
+  }
+
+  final(data: Uint8Array): Buffer {
+    this.update(data);
+    const l = desCipher('ecb', true, this.key, null).update(Buffer.alloc(DES_BLOCK));
+    const k1 = dbl64(l);
+    const k2 = dbl64(k1);
+    const last = this.pending.length === DES_BLOCK
+      ? Buffer.from(this.pending)
+      : Buffer.concat([this.pending, Buffer.from([0x80]), Buffer.alloc(DES_BLOCK - 1 - this.pending.length)]);
+    const k = this.pending.length === DES_BLOCK ? k1 : k2;
+    for (let i = 0; i < DES_BLOCK; i++) last[i]! ^= k[i]!;
+    this.pending = Buffer.alloc(0);
+    this.absorb(last);
+    return this.chain;
+  }
+
+  clone(): Des3CmacCalc {
+    return new Des3CmacCalc(this.key, Buffer.from(this.chain), Buffer.from(this.pending));
+  }
+}

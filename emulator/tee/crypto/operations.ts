@@ -10,7 +10,7 @@ import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import { algorithm, type AlgInfo } from './algorithms.js';
 import type { CryptoObject, HandleTable } from './objects.js';
-import { DES_BLOCK, DesCipherCalc, DesMacCalc } from './des.js';
+import { DES_BLOCK, Des3CmacCalc, DesCipherCalc, DesMacCalc } from './des.js';
 import { AeCalc, AesMacCalc, CipherCalc, DigestCalc, HmacCalc, XofCalc, type MacLike } from './symmetric.js';
 import {
   TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT,
@@ -52,6 +52,7 @@ export class OpState {
     if (a.cls !== TEE_OPERATION_MAC) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${a.name} is not a digest or MAC`);
     const key = this.secret(table);
     if (a.kind === 'hmac') this.calc = new HmacCalc(a.hash!, key);
+    else if (a.des && a.kind === 'cmac') this.calc = new Des3CmacCalc(key);
     else if (a.des) this.calc = new DesMacCalc(key, a.pad === true, iv.length === DES_BLOCK ? Buffer.from(iv) : Buffer.alloc(DES_BLOCK));
     else {
       const chain = a.kind === 'cbcmac' && iv.length === 16 ? Buffer.from(iv) : Buffer.alloc(16);
@@ -62,7 +63,7 @@ export class OpState {
 
   mac(): MacLike {
     const c = this.calc;
-    if (!this.initialized || !(c instanceof DigestCalc || c instanceof XofCalc || c instanceof HmacCalc || c instanceof AesMacCalc || c instanceof DesMacCalc)) {
+    if (!this.initialized || !(c instanceof DigestCalc || c instanceof XofCalc || c instanceof HmacCalc || c instanceof AesMacCalc || c instanceof DesMacCalc || c instanceof Des3CmacCalc)) {
       throw new TeeError(TEE_ERROR_BAD_STATE, 'digest/MAC operation not initialized');
     }
     return c;
@@ -92,7 +93,7 @@ export class OpState {
       return;
     }
     if (a.cipher !== 'ecb' && iv.length !== 16) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `${a.name} needs a 16-byte IV`);
-    this.calc = new CipherCalc(a.cipher!, this.mode === TEE_MODE_ENCRYPT, key, key2, a.cipher === 'ecb' ? Buffer.alloc(16) : iv);
+    this.calc = new CipherCalc(a.cipher!, this.mode === TEE_MODE_ENCRYPT, key, key2, a.cipher === 'ecb' ? Buffer.alloc(16) : iv, a.sm4 === true);
     this.initialized = true;
   }
 

@@ -8,7 +8,7 @@
 import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_MAC_INVALID, TEE_ERROR_OUT_OF_MEMORY } from '../../abi/results.js';
 import { HASH_BLOCKS, HASH_SIZES } from './algorithms.js';
-import { aesCipher, aesEncryptBlock, createHash, createXof, xofOutput, type Hash, type HashName, type StreamCipher, type XofName } from '../../host/crypto.js';
+import { aesCipher, aesEncryptBlock, createHash, createXof, sm4Cipher, xofOutput, type Hash, type HashName, type StreamCipher, type XofName } from '../../host/crypto.js';
 
 /** Largest message buffered inside the core (CTS, XTS, CCM, AAD). */
 export const MAX_BUFFERED = 8 << 20;
@@ -271,10 +271,15 @@ export class CipherCalc {
   /** XTS: the encrypted tweak of the next block, once blocks went through. */
   private xtsTweak: Buffer | undefined;
 
+  /** `sm4`: SM4 instead of AES (ECB, CBC and CTR only; same 16-byte block). */
   constructor(private readonly mode: 'ecb' | 'cbc' | 'ctr' | 'cts' | 'xts', private readonly encrypt: boolean,
-    private readonly key: Buffer, private readonly key2: Buffer | undefined, private readonly iv: Buffer) {
+    private readonly key: Buffer, private readonly key2: Buffer | undefined, private readonly iv: Buffer, private readonly sm4 = false) {
     this.chain = Buffer.from(iv);
-    if (mode === 'ecb' || mode === 'cbc' || mode === 'ctr') this.stream = aesCipher(mode, encrypt, key, mode === 'ecb' ? null : iv);
+    if (mode === 'ecb' || mode === 'cbc' || mode === 'ctr') this.stream = this.blockCipher(mode, mode === 'ecb' ? null : iv);
+  }
+
+  private blockCipher(mode: 'ecb' | 'cbc' | 'ctr', iv: Buffer | null): StreamCipher {
+    return this.sm4 ? sm4Cipher(mode, this.encrypt, this.key, iv) : aesCipher(mode, this.encrypt, this.key, iv);
   }
 
   /** Output bytes an update of `len` bytes produces. */
@@ -358,17 +363,17 @@ export class CipherCalc {
 
   /** A copy of the running state (TEE_CopyOperation). Partial-block input is not carried over for ECB/CBC. */
   clone(): CipherCalc {
-    const c = new CipherCalc(this.mode, this.encrypt, this.key, this.key2, this.iv);
+    const c = new CipherCalc(this.mode, this.encrypt, this.key, this.key2, this.iv, this.sm4);
     c.held = Buffer.from(this.held);
     if (this.mode === 'cbc') {
       if (this.pendingLen) throw new TeeError(TEE_ERROR_BAD_STATE, 'cannot copy a CBC state holding a partial block');
-      c.stream = aesCipher('cbc', this.encrypt, this.key, this.chain);
+      c.stream = this.blockCipher('cbc', this.chain);
       c.chain = Buffer.from(this.chain);
     } else if (this.mode === 'ecb' && this.pendingLen) {
       throw new TeeError(TEE_ERROR_BAD_STATE, 'cannot copy an ECB state holding a partial block');
     } else if (this.mode === 'ctr') {
       const blocks = Math.floor(this.processed / BLOCK);
-      c.stream = aesCipher('ctr', this.encrypt, this.key, ctrAdd(this.iv, blocks));
+      c.stream = this.blockCipher('ctr', ctrAdd(this.iv, blocks));
       c.stream.update(Buffer.alloc(this.processed % BLOCK));
     }
     c.processed = this.processed;

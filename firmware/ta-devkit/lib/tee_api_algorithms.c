@@ -17,8 +17,10 @@ uint32_t utee_alg_class(uint32_t algo)
 	case 6: return TEE_OPERATION_ASYMMETRIC_CIPHER;
 	case 7: return TEE_OPERATION_ASYMMETRIC_SIGNATURE;
 	case 8: return TEE_OPERATION_KEY_DERIVATION;
-	case 0xF: /* GP 1.3's TEE_ALG_RSASSA_PKCS1_V1_5 (no hash) */
-		return algo == TEE_ALG_RSASSA_PKCS1_V1_5 ? TEE_OPERATION_ASYMMETRIC_SIGNATURE : 0;
+	case 0xF: /* GP 1.3's TEE_ALG_RSASSA_PKCS1_V1_5 (no hash); OP-TEE's DES3 CMAC */
+		if (algo == TEE_ALG_RSASSA_PKCS1_V1_5)
+			return TEE_OPERATION_ASYMMETRIC_SIGNATURE;
+		return algo == TEE_ALG_DES3_CMAC ? TEE_OPERATION_MAC : 0;
 	default: return 0;
 	}
 }
@@ -82,6 +84,8 @@ uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 	case TEE_OPERATION_AE:
 		if ((algo & 0xFF) == 0x11 || (algo & 0xFF) == 0x13)
 			return cls_des_key(algo);
+		if ((algo & 0xFF) == 0x14)
+			return TEE_TYPE_SM4;
 		return (algo & 0xFF) == 0x10 ? TEE_TYPE_AES : 0;
 	case TEE_OPERATION_MAC:
 		if ((algo & 0xFF) == 0x10)
@@ -162,6 +166,7 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		TEE_ALG_SM3, TEE_ALG_HMAC_SM3, TEE_ALG_RSASSA_PKCS1_V1_5, TEE_ALG_DES_ECB_NOPAD, TEE_ALG_DES_CBC_NOPAD,
 		TEE_ALG_DES3_ECB_NOPAD, TEE_ALG_DES3_CBC_NOPAD, TEE_ALG_DES_CBC_MAC_NOPAD,
 		TEE_ALG_DES_CBC_MAC_PKCS5, TEE_ALG_DES3_CBC_MAC_NOPAD, TEE_ALG_DES3_CBC_MAC_PKCS5,
+		TEE_ALG_SM4_ECB_NOPAD, TEE_ALG_SM4_CBC_NOPAD, TEE_ALG_SM4_CTR, TEE_ALG_DES3_CMAC,
 	};
 	size_t n;
 
