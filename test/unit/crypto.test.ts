@@ -13,7 +13,7 @@ import { recoverPrimes, toBig } from '../../emulator/tee/crypto/keys.js';
 import {
   allocateObject, checkPopulate, copyCompatible, copyInto, HandleTable, type AttrValue,
 } from '../../emulator/tee/crypto/objects.js';
-import { AesMacCalc, CipherCalc, cts, HmacCalc, XofCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
+import { AeCalc, AesMacCalc, CipherCalc, cts, HmacCalc, XofCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
 import { Des3CmacCalc } from '../../emulator/tee/crypto/des.js';
 import { TeeError } from '../../emulator/abi/errors.js';
 import {
@@ -234,6 +234,30 @@ describe('streaming AES-CTS (CipherCalc)', () => {
       }
       parts.push(c.final(input.subarray(given)));
       expect(Buffer.concat(parts).toString('hex')).toBe((encrypt ? cts(key, iv, true, msg) : msg).toString('hex'));
+    }
+  });
+});
+
+describe('copying a running AE operation (AeCalc.clone)', () => {
+  it('GCM and CCM copies made half way finish with the same output and tag as the original and as node:crypto', () => {
+    const key = Buffer.alloc(16, 3);
+    const aad = Buffer.from('header');
+    const pt = Buffer.from('forty-one bytes of payload to be sealed..');
+    for (const kind of ['gcm', 'ccm'] as const) {
+      const nonce = Buffer.alloc(kind === 'gcm' ? 12 : 13, 5);
+      const a = new AeCalc(kind, true, key, nonce, 16, aad.length, pt.length);
+      a.updateAad(aad);
+      const head = a.update(pt.subarray(0, 20));
+      const b = a.clone();
+      const ra = a.encryptFinal(pt.subarray(20));
+      const rb = b.encryptFinal(pt.subarray(20));
+      expect(Buffer.concat([head, rb.out]).toString('hex')).toBe(Buffer.concat([head, ra.out]).toString('hex'));
+      expect(rb.tag.toString('hex')).toBe(ra.tag.toString('hex'));
+      const n = nodeCrypto.createCipheriv(`aes-128-${kind}`, key, nonce, { authTagLength: 16 } as nodeCrypto.CipherCCMOptions);
+      n.setAAD(aad, { plaintextLength: pt.length });
+      const want = Buffer.concat([n.update(pt), n.final()]);
+      expect(Buffer.concat([head, ra.out]).toString('hex')).toBe(want.toString('hex'));
+      expect(ra.tag.toString('hex')).toBe(n.getAuthTag().toString('hex'));
     }
   });
 });

@@ -124,7 +124,6 @@ export class OpState {
     if (src.alg.id !== this.alg.id || src.mode !== this.mode) {
       throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'operations differ in algorithm or mode');
     }
-    if (src.calc instanceof AeCalc) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, 'copying a running AE operation');
     this.calc = src.calc?.clone();
     this.initialized = src.initialized;
   }

@@ -406,7 +406,8 @@ export class AeCalc {
   updateAad(data: Uint8Array): void {
     if (this.started) throw new TeeError(TEE_ERROR_BAD_STATE, 'AAD after payload');
     if (this.stream) this.stream.setAAD(data);
-    else this.aad = append(this.aad, data);
+    // Kept for GCM too: a copy of the running operation replays it (TEE_CopyOperation).
+    this.aad = append(this.aad, data);
   }
 
   updateSize(len: number): number {
@@ -415,9 +416,21 @@ export class AeCalc {
 
   update(data: Uint8Array): Buffer {
     this.started = true;
-    if (this.stream) return this.stream.update(data);
     this.payload = append(this.payload, data);
+    if (this.stream) return this.stream.update(data);
     return Buffer.alloc(0);
+  }
+
+  /**
+   * A copy of the running operation (TEE_CopyOperation): a new one that has seen the same AAD
+   * and payload (GCM replays them into a fresh cipher; CCM holds them until final anyway).
+   */
+  clone(): AeCalc {
+    const c = new AeCalc(this.kind, this.encrypt, this.key, this.nonce, this.tagLen, this.aadLen, this.payloadLen);
+    if (this.aad.length) c.updateAad(this.aad);
+    if (this.payload.length) c.update(this.payload);
+    c.started = this.started;
+    return c;
   }
 
   finalSize(len: number): number {
