@@ -189,6 +189,34 @@ describe('4006 asymmetric', () => {
     });
   }
 
+  it('4006.18 Ed25519ctx and Ed25519ph (GP 1.3.1 EDDSA_CTX / EDDSA_PREHASH attributes), RFC 8032 tests "foo" and "abc"', () => {
+    const EDDSA_CTX = 0xd0000643;
+    const EDDSA_PREHASH = 0xf0000004;
+    const cases = [
+      ['0305334e381af78f141cb666f6199f57bc3495335a256a95bd2a55bf546663f6', 'dfc9425e4f968f7f0c29f0259cf5f9aed6851c2bb4ad8bfb860cfee0ab248292',
+        'f726936d19c800494e3fdaff20b276a8', [[EDDSA_CTX, hex('666f6f')]] as [number, Field][],
+        '55a4cc2f70a54e04288c5f4cd1e45a7bb520b36292911876cada7323198dd87a8b36950b95130022907a7fb7c4e9b2d5f6cca685a587b4b21f4b888e4e7edb0d'],
+      ['833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42', 'ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf',
+        '616263', [[EDDSA_PREHASH, { a: 1, b: 0 }]] as [number, Field][],
+        '98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae4131f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406'],
+    ] as const;
+    for (const [sk, pk, m, attrs, sig] of cases) {
+      const pair = key(ED25519_KEYPAIR, 256, [[A.ED_PUB, hex(pk)], [A.ED_PRIV, hex(sk)]]);
+      const s = asym(ALG.ED25519, MODE.SIGN, pair, [[CT.DATA, hex(m)], ...attrs]);
+      expect(s.result).toBe(0);
+      expect(s.out.toString('hex')).toBe(sig);
+      const pub = key(ED25519_PUBLIC, 256, [[A.ED_PUB, hex(pk)]]);
+      expect(asym(ALG.ED25519, MODE.VERIFY, pub, [[CT.DATA, hex(m)], [CT.TAG, hex(sig)], ...attrs]).result).toBe(0);
+      // The same signature is no pure Ed25519 one.
+      expect(asym(ALG.ED25519, MODE.VERIFY, pub, [[CT.DATA, hex(m)], [CT.TAG, hex(sig)]]).result).toBe(TEE_ERROR_SIGNATURE_INVALID);
+    }
+    // A short signature buffer is answered before signing.
+    const pair = key(ED25519_KEYPAIR, 256, [[A.ED_PUB, hex(cases[0][1])], [A.ED_PRIV, hex(cases[0][0])]]);
+    const short = asym(ALG.ED25519, MODE.SIGN, pair, [[CT.DATA, hex(cases[0][2])], ...cases[0][3]], 10);
+    expect(short.result).toBe(TEE_ERROR_SHORT_BUFFER);
+    expect(short.size).toBe(64);
+  });
+
   it('4006.15 acipher sample TA: GEN_KEY 1024, ENCRYPT, DECRYPT round trip; short output buffer', () => {
     const s = ct.open(ACIPHER_TA);
     const c = ct.t.client;

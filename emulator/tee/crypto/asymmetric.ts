@@ -8,6 +8,7 @@ import {
   TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CIPHERTEXT_INVALID, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SIGNATURE_INVALID,
 } from '../../abi/results.js';
 import { DIGEST_HASH, HASH_SIZES, type AlgInfo } from './algorithms.js';
+import { eddsaSign, eddsaVerify, type EddsaVariant } from './eddsa.js';
 import { ecdsaSign, ecdsaVerify } from './ecdsa.js';
 import {
   curveOf, ecPoint, ecPrivateValue, ed25519Key, okpPublic, rsaPrivate, rsaPublic, toBig, x25519Private,
@@ -21,7 +22,7 @@ import {
   TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y, TEE_ATTR_EDDSA_CTX, TEE_ATTR_EDDSA_PREHASH,
   TEE_ATTR_HKDF_HASH_ALGORITHM, TEE_ATTR_HKDF_IKM, TEE_ATTR_HKDF_INFO, TEE_ATTR_HKDF_OKM_LENGTH,
   TEE_ATTR_HKDF_SALT, TEE_ATTR_KDF_KEY_SIZE, TEE_ATTR_OPTEE_HKDF_INFO, TEE_ATTR_OPTEE_HKDF_SALT,
-  TEE_ATTR_RSA_MODULUS, TEE_ATTR_RSA_OAEP_LABEL, TEE_ATTR_RSA_OAEP_MGF_HASH, TEE_ATTR_RSA_PSS_SALT_LENGTH, TEE_ATTR_SECRET_VALUE,
+  TEE_ATTR_ED25519_PRIVATE_VALUE, TEE_ATTR_ED25519_PUBLIC_VALUE, TEE_ATTR_RSA_MODULUS, TEE_ATTR_RSA_OAEP_LABEL, TEE_ATTR_RSA_OAEP_MGF_HASH, TEE_ATTR_RSA_PSS_SALT_LENGTH, TEE_ATTR_SECRET_VALUE,
   TEE_ATTR_X25519_PUBLIC_VALUE, TEE_ALG_HKDF, TEE_MODE_DECRYPT, TEE_MODE_ENCRYPT, TEE_MODE_SIGN,
 } from '../../abi/tee-api.js';
 
@@ -207,18 +208,23 @@ function sign(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, s
       if (alg.curve !== undefined && alg.curve !== curve.id) throw bad('key curve differs from the algorithm');
       return ecdsaSign(curve, ecPrivateValue(key), src, random);
     }
-    case 'ed25519':
-      eddsaParams(params);
+    case 'ed25519': {
+      const v = eddsaParams(params);
+      if (v) return eddsaSign(v, key.buf(TEE_ATTR_ED25519_PRIVATE_VALUE)!, src);
       return ed25519Sign(ed25519Key(key, true), src);
+    }
     default:
       throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${alg.name} cannot sign`);
   }
 }
 
-function eddsaParams(params: Map<number, AttrValue>): void {
+/** Ed25519ctx or Ed25519ph when the attributes ask for them (contexts up to 255 bytes), else undefined. */
+function eddsaParams(params: Map<number, AttrValue>): EddsaVariant | undefined {
   const ctx = paramBuf(params, TEE_ATTR_EDDSA_CTX);
   const ph = paramValue(params, TEE_ATTR_EDDSA_PREHASH);
-  if ((ctx && ctx.length) || ph) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, 'Ed25519ctx/Ed25519ph are not supported');
+  if (ctx && ctx.length > 255) throw bad('an EdDSA context is at most 255 bytes');
+  if (!ph && !(ctx && ctx.length)) return undefined;
+  return { prehash: Boolean(ph), context: ctx ?? Buffer.alloc(0) };
 }
 
 /** ASYMM_VERIFY: throws SIGNATURE_INVALID when the signature does not match. */
@@ -257,9 +263,11 @@ function verify(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>,
       if (alg.curve !== undefined && alg.curve !== curve.id) throw bad('key curve differs from the algorithm');
       return ecdsaVerify(curve, key.buf(TEE_ATTR_ECC_PUBLIC_VALUE_X)!, key.buf(TEE_ATTR_ECC_PUBLIC_VALUE_Y)!, data, sig);
     }
-    case 'ed25519':
-      eddsaParams(params);
+    case 'ed25519': {
+      const v = eddsaParams(params);
+      if (v) return sig.length === 64 && eddsaVerify(v, key.buf(TEE_ATTR_ED25519_PUBLIC_VALUE)!, data, sig);
       return sig.length === 64 && ed25519Verify(ed25519Key(key, false), data, sig);
+    }
     default:
       throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${alg.name} cannot verify`);
   }
