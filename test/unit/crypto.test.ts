@@ -262,6 +262,45 @@ describe('copying a running AE operation (AeCalc.clone)', () => {
   });
 });
 
+describe('streaming AES-CCM (AeCalc)', () => {
+  it('updates give whole blocks as they come; output and tag equal node:crypto for several nonce, AAD and tag sizes; a bad tag is MAC_INVALID', () => {
+    const key = Buffer.alloc(16, 0x42);
+    const pt = Buffer.from([...Array(53).keys()]);
+    for (const [nonceLen, aadLen, tagLen] of [[7, 0, 4], [13, 20, 16], [11, 1, 8]] as const) {
+      const nonce = Buffer.alloc(nonceLen, 9);
+      const aad = Buffer.alloc(aadLen, 7);
+      const n = nodeCrypto.createCipheriv('aes-128-ccm', key, nonce, { authTagLength: tagLen });
+      if (aadLen) n.setAAD(aad, { plaintextLength: pt.length });
+      else n.setAAD(Buffer.alloc(0), { plaintextLength: pt.length });
+      const want = Buffer.concat([n.update(pt), n.final()]);
+      const wantTag = n.getAuthTag();
+      const e = new AeCalc('ccm', true, key, nonce, tagLen, aadLen, pt.length);
+      if (aadLen) { e.updateAad(aad.subarray(0, 3)); e.updateAad(aad.subarray(3)); }
+      const parts: Buffer[] = [];
+      let fed = 0;
+      for (let i = 0; i < 49; i += 7) {
+        const chunk = pt.subarray(i, i + 7);
+        const out = e.update(chunk);
+        fed += chunk.length;
+        expect(parts.reduce((t, p) => t + p.length, 0) + out.length).toBe(Math.floor(fed / 16) * 16);
+        parts.push(out);
+      }
+      const fin = e.encryptFinal(pt.subarray(49));
+      expect(Buffer.concat([...parts, fin.out]).toString('hex')).toBe(want.toString('hex'));
+      expect(fin.tag.toString('hex')).toBe(wantTag.toString('hex'));
+      const d = new AeCalc('ccm', false, key, nonce, tagLen, aadLen, pt.length);
+      if (aadLen) d.updateAad(aad);
+      const head = d.update(want.subarray(0, 30));
+      expect(Buffer.concat([head, d.decryptFinal(want.subarray(30), wantTag)]).toString('hex')).toBe(pt.toString('hex'));
+      const bad = new AeCalc('ccm', false, key, nonce, tagLen, aadLen, pt.length);
+      if (aadLen) bad.updateAad(aad);
+      const forged = Buffer.from(wantTag);
+      forged[0]! ^= 1;
+      expect(() => bad.decryptFinal(want, forged)).toThrow(TeeError);
+    }
+  });
+});
+
 describe('3DES CMAC (Des3CmacCalc)', () => {
   it('matches the SP 800-38B TDEA examples (three keys), also fed in pieces', () => {
     const k = Buffer.from('8aa83bf8cbda10620bc1bf19fbb6cd58bc313d4a371ca8b5', 'hex');
