@@ -52,6 +52,13 @@ describe('4009 derive: X25519 and HKDF', () => {
     expect(r.out.toString('hex')).toBe(okm1);
   });
 
+  it('4009.5 OP-TEE\'s HKDF_SHA256_DERIVE_KEY also takes GP\'s salt and info ids (as optee_test 8001 passes them)', () => {
+    const r = ct.run(CMD.DERIVE, 0x800040c0, MODE.DERIVE, key(HKDF_IKM_TYPE, 4096, [[A.IKM, ikm]]),
+      blob([[A.GP_SALT, salt], [A.GP_INFO, info], [A.OP_LEN, { a: 42, b: 0 }]]), 42);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe(okm1);
+  });
+
   it('4009.4 HKDF-SHA256 RFC 5869 test case 3 (no salt, no info)', () => {
     const r = ct.run(CMD.DERIVE, 0x800040c0, MODE.DERIVE, key(HKDF_IKM_TYPE, 4096, [[A.IKM, ikm]]),
       blob([[A.OP_LEN, { a: 42, b: 0 }]]), 42);

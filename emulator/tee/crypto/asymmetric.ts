@@ -340,8 +340,9 @@ function hkdfDerive(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrVal
     len = paramValue(params, TEE_ATTR_KDF_KEY_SIZE);
   } else {
     hash = alg.hash!;
-    salt = paramBuf(params, TEE_ATTR_OPTEE_HKDF_SALT);
-    info = paramBuf(params, TEE_ATTR_OPTEE_HKDF_INFO);
+    // OP-TEE's extension takes its own ids and GP 1.3.1's (which optee_test's 8001 passes).
+    salt = paramBuf(params, TEE_ATTR_OPTEE_HKDF_SALT) ?? paramBuf(params, TEE_ATTR_HKDF_SALT);
+    info = paramBuf(params, TEE_ATTR_OPTEE_HKDF_INFO) ?? paramBuf(params, TEE_ATTR_HKDF_INFO);
     len = paramValue(params, TEE_ATTR_HKDF_OKM_LENGTH);
     if (len === undefined) throw bad('HKDF needs TEE_ATTR_HKDF_OKM_LENGTH');
   }
