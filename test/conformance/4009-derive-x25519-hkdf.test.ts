@@ -33,6 +33,14 @@ describe('4009 derive: X25519 and HKDF', () => {
     expect(b.out.toString('hex')).toBe(shared);
   });
 
+  it('4009.6 X25519 into a GENERIC_SECRET object allocated with 32 bits (as optee_test 4015 does): the 32-byte secret fits, as on OP-TEE', () => {
+    const a = ct.run(CMD.DERIVE, 0x80000044, MODE.DERIVE, key(X25519_KEYPAIR, 256, [[A.X_PUB, alicePub], [A.X_PRIV, alicePriv]]),
+      blob([[A.X_PUB, bobPub]]), 4);
+    // The derive succeeds (no panic); the 4-byte read buffer of the test TA is then too short.
+    expect(a.result).toBe(0xffff0010);
+    expect(a.size).toBe(32);
+  });
+
   const ikm = Buffer.alloc(22, 0x0b);
   const salt = hex('000102030405060708090a0b0c');
   const info = hex('f0f1f2f3f4f5f6f7f8f9');

@@ -291,7 +291,8 @@ function paramValue(params: Map<number, AttrValue>, id: number): number | undefi
  * DERIVE_KEY: the secret bytes for the derived GENERIC_SECRET object. `maxBytes` is the derived
  * object's capacity (GP HKDF's default output length).
  */
-export function derive(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, maxBytes: number): Buffer {
+/** `maxBytes`: the most the output object can hold; `defaultBytes`: HKDF's length when none is given. */
+export function derive(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, maxBytes: number, defaultBytes = maxBytes): Buffer {
   switch (alg.kind) {
     case 'ecdh': {
       const curve = curveOf(key);
@@ -317,13 +318,13 @@ export function derive(alg: AlgInfo, key: CryptoObject, params: Map<number, Attr
       }
     }
     case 'hkdf':
-      return hkdfDerive(alg, key, params, maxBytes);
+      return hkdfDerive(alg, key, params, maxBytes, defaultBytes);
     default:
       throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${alg.name} cannot derive`);
   }
 }
 
-function hkdfDerive(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, maxBytes: number): Buffer {
+function hkdfDerive(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, maxBytes: number, defaultBytes: number): Buffer {
   const ikm = key.buf(TEE_ATTR_SECRET_VALUE) ?? key.buf(TEE_ATTR_HKDF_IKM);
   if (!ikm) throw bad('HKDF key without a secret');
   let hash: HashName;
@@ -346,7 +347,7 @@ function hkdfDerive(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrVal
     len = paramValue(params, TEE_ATTR_HKDF_OKM_LENGTH);
     if (len === undefined) throw bad('HKDF needs TEE_ATTR_HKDF_OKM_LENGTH');
   }
-  len ??= maxBytes;
+  len ??= defaultBytes;
   if (len <= 0 || len > 255 * HASH_SIZES[hash]) throw bad(`HKDF output of ${len} bytes is out of range`);
   if (len > maxBytes) throw bad(`HKDF output of ${len} bytes does not fit the derived object`);
   return hkdf(hash, ikm, salt ?? Buffer.alloc(0), info ?? Buffer.alloc(0), len);
