@@ -181,8 +181,37 @@ export function rsaOaepDecrypt(key: KeyObject, hash: HashName, label: Uint8Array
 
 /** Generates an RSA key pair and returns its JWK (n, e, d, p, q, dp, dq, qi). */
 export function generateRsaJwk(bits: number, publicExponent: number): nodeCrypto.JsonWebKey {
+  if (bits < 512) return smallRsaJwk(bits, BigInt(publicExponent));
   const { privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent });
   return privateKey.export({ format: 'jwk' });
+}
+
+/**
+ * RSA keys below 512 bits, which OP-TEE generates and OpenSSL 3 refuses to: two primes from
+ * OpenSSL's prime generator, the rest is arithmetic (d = e^-1 mod lcm(p-1, q-1), CRT values).
+ */
+function smallRsaJwk(bits: number, e: bigint): nodeCrypto.JsonWebKey {
+  const bitLen = (x: bigint): number => x.toString(2).length;
+  const gcd = (a: bigint, b: bigint): bigint => { while (b) [a, b] = [b, a % b]; return a; };
+  const inv = (a: bigint, m: bigint): bigint => {
+    let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+    while (r1) { const q = r0 / r1; [r0, r1] = [r1, r0 - q * r1]; [s0, s1] = [s1, s0 - q * s1]; }
+    return ((s0 % m) + m) % m;
+  };
+  const b64 = (x: bigint): string => {
+    const hex = x.toString(16);
+    return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
+  };
+  for (;;) {
+    const p = nodeCrypto.generatePrimeSync(Math.ceil(bits / 2), { bigint: true });
+    const q = nodeCrypto.generatePrimeSync(Math.floor(bits / 2), { bigint: true });
+    const n = p * q;
+    if (p === q || bitLen(n) !== bits) continue;
+    const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
+    if (gcd(e, lambda) !== 1n) continue;
+    const d = inv(e, lambda);
+    return { kty: 'RSA', n: b64(n), e: b64(e), d: b64(d), p: b64(p), q: b64(q), dp: b64(d % (p - 1n)), dq: b64(d % (q - 1n)), qi: b64(inv(q, p)) };
+  }
 }
 /** The public point (X, Y) of an EC private value on an OpenSSL-named curve. */
 export function ecPublicFromPrivate(opensslCurve: string, d: Uint8Array): { x: Buffer; y: Buffer } {

@@ -49,6 +49,24 @@ describe('4007 key generation', () => {
     expect((e! * d!) % lcm).toBe(1n);
   });
 
+  it('4007.10 RSA 256 and 384 (below what OpenSSL generates; OP-TEE does): a valid key that encrypts and decrypts (NOPAD)', () => {
+    for (const bits of [256, 384]) {
+      const r = gen(T.RSA, bits);
+      expect(r.result).toBe(0);
+      const k = parseBlob(r.out);
+      const [n, e, d, p, q] = [A.N, A.E, A.D, A.P, A.Q].map((id) => big(k.get(id)!));
+      expect(n!.toString(2).length).toBe(bits);
+      expect(p! * q!).toBe(n);
+      const g = (a: bigint, b: bigint): bigint => (b === 0n ? a : g(b, a % b));
+      expect((e! * d!) % (((p! - 1n) * (q! - 1n)) / g(p! - 1n, q! - 1n))).toBe(1n);
+      const m = Buffer.from('small RSA');
+      const c = ct.run(CMD.ASYM, 0x60000030, MODE.ENCRYPT, Buffer.from(r.out), blob([[CT.DATA, m]]), bits / 8);
+      expect(c.result).toBe(0);
+      const back = ct.run(CMD.ASYM, 0x60000030, MODE.DECRYPT, Buffer.from(r.out), blob([[CT.DATA, c.out]]), bits / 8);
+      expect(back.out.toString()).toBe('small RSA');
+    }
+  });
+
   it('4007.4 RSA key generated in the TA signs (PKCS#1 v1.5 SHA-256), node:crypto verifies', () => {
     const r = gen(T.RSA, 1024);
     const k = parseBlob(r.out);
