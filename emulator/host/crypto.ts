@@ -248,6 +248,13 @@ export function ed25519Verify(key: KeyObject, message: Uint8Array, signature: Ui
   return nodeCrypto.verify(null, message, key, signature);
 }
 
+/** Finite-field Diffie-Hellman: (peer ^ x) mod p, on OpenSSL, as big-endian bytes of p's length. */
+export function dhSecret(prime: Uint8Array, base: Uint8Array, privateValue: Uint8Array, peer: Uint8Array): Buffer {
+  const dh = nodeCrypto.createDiffieHellman(Buffer.from(prime), Buffer.from(base));
+  dh.setPrivateKey(Buffer.from(privateValue));
+  return dh.computeSecret(Buffer.from(peer));
+}
+
 /** ECDH / X25519 shared secret. */
 export function diffieHellman(privateKey: KeyObject, publicKey: KeyObject): Buffer {
   return nodeCrypto.diffieHellman({ privateKey, publicKey });

@@ -1,11 +1,12 @@
 /**
  * 4008 derive (ECDH): TEE_DeriveKey with TEE_ALG_ECDH_DERIVE_SHARED_SECRET and OP-TEE's
  * per-curve ids on P-256/P-384/P-521, against node:crypto's ECDH on the same keys; a peer point
- * off the curve is refused (the TA panics, as TEE_DeriveKey has no error return).
+ * off the curve is refused (the TA panics, as TEE_DeriveKey has no error return). Finite-field
+ * DH (TEE_ALG_DH_DERIVE_SHARED_SECRET) on RFC 3526's 1536-bit group with a key generated in the TA.
  */
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Cryptest, CMD, MODE, TEE_ERROR_TARGET_DEAD, blob, key } from './4xxx-cryptest-client.js';
+import { Cryptest, CMD, MODE, TEE_ERROR_TARGET_DEAD, blob, key, parseBlob } from './4xxx-cryptest-client.js';
 
 const ECDH_KEYPAIR = 0xa1000042;
 const A = { X: 0xd0000141, Y: 0xd0000241, PRIV: 0xc0000341, CURVE: 0xf0000441 };
@@ -42,5 +43,23 @@ describe('4008 derive: ECDH', () => {
       [A.CURVE, { a: 3, b: 0 }]]);
     const r = ct.run(CMD.DERIVE, ECDH, MODE.DERIVE, k, blob([[A.X, Buffer.alloc(32, 1)], [A.Y, Buffer.alloc(32, 2)]]), 32);
     expect(r.result).toBe(TEE_ERROR_TARGET_DEAD);
+  });
+
+  it('4008.10 DH: a key pair generated in the TA on RFC 3526 group 5 (1536 bits) and node:crypto agree on the shared secret; y = 1 is refused', () => {
+    const group = nodeCrypto.getDiffieHellman('modp5');
+    const prime = group.getPrime();
+    const base = group.getGenerator();
+    const DH = { TYPE: 0xa1000032, PRIME: 0xd0001032, BASE: 0xd0001232, PUB: 0xd0000132, PRIV: 0xc0000232, X_BITS: 0xf0001332 };
+    const g = ct.run(CMD.GENERATE, DH.TYPE, 1536, undefined, blob([[DH.PRIME, prime], [DH.BASE, base], [DH.X_BITS, { a: 256, b: 0 }]]), 4096);
+    expect(g.result).toBe(0);
+    const k = parseBlob(g.out);
+    expect(k.get(DH.PRIV)!.length).toBe(32); // X_BITS = 256
+    const node = nodeCrypto.createDiffieHellman(prime, base);
+    const nodePub = node.generateKeys();
+    const want = node.computeSecret(k.get(DH.PUB)!).toString('hex');
+    const r = ct.run(CMD.DERIVE, 0x80000032, MODE.DERIVE, Buffer.from(g.out), blob([[DH.PUB, nodePub]]), 192);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe(want);
+    expect(ct.run(CMD.DERIVE, 0x80000032, MODE.DERIVE, Buffer.from(g.out), blob([[DH.PUB, Buffer.from([1])]]), 192).result).toBe(TEE_ERROR_TARGET_DEAD);
   });
 });

@@ -40,7 +40,7 @@ export const CURVES: ReadonlyMap<number, Curve> = new Map([
 export type AlgKind =
   | 'digest' | 'hmac' | 'cipher' | 'cmac' | 'cbcmac' | 'gcm' | 'ccm'
   | 'rsaes' | 'oaep' | 'rsanopad' | 'pkcs1sig' | 'pss' | 'ecdsa' | 'ed25519'
-  | 'ecdh' | 'x25519' | 'hkdf';
+  | 'ecdh' | 'x25519' | 'hkdf' | 'dh';
 
 export interface AlgInfo {
   id: number;
@@ -167,6 +167,8 @@ function build(): Map<number, AlgInfo> {
     add({ id, name: `ECDH_P${CURVES.get(curve)!.bits}`, cls: TEE_OPERATION_KEY_DERIVATION, kind: 'ecdh', modes: [TEE_MODE_DERIVE],
       keyTypes: ecdh, curve });
   }
+  add({ id: 0x80000032, name: 'DH_DERIVE_SHARED_SECRET', cls: TEE_OPERATION_KEY_DERIVATION, kind: 'dh', modes: [TEE_MODE_DERIVE],
+    keyTypes: [0xa1000032] });
   add({ id: TEE_ALG_ED25519, name: 'ED25519', cls: TEE_OPERATION_ASYMMETRIC_SIGNATURE, kind: 'ed25519', modes: SIGN_VER,
     keyTypes: [TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_ED25519_PUBLIC_KEY] });
   add({ id: TEE_ALG_X25519, name: 'X25519', cls: TEE_OPERATION_KEY_DERIVATION, kind: 'x25519', modes: [TEE_MODE_DERIVE],

@@ -15,10 +15,11 @@ import {
 } from './keys.js';
 import { bitLength, type AttrValue, type CryptoObject } from './objects.js';
 import {
-  createHash, diffieHellman, ecdhSecret, ed25519Sign, ed25519Verify, hkdf, rsaOaepDecrypt, rsaOaepEncrypt, rsaPkcs1Encrypt,
+  createHash, diffieHellman, dhSecret, ecdhSecret, ed25519Sign, ed25519Verify, hkdf, rsaOaepDecrypt, rsaOaepEncrypt, rsaPkcs1Encrypt,
   rsaRawPrivate, rsaRawPublic, timingSafeEqual, type HashName,
 } from '../../host/crypto.js';
 import {
+  TEE_ATTR_DH_BASE, TEE_ATTR_DH_PRIME, TEE_ATTR_DH_PRIVATE_VALUE, TEE_ATTR_DH_PUBLIC_VALUE,
   TEE_ATTR_ECC_PUBLIC_VALUE_X, TEE_ATTR_ECC_PUBLIC_VALUE_Y, TEE_ATTR_EDDSA_CTX, TEE_ATTR_EDDSA_PREHASH,
   TEE_ATTR_HKDF_HASH_ALGORITHM, TEE_ATTR_HKDF_IKM, TEE_ATTR_HKDF_INFO, TEE_ATTR_HKDF_OKM_LENGTH,
   TEE_ATTR_HKDF_SALT, TEE_ATTR_KDF_KEY_SIZE, TEE_ATTR_OPTEE_HKDF_INFO, TEE_ATTR_OPTEE_HKDF_SALT,
@@ -319,6 +320,19 @@ export function derive(alg: AlgInfo, key: CryptoObject, params: Map<number, Attr
     }
     case 'hkdf':
       return hkdfDerive(alg, key, params, maxBytes, defaultBytes);
+    case 'dh': {
+      const peer = paramBuf(params, TEE_ATTR_DH_PUBLIC_VALUE);
+      const p = key.buf(TEE_ATTR_DH_PRIME)!;
+      if (!peer || peer.length === 0) throw bad('DH needs the peer public value');
+      const y = toBig(peer);
+      // 1 < y < p - 1: anything else gives away the secret (or is not in the group).
+      if (y <= 1n || y >= toBig(p) - 1n) throw bad('DH peer public value out of range');
+      try {
+        return dhSecret(p, key.buf(TEE_ATTR_DH_BASE)!, key.buf(TEE_ATTR_DH_PRIVATE_VALUE)!, peer);
+      } catch {
+        throw bad('DH failed');
+      }
+    }
     default:
       throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${alg.name} cannot derive`);
   }

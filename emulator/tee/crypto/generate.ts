@@ -7,11 +7,12 @@ import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import { CURVES } from './algorithms.js';
 import { curveParams } from './ecdsa.js';
-import { ecAttrs, fromBig, okpAttrs, rsaAttrs, toBig } from './keys.js';
+import { ecAttrs, fromBig, modPow, okpAttrs, rsaAttrs, toBig } from './keys.js';
 import { validKeySize, withDesParity, type AttrValue, type CryptoObject } from './objects.js';
 import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from '../../host/crypto.js';
 import {
-  TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDSA_KEYPAIR,
+  TEE_ATTR_DH_BASE, TEE_ATTR_DH_PRIME, TEE_ATTR_DH_PRIVATE_VALUE, TEE_ATTR_DH_PUBLIC_VALUE, TEE_ATTR_DH_SUBPRIME, TEE_ATTR_DH_X_BITS,
+  TEE_ATTR_ECC_CURVE, TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_TYPE_DH_KEYPAIR, TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDSA_KEYPAIR,
   TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_X25519_KEYPAIR,
 } from '../../abi/tee-api.js';
 
@@ -54,6 +55,31 @@ export function generateKey(obj: CryptoObject, bits: number, params: Map<number,
       const n = curveParams(curve).n;
       const d = fromBig((toBig(random(curve.bytes + 8)) % (n - 1n)) + 1n, curve.bytes);
       obj.setAttributes(ecAttrs(curve, { d, ...ecPublicFromPrivate(curve.openssl, d) }), bits);
+      return;
+    }
+    case TEE_TYPE_DH_KEYPAIR >>> 0: {
+      const p = params.get(TEE_ATTR_DH_PRIME >>> 0);
+      const g = params.get(TEE_ATTR_DH_BASE >>> 0);
+      if (!Buffer.isBuffer(p) || !Buffer.isBuffer(g)) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'DH key generation needs the prime and the base');
+      const prime = toBig(p);
+      if (p.length * 8 < bits || prime.toString(2).length !== bits) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, `the prime is not ${bits} bits`);
+      const q = params.get(TEE_ATTR_DH_SUBPRIME >>> 0);
+      const xBits = params.get(TEE_ATTR_DH_X_BITS >>> 0);
+      // The private value from the device's random source: xBits bits with the top one set when
+      // asked, else below the subprime when given, else in [1, p - 2].
+      let x: bigint;
+      if (xBits !== undefined && !Buffer.isBuffer(xBits) && xBits.a > 0) {
+        if (xBits.a >= bits) throw new TeeError(TEE_ERROR_BAD_PARAMETERS, 'TEE_ATTR_DH_X_BITS must be below the prime size');
+        x = (toBig(random(Math.ceil(xBits.a / 8) + 8)) % (1n << BigInt(xBits.a - 1))) | (1n << BigInt(xBits.a - 1));
+      } else {
+        const limit = Buffer.isBuffer(q) && q.length ? toBig(q) - 1n : prime - 2n;
+        x = (toBig(random(p.length + 8)) % limit) + 1n;
+      }
+      const y = modPow(toBig(g), x, prime);
+      const attrs = new Map<number, AttrValue>([[TEE_ATTR_DH_PRIME >>> 0, Buffer.from(p)], [TEE_ATTR_DH_BASE >>> 0, Buffer.from(g)],
+        [TEE_ATTR_DH_PRIVATE_VALUE >>> 0, fromBig(x)], [TEE_ATTR_DH_PUBLIC_VALUE >>> 0, fromBig(y)]]);
+      if (Buffer.isBuffer(q) && q.length) attrs.set(TEE_ATTR_DH_SUBPRIME >>> 0, Buffer.from(q));
+      obj.setAttributes(attrs, bits);
       return;
     }
     case TEE_TYPE_ED25519_KEYPAIR >>> 0:

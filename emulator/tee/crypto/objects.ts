@@ -18,7 +18,8 @@ import {
   TEE_ATTR_RSA_COEFFICIENT, TEE_ATTR_RSA_EXPONENT1, TEE_ATTR_RSA_EXPONENT2, TEE_ATTR_RSA_MODULUS,
   TEE_ATTR_RSA_PRIME1, TEE_ATTR_RSA_PRIME2, TEE_ATTR_RSA_PRIVATE_EXPONENT, TEE_ATTR_RSA_PUBLIC_EXPONENT,
   TEE_ATTR_SECRET_VALUE, TEE_ATTR_X25519_PRIVATE_VALUE, TEE_ATTR_X25519_PUBLIC_VALUE,
-  TEE_HANDLE_FLAG_INITIALIZED, TEE_HANDLE_FLAG_PERSISTENT, TEE_TYPE_AES, TEE_TYPE_DES, TEE_TYPE_DES3, TEE_TYPE_SM4, TEE_TYPE_DATA,
+  TEE_HANDLE_FLAG_INITIALIZED, TEE_HANDLE_FLAG_PERSISTENT, TEE_TYPE_AES, TEE_TYPE_DES, TEE_TYPE_DES3, TEE_TYPE_SM4, TEE_TYPE_DH_KEYPAIR, TEE_ATTR_DH_PRIME, TEE_ATTR_DH_BASE,
+  TEE_ATTR_DH_PUBLIC_VALUE, TEE_ATTR_DH_PRIVATE_VALUE, TEE_ATTR_DH_SUBPRIME, TEE_ATTR_DH_X_BITS, TEE_TYPE_DATA,
   TEE_TYPE_ECDH_KEYPAIR, TEE_TYPE_ECDH_PUBLIC_KEY, TEE_TYPE_ECDSA_KEYPAIR, TEE_TYPE_ECDSA_PUBLIC_KEY,
   TEE_TYPE_ED25519_KEYPAIR, TEE_TYPE_ED25519_PUBLIC_KEY, TEE_TYPE_GENERIC_SECRET, TEE_TYPE_HKDF,
   TEE_TYPE_HKDF_IKM, TEE_TYPE_HMAC_MD5, TEE_TYPE_HMAC_SHA1, TEE_TYPE_HMAC_SHA224, TEE_TYPE_HMAC_SHA256, TEE_TYPE_HMAC_SM3, TEE_TYPE_HMAC_SHA3_224, TEE_TYPE_HMAC_SHA3_256, TEE_TYPE_HMAC_SHA3_384, TEE_TYPE_HMAC_SHA3_512,
@@ -58,6 +59,8 @@ const RSA_PAIR = [...RSA_PUB, req(TEE_ATTR_RSA_PRIVATE_EXPONENT), opt(TEE_ATTR_R
   opt(TEE_ATTR_RSA_EXPONENT1), opt(TEE_ATTR_RSA_EXPONENT2), opt(TEE_ATTR_RSA_COEFFICIENT)];
 const EC_PUB = [req(TEE_ATTR_ECC_PUBLIC_VALUE_X), req(TEE_ATTR_ECC_PUBLIC_VALUE_Y), req(TEE_ATTR_ECC_CURVE)];
 const EC_PAIR = [req(TEE_ATTR_ECC_PRIVATE_VALUE), ...EC_PUB];
+const DH_PAIR = [req(TEE_ATTR_DH_PRIME), req(TEE_ATTR_DH_BASE), req(TEE_ATTR_DH_PUBLIC_VALUE), req(TEE_ATTR_DH_PRIVATE_VALUE),
+  opt(TEE_ATTR_DH_SUBPRIME), opt(TEE_ATTR_DH_X_BITS)];
 
 function secretType(type: number, minBits: number, maxBits: number, step = 8): ObjectTypeInfo {
   return { type, minBits, maxBits, step, attrs: SECRET, secret: true };
@@ -100,6 +103,8 @@ export const OBJECT_TYPES: ReadonlyMap<number, ObjectTypeInfo> = new Map([
     publicOf: TEE_TYPE_X25519_KEYPAIR },
   { type: TEE_TYPE_X25519_KEYPAIR, minBits: 256, maxBits: 256, sizes: [256],
     attrs: [req(TEE_ATTR_X25519_PUBLIC_VALUE), req(TEE_ATTR_X25519_PRIVATE_VALUE)] },
+  // Finite-field Diffie-Hellman: the size is the prime's, 256 to 2048 bits (OP-TEE's range).
+  { type: TEE_TYPE_DH_KEYPAIR, minBits: 256, maxBits: 2048, step: 1, attrs: DH_PAIR },
   { type: TEE_TYPE_DATA, minBits: 0, maxBits: 0, sizes: [0], attrs: [] },
 ].map((t) => [t.type >>> 0, t as ObjectTypeInfo]));
 
@@ -254,6 +259,14 @@ function keySizeOf(info: ObjectTypeInfo, attrs: Map<number, AttrValue>): number 
     if (bits > info.maxBits) throw new TeeError(TEE_ERROR_SECURITY, `secret of ${v.length} bytes is larger than the type allows (${info.maxBits} bits)`);
     if (info.sizes && !info.sizes.includes(bits)) throw bad(`secret of ${v.length} bytes is not a valid key size`);
     return bits;
+  }
+  if (attrs.has(TEE_ATTR_DH_PRIME >>> 0)) {
+    // Every DH number is below the prime: bounds the work a hostile key can cause.
+    const p = b(TEE_ATTR_DH_PRIME);
+    for (const [id, v] of attrs) {
+      if (Buffer.isBuffer(v) && bitLength(v) > bitLength(p)) throw bad(`DH attribute 0x${id.toString(16)} is longer than the prime`);
+    }
+    return bitLength(p);
   }
   if (attrs.has(TEE_ATTR_RSA_MODULUS >>> 0)) {
     // Every RSA component is at most as long as the modulus: bounds the work a hostile key can cause.

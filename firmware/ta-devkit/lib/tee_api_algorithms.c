@@ -75,6 +75,7 @@ uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 	case TEE_ALG_X25519: return TEE_TYPE_X25519_KEYPAIR;
 	case TEE_ALG_HKDF: return TEE_TYPE_HKDF;
 	case TEE_ALG_ECDH_DERIVE_SHARED_SECRET: return TEE_TYPE_ECDH_KEYPAIR;
+	case TEE_ALG_DH_DERIVE_SHARED_SECRET: return TEE_TYPE_DH_KEYPAIR;
 	default: break;
 	}
 	switch (utee_alg_class(algo)) {
@@ -167,6 +168,7 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		TEE_ALG_DES3_ECB_NOPAD, TEE_ALG_DES3_CBC_NOPAD, TEE_ALG_DES_CBC_MAC_NOPAD,
 		TEE_ALG_DES_CBC_MAC_PKCS5, TEE_ALG_DES3_CBC_MAC_NOPAD, TEE_ALG_DES3_CBC_MAC_PKCS5,
 		TEE_ALG_SM4_ECB_NOPAD, TEE_ALG_SM4_CBC_NOPAD, TEE_ALG_SM4_CTR, TEE_ALG_DES3_CMAC,
+		TEE_ALG_DH_DERIVE_SHARED_SECRET,
 	};
 	size_t n;
 
