@@ -260,6 +260,25 @@ export function diffieHellman(privateKey: KeyObject, publicKey: KeyObject): Buff
   return nodeCrypto.diffieHellman({ privateKey, publicKey });
 }
 
+/** PBKDF2 (RFC 8018) with HMAC over `hash`. */
+export function pbkdf2(hash: HashName, password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Buffer {
+  return nodeCrypto.pbkdf2Sync(password, salt, iterations, length, hash);
+}
+
+/** NIST SP 800-56A's single-step concatenation KDF: H(counter || Z || OtherInfo) for counter 1, 2, ... */
+export function concatKdf(hash: HashName, z: Uint8Array, otherInfo: Uint8Array, length: number): Buffer {
+  const parts: Buffer[] = [];
+  let have = 0;
+  for (let counter = 1; have < length; counter++) {
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(counter);
+    const block = nodeCrypto.createHash(hash).update(c).update(z).update(otherInfo).digest();
+    parts.push(block);
+    have += block.length;
+  }
+  return Buffer.concat(parts).subarray(0, length);
+}
+
 /** HKDF (RFC 5869) extract-and-expand. */
 export function hkdf(hash: HashName, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
   return Buffer.from(nodeCrypto.hkdfSync(hash, ikm, salt, info, length));

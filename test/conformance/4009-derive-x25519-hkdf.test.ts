@@ -2,6 +2,7 @@
  * 4009 derive: X25519 (RFC 7748 section 6.1) and HKDF (RFC 5869 test cases 1 and 3) through
  * TEE_DeriveKey, with GP 1.3.1's TEE_ALG_HKDF and OP-TEE's TEE_ALG_HKDF_SHA256_DERIVE_KEY.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Cryptest, CMD, MODE, blob, hex, key } from './4xxx-cryptest-client.js';
 
@@ -71,5 +72,26 @@ describe('4009 derive: X25519 and HKDF', () => {
     const r = ct.run(CMD.DERIVE, 0x800040c0, MODE.DERIVE, key(HKDF_IKM_TYPE, 4096, [[A.IKM, ikm]]),
       blob([[A.OP_LEN, { a: 42, b: 0 }]]), 42);
     expect(r.out.toString('hex')).toBe('8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8');
+  });
+
+  it('4009.7 PBKDF2-HMAC-SHA1 (OP-TEE\'s extension), RFC 6070 test 3 (4096 iterations) and a 25-byte output', () => {
+    const PASSWORD_TYPE = 0xa10000c2;
+    const r = ct.run(CMD.DERIVE, 0x800020c2, MODE.DERIVE, key(PASSWORD_TYPE, 4096, [[0xc00001c2, Buffer.from('password')]]),
+      blob([[0xd00002c2, Buffer.from('salt')], [0xf00003c2, { a: 4096, b: 0 }], [0xf00004c2, { a: 20, b: 0 }]]), 20);
+    expect(r.result).toBe(0);
+    expect(r.out.toString('hex')).toBe('4b007901b765489abead49d926f721d065a429c1');
+    const long = ct.run(CMD.DERIVE, 0x800020c2, MODE.DERIVE, key(PASSWORD_TYPE, 4096, [[0xc00001c2, Buffer.from('passwordPASSWORDpassword')]]),
+      blob([[0xd00002c2, Buffer.from('saltSALTsaltSALTsaltSALTsaltSALTsalt')], [0xf00003c2, { a: 4096, b: 0 }], [0xf00004c2, { a: 25, b: 0 }]]), 25);
+    expect(long.out.toString('hex')).toBe('3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038'); // RFC 6070 test 5
+  });
+
+  it('4009.8 the SP 800-56A concatenation KDF (OP-TEE\'s extension) over SHA-256: H(counter || Z || OtherInfo) for counters 1, 2', () => {
+    const z = Buffer.from([...Array(32).keys()]);
+    const other = Buffer.from('A128GCM and party info');
+    const r = ct.run(CMD.DERIVE, 0x800040c1, MODE.DERIVE, key(0xa10000c1, 4096, [[0xc00001c1, z]]),
+      blob([[0xd00002c1, other], [0xf00003c1, { a: 40, b: 0 }]]), 40);
+    expect(r.result).toBe(0);
+    const block = (i: number) => createHash('sha256').update(Buffer.from([0, 0, 0, i])).update(z).update(other).digest();
+    expect(r.out.toString('hex')).toBe(Buffer.concat([block(1), block(2)]).subarray(0, 40).toString('hex'));
   });
 });

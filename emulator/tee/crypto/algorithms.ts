@@ -40,7 +40,7 @@ export const CURVES: ReadonlyMap<number, Curve> = new Map([
 export type AlgKind =
   | 'digest' | 'hmac' | 'cipher' | 'cmac' | 'cbcmac' | 'gcm' | 'ccm'
   | 'rsaes' | 'oaep' | 'rsanopad' | 'pkcs1sig' | 'pss' | 'ecdsa' | 'ed25519'
-  | 'ecdh' | 'x25519' | 'hkdf' | 'dh';
+  | 'ecdh' | 'x25519' | 'hkdf' | 'dh' | 'concatkdf' | 'pbkdf2';
 
 export interface AlgInfo {
   id: number;
@@ -112,6 +112,11 @@ function build(): Map<number, AlgInfo> {
         kind: 'ecdsa', modes: SIGN_VER, keyTypes: ECDSA, hash: h });
       add({ id: 0x800000c0 | (n << 12), name: `HKDF_${h.toUpperCase()}_DERIVE_KEY`, cls: TEE_OPERATION_KEY_DERIVATION,
         kind: 'hkdf', modes: [TEE_MODE_DERIVE], keyTypes: [TEE_TYPE_HKDF_IKM, TEE_TYPE_GENERIC_SECRET], hash: h });
+      // OP-TEE's extensions: SP 800-56A's concatenation KDF and PBKDF2 (keys CONCAT_KDF_Z, PBKDF2_PASSWORD).
+      add({ id: 0x800000c1 | (n << 12), name: `CONCAT_KDF_${h.toUpperCase()}_DERIVE_KEY`, cls: TEE_OPERATION_KEY_DERIVATION,
+        kind: 'concatkdf', modes: [TEE_MODE_DERIVE], keyTypes: [0xa10000c1], hash: h });
+      add({ id: 0x800000c2 | (n << 12), name: `PBKDF2_HMAC_${h.toUpperCase()}_DERIVE_KEY`, cls: TEE_OPERATION_KEY_DERIVATION,
+        kind: 'pbkdf2', modes: [TEE_MODE_DERIVE], keyTypes: [0xa10000c2], hash: h });
     }
   }
   // SM3 (0x..07) and SHA-3 (0x..08-0x..0b): digests and HMACs; SHAKE as digests of the caller's length.

@@ -15,7 +15,7 @@ import {
 } from './keys.js';
 import { bitLength, type AttrValue, type CryptoObject } from './objects.js';
 import {
-  createHash, diffieHellman, dhSecret, ecdhSecret, ed25519Sign, ed25519Verify, hkdf, rsaOaepDecrypt, rsaOaepEncrypt, rsaPkcs1Encrypt,
+  createHash, diffieHellman, concatKdf, dhSecret, ecdhSecret, pbkdf2, ed25519Sign, ed25519Verify, hkdf, rsaOaepDecrypt, rsaOaepEncrypt, rsaPkcs1Encrypt,
   rsaRawPrivate, rsaRawPublic, timingSafeEqual, type HashName,
 } from '../../host/crypto.js';
 import {
@@ -52,6 +52,9 @@ const DIGEST_INFO: Record<HashName, string> = {
 function pkcs1Payload(alg: AlgInfo, data: Buffer): Buffer {
   return alg.hash ? Buffer.concat([Buffer.from(DIGEST_INFO[alg.hash], 'hex'), data]) : data;
 }
+
+/** Most PBKDF2 iterations one derivation may take (about half a second of core time with SHA-1). */
+export const PBKDF2_MAX_ITERATIONS = 1 << 20;
 
 function modBytes(key: CryptoObject): number {
   return Math.ceil(bitLength(key.buf(TEE_ATTR_RSA_MODULUS) ?? Buffer.alloc(0)) / 8);
@@ -320,6 +323,21 @@ export function derive(alg: AlgInfo, key: CryptoObject, params: Map<number, Attr
     }
     case 'hkdf':
       return hkdfDerive(alg, key, params, maxBytes, defaultBytes);
+    case 'concatkdf': {
+      const len = paramValue(params, 0xf00003c1);
+      if (len === undefined || len <= 0) throw bad('the concatenation KDF needs TEE_ATTR_CONCAT_KDF_DKM_LENGTH');
+      if (len > maxBytes) throw bad(`KDF output of ${len} bytes does not fit the derived object`);
+      return concatKdf(alg.hash!, key.buf(0xc00001c1)!, paramBuf(params, 0xd00002c1) ?? Buffer.alloc(0), len);
+    }
+    case 'pbkdf2': {
+      const iterations = paramValue(params, 0xf00003c2);
+      const len = paramValue(params, 0xf00004c2);
+      if (!iterations || !len) throw bad('PBKDF2 needs TEE_ATTR_PBKDF2_ITERATION_COUNT and TEE_ATTR_PBKDF2_DKM_LENGTH');
+      // The derivation runs in the core, outside the TA's time slices: bound the work one call may ask.
+      if (iterations > PBKDF2_MAX_ITERATIONS) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `PBKDF2 with more than ${PBKDF2_MAX_ITERATIONS} iterations`);
+      if (len > maxBytes) throw bad(`KDF output of ${len} bytes does not fit the derived object`);
+      return pbkdf2(alg.hash!, key.buf(0xc00001c2)!, paramBuf(params, 0xd00002c2) ?? Buffer.alloc(0), iterations, len);
+    }
     case 'dh': {
       const peer = paramBuf(params, TEE_ATTR_DH_PUBLIC_VALUE);
       const p = key.buf(TEE_ATTR_DH_PRIME)!;

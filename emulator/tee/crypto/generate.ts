@@ -79,6 +79,7 @@ export function generateKey(obj: CryptoObject, bits: number, params: Map<number,
       const attrs = new Map<number, AttrValue>([[TEE_ATTR_DH_PRIME >>> 0, Buffer.from(p)], [TEE_ATTR_DH_BASE >>> 0, Buffer.from(g)],
         [TEE_ATTR_DH_PRIVATE_VALUE >>> 0, fromBig(x)], [TEE_ATTR_DH_PUBLIC_VALUE >>> 0, fromBig(y)]]);
       if (Buffer.isBuffer(q) && q.length) attrs.set(TEE_ATTR_DH_SUBPRIME >>> 0, Buffer.from(q));
+      attrs.set(TEE_ATTR_DH_X_BITS >>> 0, { a: x.toString(2).length, b: 0 });
       obj.setAttributes(attrs, bits);
       return;
     }

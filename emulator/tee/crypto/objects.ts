@@ -87,6 +87,9 @@ export const OBJECT_TYPES: ReadonlyMap<number, ObjectTypeInfo> = new Map([
   secretType(TEE_TYPE_HMAC_SHA3_512, 256, 1024),
   secretType(TEE_TYPE_HKDF, 8, 4096),
   { type: TEE_TYPE_HKDF_IKM, minBits: 8, maxBits: 4096, step: 8, attrs: [req(TEE_ATTR_HKDF_IKM)], secret: true },
+  // OP-TEE's KDF inputs: the concatenation KDF's shared secret Z and PBKDF2's password.
+  { type: 0xa10000c1, minBits: 8, maxBits: 4096, step: 8, attrs: [req(0xc00001c1)], secret: true },
+  { type: 0xa10000c2, minBits: 8, maxBits: 4096, step: 8, attrs: [req(0xc00001c2)], secret: true },
   { type: TEE_TYPE_RSA_PUBLIC_KEY, minBits: 256, maxBits: 4096, step: 1, attrs: RSA_PUB, publicOf: TEE_TYPE_RSA_KEYPAIR },
   { type: TEE_TYPE_RSA_KEYPAIR, minBits: 256, maxBits: 4096, step: 1, attrs: RSA_PAIR },
   { type: TEE_TYPE_ECDSA_PUBLIC_KEY, minBits: 192, maxBits: 521, sizes: [192, 224, 256, 384, 521], attrs: EC_PUB,
@@ -251,7 +254,7 @@ function keySizeOf(info: ObjectTypeInfo, attrs: Map<number, AttrValue>): number 
     return v;
   };
   if (info.secret) {
-    const v = attrs.get(TEE_ATTR_SECRET_VALUE >>> 0) ?? attrs.get(TEE_ATTR_HKDF_IKM >>> 0);
+    const v = attrs.get(TEE_ATTR_SECRET_VALUE >>> 0) ?? attrs.get(TEE_ATTR_HKDF_IKM >>> 0) ?? attrs.get(info.attrs[0]!.id >>> 0);
     if (!Buffer.isBuffer(v)) throw bad('secret value missing');
     const bits = v.length * 8;
     // Past the type's largest key, OP-TEE's core has no room for it: TEE_ERROR_SECURITY, on

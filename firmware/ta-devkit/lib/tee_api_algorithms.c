@@ -109,6 +109,10 @@ uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 			return TEE_TYPE_ECDH_KEYPAIR;
 		if ((algo & 0xFFFF0FFF) == 0x800000C0)
 			return TEE_TYPE_HKDF_IKM;
+		if ((algo & 0xFFFF0FFF) == 0x800000C1)
+			return 0xA10000C1; /* TEE_TYPE_CONCAT_KDF_Z */
+		if ((algo & 0xFFFF0FFF) == 0x800000C2)
+			return 0xA10000C2; /* TEE_TYPE_PBKDF2_PASSWORD */
 		return 0;
 	default:
 		return 0;
@@ -180,6 +184,10 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		       TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
 	if (element != TEE_CRYPTO_ELEMENT_NONE && element != TEE_ECC_CURVE_25519)
 		return TEE_ERROR_NOT_SUPPORTED;
+	/* OP-TEE's concatenation KDF and PBKDF2 over SHA-1 ... SHA-512 */
+	if (((algId & 0xFFFF0FFF) == 0x800000C1 || (algId & 0xFFFF0FFF) == 0x800000C2) &&
+	    ((algId >> 12) & 0xF) >= 2 && ((algId >> 12) & 0xF) <= 6)
+		return TEE_SUCCESS;
 	for (n = 0; n < sizeof(algs) / sizeof(algs[0]); n++)
 		if (algs[n] == algId)
 			return TEE_SUCCESS;
