@@ -13,8 +13,9 @@ import { recoverPrimes, toBig } from '../../emulator/tee/crypto/keys.js';
 import {
   allocateObject, checkPopulate, copyCompatible, copyInto, HandleTable, type AttrValue,
 } from '../../emulator/tee/crypto/objects.js';
-import { AeCalc, AesMacCalc, CipherCalc, cts, HmacCalc, XofCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
+import { AesMacCalc, CipherCalc, cts, HmacCalc, XofCalc, xts } from '../../emulator/tee/crypto/symmetric.js';
 import { Des3CmacCalc } from '../../emulator/tee/crypto/des.js';
+import { AeCalc } from '../../emulator/tee/crypto/ae.js';
 import { TeeError } from '../../emulator/abi/errors.js';
 import {
   TEE_ALG_ECDSA_SHA256, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,

@@ -11,7 +11,8 @@ import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED 
 import { algorithm, type AlgInfo } from './algorithms.js';
 import type { CryptoObject, HandleTable } from './objects.js';
 import { DES_BLOCK, Des3CmacCalc, DesCipherCalc, DesMacCalc } from './des.js';
-import { AeCalc, AesMacCalc, CipherCalc, DigestCalc, HmacCalc, XofCalc, type MacLike } from './symmetric.js';
+import { AeCalc } from './ae.js';
+import { AesMacCalc, CipherCalc, DigestCalc, HmacCalc, XofCalc, type MacLike } from './symmetric.js';
 import {
   TEE_OPERATION_AE, TEE_OPERATION_CIPHER, TEE_OPERATION_DIGEST, TEE_OPERATION_MAC, TEE_MODE_ENCRYPT,
   TEE_ATTR_SECRET_VALUE,
