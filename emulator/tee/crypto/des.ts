@@ -59,6 +59,13 @@ export class DesCipherCalc {
   }
 }
 
+/** The CBC chaining value after encrypting whole `blocks` from `chain` (CBC-MAC and CMAC). */
+function desCbcChain(key: Buffer, chain: Buffer, blocks: Uint8Array): Buffer {
+  if (blocks.length === 0) return chain;
+  const out = desCipher('cbc', true, key, chain).update(blocks);
+  return Buffer.from(out.subarray(out.length - DES_BLOCK));
+}
+
 /** DES/3DES CBC-MAC (NOPAD or PKCS#5): the last block of the CBC encryption, zero IV unless given. */
 export class DesMacCalc implements MacLike {
   readonly size = DES_BLOCK;
@@ -66,9 +73,7 @@ export class DesMacCalc implements MacLike {
     private chain: Buffer = Buffer.alloc(DES_BLOCK), private pending: Buffer = Buffer.alloc(0)) {}
 
   private absorb(blocks: Uint8Array): void {
-    if (blocks.length === 0) return;
-    const out = desCipher('cbc', true, this.key, this.chain).update(blocks);
-    this.chain = Buffer.from(out.subarray(out.length - DES_BLOCK));
+    this.chain = desCbcChain(this.key, this.chain, blocks);
   }
 
   update(data: Uint8Array): void {
@@ -110,9 +115,7 @@ export class Des3CmacCalc implements MacLike {
   constructor(private readonly key: Buffer, private chain: Buffer = Buffer.alloc(DES_BLOCK), private pending: Buffer = Buffer.alloc(0)) {}
 
   private absorb(blocks: Uint8Array): void {
-    if (blocks.length === 0) return;
-    const out = desCipher('cbc', true, this.key, this.chain).update(blocks);
-    this.chain = Buffer.from(out.subarray(out.length - DES_BLOCK));
+    this.chain = desCbcChain(this.key, this.chain, blocks);
   }
 
   update(data: Uint8Array): void {
