@@ -109,6 +109,15 @@ describe('6012 object ids', () => {
     expect(st.raw(8, Buffer.from('in-shm'))).toBe(0xffff0001);
   });
 
+  it('6012.7 TEE_CreatePersistentObject without an output handle turns the transient key itself into the persistent object (GP 1.3.1)', () => {
+    expect(st.raw(9)).toBe(TEE_SUCCESS);
+    expect(st.open('adopted', F.READ)).toBe(TEE_SUCCESS);
+    const info = st.info(0);
+    expect(info.type).toBe(0xa0000010); // TEE_TYPE_AES
+    expect(info.size).toBe(128);
+    st.close(0);
+  });
+
   it('6012.4 initial data beyond TEE_DATA_MAX_POSITION is refused (raw syscall)', () => {
     expect(st.raw(7)).toBe(TEE_ERROR_BAD_PARAMETERS);
   });

@@ -152,7 +152,10 @@ function* objCreate(ctx: SyscallContext, a: readonly bigint[]): SecureThread<num
     src = objects.get(ctx, attrH);
     if (!src.initialized) throw fail(TEE_ERROR_BAD_PARAMETERS, 'the attribute object is not initialized');
   }
-  needWritable(ctx, out, 4);
+  // No handle asked for (GP 1.3.1, as OP-TEE): a transient attribute object becomes the
+  // persistent object itself, under its own handle; otherwise the new object is not kept open.
+  const adopt = out === 0n && src !== undefined && src.persistent === undefined ? src : undefined;
+  if (out !== 0n) needWritable(ctx, out, 4);
   const store = taStore(ctx.kernel, ctx.instance);
   return yield* store.locked_(ctx.instance, function* (ix) {
     if (store.find(ix, id)) {
@@ -163,7 +166,16 @@ function* objCreate(ctx: SyscallContext, a: readonly bigint[]): SecureThread<num
     const meta = metaOf(src);
     yield* store.writeObject(ix, Buffer.from(id), payload, meta, random(ctx));
     const open = store.track(Buffer.from(id), payload, meta);
-    ctx.instance.space.writeU32(out, newHandle(ctx, store, open, flags));
+    if (adopt) {
+      const ph = new PersistentHandle(store, open, flags & OPEN_FLAGS, ctx.instance);
+      adopt.persistent = ph;
+      adopt.handleFlags = TEE_HANDLE_FLAG_INITIALIZED | (flags & OPEN_FLAGS);
+      open.handles.add(ph);
+    } else if (out !== 0n) {
+      ctx.instance.space.writeU32(out, newHandle(ctx, store, open, flags));
+    } else if (open.handles.size === 0) {
+      store.drop(open);
+    }
     return TEE_SUCCESS;
   });
 }

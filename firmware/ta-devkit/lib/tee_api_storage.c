@@ -60,14 +60,12 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
 		return TEE_ERROR_BAD_PARAMETERS;
 	if (!initialData && initialDataLen)
 		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+	/* Without an output handle the kernel keeps nothing open, or (GP 1.3.1) turns a transient
+	 * attributes object into the persistent object itself, under its own handle. */
 	res = _utee_storage_obj_create(storageID, objectID, objectIDLen, flags, OBJ(attributes),
-				       initialData, initialDataLen, &h);
-	if (res == TEE_SUCCESS) {
-		if (object)
-			*object = (TEE_ObjectHandle)(uintptr_t)h;
-		else
-			TEE_CloseObject((TEE_ObjectHandle)(uintptr_t)h);
-	}
+				       initialData, initialDataLen, object ? &h : NULL);
+	if (res == TEE_SUCCESS && object)
+		*object = (TEE_ObjectHandle)(uintptr_t)h;
 	if (res == TEE_ERROR_STORAGE_NO_SPACE)
 		return res;
 	return allow(res, TEE_ERROR_ITEM_NOT_FOUND, TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_OUT_OF_MEMORY);

@@ -206,6 +206,27 @@ static TEE_Result cmd_raw(uint32_t pt, TEE_Param p[4])
 		res = _utee_storage_obj_open(TEE_STORAGE_PRIVATE, p[2].memref.buffer, p[2].memref.size,
 					     TEE_DATA_FLAG_ACCESS_READ, &h);
 		break;
+	case 9: { /* no handle asked for: a transient key becomes the persistent object itself */
+		TEE_ObjectHandle k = TEE_HANDLE_NULL;
+		TEE_ObjectInfo info;
+
+		res = TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &k);
+		if (!res)
+			res = TEE_GenerateKey(k, 128, NULL, 0);
+		if (!res)
+			res = TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, "adopted", 7,
+							 TEE_DATA_FLAG_ACCESS_READ |
+							 TEE_DATA_FLAG_ACCESS_WRITE_META |
+							 TEE_DATA_FLAG_OVERWRITE, k, NULL, 0, NULL);
+		if (!res) {
+			TEE_GetObjectInfo1(k, &info);
+			res = (info.handleFlags & TEE_HANDLE_FLAG_PERSISTENT) && info.objectSize == 128 ?
+			      TEE_SUCCESS : TEE_ERROR_GENERIC;
+		}
+		if (k)
+			TEE_CloseObject(k);
+		break;
+	}
 	default:
 		return TEE_ERROR_BAD_PARAMETERS;
 	}
