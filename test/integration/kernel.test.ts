@@ -59,6 +59,15 @@ describe('registries', () => {
     expect(dev.client.openSession(PTA_SYSTEM_UUID).result).toBe(0xffff0001); // ACCESS_DENIED
   });
 
+  it('a pseudo-TA\'s own errors come with origin TRUSTED_APP, as OP-TEE\'s (libutee panics a calling TA on a TEE-origin error)', () => {
+    const s = dev.client.openSession('39800861-182a-4720-9b67-2bcd622bc0b5'); // OP-TEE's attestation PTA
+    expect(s.result).toBe(0);
+    const r = dev.client.invoke(s.session!, 0); // GET_PUBKEY without its parameters
+    expect(r.result).toBe(0xffff0006); // BAD_PARAMETERS
+    expect(r.origin).toBe(4); // TEEC_ORIGIN_TRUSTED_APP
+    dev.client.closeSession(s.session!);
+  });
+
   it('container kinds cover signed and encrypted TAs, each img_type once', () => {
     const types = CONTAINER_KINDS.flatMap((k) => k.imgTypes);
     expect([...types].sort()).toEqual([SHDR_TA, SHDR_BOOTSTRAP_TA, SHDR_ENCRYPTED_TA].sort());

@@ -14,7 +14,7 @@
  * switch); wrong types or an empty nonce answer BAD_PARAMETERS; a short output buffer gets the
  * size needed and SHORT_BUFFER.
  */
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
+import { TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import { TeeError } from '../../abi/errors.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS,
@@ -61,7 +61,8 @@ export class AttestationPta implements TrustedService {
       if (!(error instanceof TeeError)) throw error;
       result = error.code >>> 0;
     }
-    return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
+    // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
+    return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
 
   *closeSession(): SecureThread<void> {}

@@ -30,7 +30,7 @@
  * VERIFY (a host can check evidence through the TEE); SEAL_KEY and GET_EVIDENCE are for TAs.
  */
 import { Tag } from 'cbor-x';
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
+import { TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import {
   COSE_ALG_ES256, COSE_HEADER_ALG, PSA_CLAIM_IMPLEMENTATION_ID, PSA_CLAIM_INSTANCE_ID, PSA_CLAIM_NONCE,
   PSA_CLAIM_SOFTWARE_COMPONENTS, PSA_SW_MEASUREMENT_TYPE, PSA_SW_MEASUREMENT_VALUE, PSA_SW_SIGNER_ID, PSA_SW_VERSION,
@@ -160,7 +160,8 @@ export class OeKeysPta implements TrustedService {
 
   *invoke(_session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     const result = this.command(cmd, params, ctx);
-    return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
+    // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
+    return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
 
   *closeSession(): SecureThread<void> {}

@@ -62,7 +62,8 @@ export class OeRpcPta implements TrustedService {
       if (!(error instanceof TeeError)) throw error;
       result = error.code >>> 0;
     }
-    return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
+    // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
+    return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
 
   *closeSession(): SecureThread<void> {}

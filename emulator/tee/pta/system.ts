@@ -18,7 +18,7 @@ import {
   TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
   TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
 } from '../../abi/tee-api.js';
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
+import { TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import { type Session } from '../service.js';
 import { PAGE_SIZE } from '../../machine/board.js';
 
@@ -31,6 +31,7 @@ export const PTA_SYSTEM_DLOPEN = 10;
 export const PTA_SYSTEM_MAP_FLAG_SHAREABLE = 1 << 0;
 const TA_DERIVED_KEY_MIN_SIZE = 16;
 const TA_DERIVED_KEY_MAX_SIZE = 32;
+const TA_DERIVED_EXTRA_DATA_MAX_SIZE = 1024;
 
 const RTLD_NOW = 2;
 const RTLD_GLOBAL = 0x100;
@@ -56,7 +57,8 @@ export class SystemPta implements TrustedService {
 
   *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     const result = cmd === PTA_SYSTEM_DLOPEN ? yield* this.dlopenCommand(params, ctx) : this.command(session, cmd, params, ctx);
-    return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
+    // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
+    return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
 
   *closeSession(): SecureThread<void> {}
@@ -93,6 +95,7 @@ export class SystemPta implements TrustedService {
         const out = params[1].mem;
         if (!out || out.size < TA_DERIVED_KEY_MIN_SIZE || out.size > TA_DERIVED_KEY_MAX_SIZE) return TEE_ERROR_BAD_PARAMETERS;
         const extra = params[0].mem ? memrefBytes(params[0].mem) : new Uint8Array(0);
+        if (extra.length > TA_DERIVED_EXTRA_DATA_MAX_SIZE) return TEE_ERROR_BAD_PARAMETERS;
         const key = this.deriveKey('taUnique', uuidToOctets(session.client.uuid), extra);
         out.window.set(key.subarray(0, out.size), out.offset);
         return TEE_SUCCESS;

@@ -11,7 +11,7 @@
  * profile is the draft's `http://arm.com/psa/2.0.0`, as OP-TEE emits it, so that verifiers
  * written for OP-TEE's PTA read ours.
  */
-import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
+import { TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import {
   TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_IMPLEMENTED, TEE_ERROR_SHORT_BUFFER, TEE_SUCCESS,
 } from '../../abi/results.js';
@@ -37,7 +37,8 @@ export class VeraisonAttestationPta implements TrustedService {
 
   *invoke(_session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     const result = cmd === PTA_VERAISON_ATTESTATION_GET_CBOR_EVIDENCE ? this.evidence(params, ctx) : TEE_ERROR_NOT_IMPLEMENTED;
-    return { result, origin: result === TEE_SUCCESS ? TEEC_ORIGIN_TRUSTED_APP : TEEC_ORIGIN_TEE };
+    // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
+    return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
 
   *closeSession(): SecureThread<void> {}
