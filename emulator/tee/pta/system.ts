@@ -8,7 +8,7 @@
 import type { DeriveSubkey } from '../huk.js';
 import { memrefBytes, typesOf, type TaParams } from '../params.js';
 import {
-  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS,
+  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_SECURITY, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS,
 } from '../../abi/results.js';
 import type { CallContext, CallerTa, EntryResult, SecureThread, TrustedService } from '../service.js';
 import { MAP_ZI_BASE } from '../ta-space.js';
@@ -96,6 +96,8 @@ export class SystemPta implements TrustedService {
         if (!out || out.size < TA_DERIVED_KEY_MIN_SIZE || out.size > TA_DERIVED_KEY_MAX_SIZE) return TEE_ERROR_BAD_PARAMETERS;
         const extra = params[0].mem ? memrefBytes(params[0].mem) : new Uint8Array(0);
         if (extra.length > TA_DERIVED_EXTRA_DATA_MAX_SIZE) return TEE_ERROR_BAD_PARAMETERS;
+        // The derived key must not land in non-secure memory by mistake (OP-TEE's rule).
+        if (!out.secure) return TEE_ERROR_SECURITY;
         const key = this.deriveKey('taUnique', uuidToOctets(session.client.uuid), extra);
         out.window.set(key.subarray(0, out.size), out.offset);
         return TEE_SUCCESS;
