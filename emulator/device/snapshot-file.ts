@@ -88,15 +88,7 @@ export function decodeSnapshot(bytes: Uint8Array, name: string, board?: Board): 
     fail(`format version ${format}, and this emulator (${emulatorVersion()}) reads version ${SNAPSHOT_FORMAT} only: ` +
       'take the snapshot again with this emulator');
   }
-  const headerBytes = buf.readUInt32LE(8);
-  if (headerBytes > MAX_HEADER || FIXED + headerBytes > buf.length) fail(`truncated or damaged: its header says it is ${headerBytes} bytes long`);
-  let raw: unknown;
-  try {
-    raw = cbor.decode(buf.subarray(FIXED, FIXED + headerBytes));
-  } catch {
-    fail('its header is damaged (not CBOR)');
-  }
-  const header = checkHeader(raw, fail);
+  const { header, headerBytes } = readHeader(buf, fail);
   const body = buf.subarray(FIXED + headerBytes);
   if (body.length < header.bodyBytes) fail(`truncated: the header says ${header.bodyBytes} bytes of body, the file has ${body.length}`);
   if (body.length > header.bodyBytes) fail(`${body.length - header.bodyBytes} bytes follow the body its header describes (damaged)`);
@@ -123,13 +115,8 @@ export function readSnapshotFile(path: string): Buffer {
   }
 }
 
-/** The board a snapshot file says it was taken on (its header only; decodeSnapshot checks the rest). */
-export function snapshotBoard(path: string): string {
-  const buf = readSnapshotFile(path);
-  const fail = (what: string): never => {
-    throw new SnapshotError(`snapshot ${path}: ${what}`);
-  };
-  if (buf.length < FIXED || !buf.subarray(0, 6).equals(SNAPSHOT_MAGIC)) fail('not a TrustBox snapshot file (no TBSNAP header)');
+/** The CBOR header after the fixed part, its length checked, then its fields (`checkHeader`). */
+function readHeader(buf: Buffer, fail: (what: string) => never): { header: ReturnType<typeof checkHeader>; headerBytes: number } {
   const headerBytes = buf.readUInt32LE(8);
   if (headerBytes > MAX_HEADER || FIXED + headerBytes > buf.length) fail(`truncated or damaged: its header says it is ${headerBytes} bytes long`);
   let raw: unknown;
@@ -138,7 +125,17 @@ export function snapshotBoard(path: string): string {
   } catch {
     fail('its header is damaged (not CBOR)');
   }
-  return checkHeader(raw, fail).board;
+  return { header: checkHeader(raw, fail), headerBytes };
+}
+
+/** The board a snapshot file says it was taken on (its header only; decodeSnapshot checks the rest). */
+export function snapshotBoard(path: string): string {
+  const buf = readSnapshotFile(path);
+  const fail = (what: string): never => {
+    throw new SnapshotError(`snapshot ${path}: ${what}`);
+  };
+  if (buf.length < FIXED || !buf.subarray(0, 6).equals(SNAPSHOT_MAGIC)) fail('not a TrustBox snapshot file (no TBSNAP header)');
+  return readHeader(buf, fail).header.board;
 }
 
 type Fail = (what: string) => never;
