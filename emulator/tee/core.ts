@@ -170,6 +170,11 @@ export class TeeCore implements Kernel, InstanceHost {
     yield* this.loader.dlopen(ta, uuid);
   }
 
+  dlsym(ta: CallerTa, uuid: string | undefined, name: string): number {
+    if (!(ta instanceof TaInstance)) throw new TeeError(TEE_ERROR_NOT_SUPPORTED, 'dlsym() needs a user TA instance');
+    return this.loader.dlsym(ta, uuid, name);
+  }
+
   /** Secure threads: how many calls the core serves at once (OPTEE_SMC_GET_THREAD_COUNT). */
   get threadCount(): number {
     return this.entry.maxThreads;

@@ -91,6 +91,8 @@ export interface Kernel {
   closeSession(session: Session, ctx: CallContext): SecureThread<void>;
   /** dlopen() of a library TA into the calling TA instance (PTA_SYSTEM_DLOPEN); throws a TeeError. */
   dlopen?(ta: CallerTa, uuid: string): SecureThread<void>;
+  /** dlsym() in the calling TA instance (PTA_SYSTEM_DLSYM): `uuid` undefined for dlopen(NULL)'s handle; throws a TeeError. */
+  dlsym?(ta: CallerTa, uuid: string | undefined, name: string): number;
 
   // ---- properties
   /** A kernel-side property set (TEE implementation, current client, current TA). */

@@ -8,8 +8,9 @@ import { TEE_ERROR_ITEM_NOT_FOUND } from '../abi/results.js';
 import type { Cpu, CpuModel } from '../cpu/cpu.js';
 import type { EngineRegistry } from '../cpu/engines.js';
 import type { EventBus } from '../trace/events.js';
-import { parseElf } from './loader/elf.js';
-import { loadTa, type LoadedImage } from './loader/load.js';
+import { resolveDlsym } from './loader/dlsym.js';
+import { parseElf, type ElfImage } from './loader/elf.js';
+import { loadTa, type LoadedImage, type LoadedModule } from './loader/load.js';
 import type { SecureMemory } from './secure-memory.js';
 import type { SecureThread } from './service.js';
 import type { TaSourcePipeline } from './ta-sources/pipeline.js';
@@ -41,6 +42,10 @@ interface Linked {
   opened: { libraries: string[]; base: number }[];
   /** UUIDs of every module mapped. */
   mapped: Set<string>;
+  /** Every module mapped, in load order (the main TA first), with where it was placed. */
+  modules: readonly LoadedModule[];
+  /** Parsed ELFs of the modules, by UUID ('' for the main TA), filled by dlsym(). */
+  parsed: Map<string, ElfImage>;
 }
 
 export class TaLoader {
@@ -79,8 +84,30 @@ export class TaLoader {
       ta.space.write(image.elfPhdrInfo, struct);
     }
     l.opened.push({ libraries: [lib], base });
+    l.modules = image.modules;
     for (const m of image.modules) if (m.uuid) l.mapped.add(m.uuid.toLowerCase());
     this.o.log(`tee: TA ${ta.uuid}: dlopen ${lib} at 0x${base.toString(16)}`);
+  }
+
+  /**
+   * dlsym() in a running instance (PTA_SYSTEM_DLSYM): the address of `name`, looked up first in
+   * the module `uuid` names (undefined: dlopen(NULL)'s handle), then in every module in load order.
+   */
+  dlsym(ta: TaInstance, uuid: string | undefined, name: string): number {
+    const l = this.linked.get(ta);
+    if (!l) throw new TeeError(TEE_ERROR_ITEM_NOT_FOUND, `TA ${ta.uuid} was not loaded by this loader`);
+    const modules = l.modules.map((m, i) => {
+      const key = i === 0 ? '' : (m.uuid ?? '').toLowerCase();
+      let elf = l.parsed.get(key);
+      if (!elf) {
+        const bytes = i === 0 ? l.main : l.libraries.get(key);
+        if (!bytes) throw new TeeError(TEE_ERROR_ITEM_NOT_FOUND, `module ${m.name} has no ELF`);
+        elf = parseElf(bytes, m.name);
+        l.parsed.set(key, elf);
+      }
+      return { uuid: m.uuid, base: m.base, elf };
+    });
+    return resolveDlsym(modules, uuid, name);
   }
 
   private *fetchLibraries(libraries: Map<string, Uint8Array>, queue: string[]): SecureThread<void> {
@@ -118,6 +145,7 @@ export class TaLoader {
     this.o.measured?.({ uuid, measurement: main.measurement, signerId: main.signerId });
     this.linked.set(instance, {
       main: main.elf, libraries, opened: [], mapped: new Set(image.modules.flatMap((m) => (m.uuid ? [m.uuid.toLowerCase()] : []))),
+      modules: image.modules, parsed: new Map([['', mainElf]]),
     });
     instance.space.setLimit(memoryLimit(image, readU32Property(mainElf, 'gpd.ta.dataSize')));
     const ms = this.o.events.now() - t0;

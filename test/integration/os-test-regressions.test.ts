@@ -15,6 +15,8 @@ const CMD_MODULES = 0;
 const CMD_LIB_TLS = 1;
 const CMD_SYSTEM_PTA_4X = 2;
 const CMD_DLOPEN = 4;
+const CMD_DLSYM = 5;
+const TEE_ERROR_ITEM_NOT_FOUND = 0xffff0008;
 
 let dev: TestDevice;
 beforeAll(() => { dev = bootDevice({ taPaths: [LIBTLS_OUT], watchdogMs: 2000 }); });
@@ -41,6 +43,16 @@ describe('os_test regressions (libtls fixture)', () => {
     // The linked library's TLS still works after the table moved.
     expect(dev.client.invoke(s.session!, CMD_LIB_TLS, [{ type: 'value-out' }]).params[0]).toMatchObject({ a: 0x11b7, b: 1 });
     dev.client.closeSession(s.session!);
+  });
+
+  it('1022: dlsym() finds functions and objects through a dlopen()ed handle and dlopen(NULL)\'s; a missing name is ITEM_NOT_FOUND', () => {
+    const s = dev.client.openSession(LIBTLS_TA);
+    const r = dev.client.invoke(s.session!, CMD_DLSYM, [{ type: 'value-out' }, { type: 'value-out' }]);
+    dev.client.closeSession(s.session!);
+    expect(r).toMatchObject({
+      result: TEE_SUCCESS,
+      params: [{ type: 'value', a: 0xd1, b: 0x11b7 }, { type: 'value', a: TEE_ERROR_ITEM_NOT_FOUND, b: 0xd1 }],
+    });
   });
 
   it('1029: __thread variables of a library TA have their initial values and their own block', () => {

@@ -28,6 +28,7 @@ export const PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY = 1;
 export const PTA_SYSTEM_MAP_ZI = 2;
 export const PTA_SYSTEM_UNMAP = 3;
 export const PTA_SYSTEM_DLOPEN = 10;
+export const PTA_SYSTEM_DLSYM = 11;
 export const PTA_SYSTEM_MAP_FLAG_SHAREABLE = 1 << 0;
 const TA_DERIVED_KEY_MIN_SIZE = 16;
 const TA_DERIVED_KEY_MAX_SIZE = 32;
@@ -39,14 +40,21 @@ const RTLD_NODELETE = 0x1000;
 
 const types = (a: number, b = 0, c = 0, d = 0) => a | (b << 4) | (c << 8) | (d << 12);
 
+/** The kernel's loader, for libdl's dlopen() and dlsym() (both throw a TeeError to refuse). */
+export interface DynamicLinker {
+  dlopen(ta: CallerTa, uuid: string): SecureThread<void>;
+  /** `uuid` undefined: the handle of dlopen(NULL), every module. */
+  dlsym(ta: CallerTa, uuid: string | undefined, name: string): number;
+}
+
 export class SystemPta implements TrustedService {
   readonly uuid = PTA_SYSTEM_UUID;
   readonly kind = 'pseudo' as const;
 
   /** `log`: the secure console, where refused mappings are reported. */
-  /** `dlopen`: links a library TA into the calling instance (the kernel's loader); absent, DLOPEN is NOT_SUPPORTED. */
+  /** `linker`: links library TAs into the calling instance (the kernel's loader); absent, DLOPEN and DLSYM are NOT_SUPPORTED. */
   constructor(private readonly deriveKey: DeriveSubkey, private readonly log: (line: string) => void,
-    private readonly dlopen?: (ta: CallerTa, uuid: string) => SecureThread<void>) {}
+    private readonly linker?: DynamicLinker) {}
 
   *openSession(session: Session, _params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.client.login !== TEE_LOGIN_TRUSTED_APP || !ctx.callerTa) {
@@ -56,7 +64,8 @@ export class SystemPta implements TrustedService {
   }
 
   *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
-    const result = cmd === PTA_SYSTEM_DLOPEN ? yield* this.dlopenCommand(params, ctx) : this.command(session, cmd, params, ctx);
+    const result = cmd === PTA_SYSTEM_DLOPEN ? yield* this.dlopenCommand(params, ctx)
+      : cmd === PTA_SYSTEM_DLSYM ? this.dlsymCommand(params, ctx) : this.command(session, cmd, params, ctx);
     // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
     return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
@@ -67,18 +76,48 @@ export class SystemPta implements TrustedService {
   private *dlopenCommand(params: TaParams, ctx: CallContext): SecureThread<number> {
     const ta = ctx.callerTa;
     if (!ta) return TEE_ERROR_ACCESS_DENIED;
-    if (!this.dlopen) return TEE_ERROR_NOT_SUPPORTED;
+    if (!this.linker) return TEE_ERROR_NOT_SUPPORTED;
     const mem = params[0].mem;
     if (typesOf(params) !== types(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INPUT) || !mem || mem.size !== 16) {
       return TEE_ERROR_BAD_PARAMETERS;
     }
     if (params[1].a !== (RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE)) return TEE_ERROR_BAD_PARAMETERS;
     try {
-      yield* this.dlopen(ta, uuidFromTeeUuid(memrefBytes(mem)));
+      yield* this.linker.dlopen(ta, uuidFromTeeUuid(memrefBytes(mem)));
       return TEE_SUCCESS;
     } catch (error) {
       if (!(error instanceof TeeError)) throw error;
       this.log(`tee: TA ${ta.uuid} dlopen refused: ${error.message}`);
+      return error.code;
+    }
+  }
+
+  /**
+   * DLSYM: memref0 = TEE_UUID of the handle's library (all zero: dlopen(NULL)'s handle), memref1 =
+   * the symbol's name (up to its first NUL), value2 = its address (a: high word, b: low word).
+   */
+  private dlsymCommand(params: TaParams, ctx: CallContext): number {
+    const ta = ctx.callerTa;
+    if (!ta) return TEE_ERROR_ACCESS_DENIED;
+    if (!this.linker) return TEE_ERROR_NOT_SUPPORTED;
+    const uuidMem = params[0].mem;
+    const nameMem = params[1].mem;
+    if (typesOf(params) !== types(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT)
+      || !uuidMem || uuidMem.size !== 16 || !nameMem) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    const octets = memrefBytes(uuidMem);
+    const raw = memrefBytes(nameMem);
+    const end = raw.indexOf(0);
+    const name = Buffer.from(end < 0 ? raw : raw.subarray(0, end)).toString('latin1');
+    try {
+      const va = this.linker.dlsym(ta, octets.every((b) => b === 0) ? undefined : uuidFromTeeUuid(octets), name);
+      params[2].a = Math.floor(va / 2 ** 32);
+      params[2].b = va >>> 0;
+      return TEE_SUCCESS;
+    } catch (error) {
+      if (!(error instanceof TeeError)) throw error;
+      this.log(`tee: TA ${ta.uuid} dlsym: ${error.message}`);
       return error.code;
     }
   }

@@ -3,6 +3,7 @@
  * library TA (lib/libtls_lib.c).
  */
 #include <pta_system.h>
+#include <string.h>
 #include <tee_internal_api.h>
 #include <user_ta_header.h>
 #include <utee_syscalls.h>
@@ -118,6 +119,58 @@ static TEE_Result dlopen_dl(void)
 	return res;
 }
 
+/*
+ * libdl's dlsym(): PTA_SYSTEM_DLSYM with the handle's TEE_UUID (all zero for dlopen(NULL)) and
+ * the NUL-terminated name; the address comes back in value2 (a: high word, b: low word).
+ */
+static TEE_Result dlsym_in(const TEE_UUID *uuid, const char *name, void **addr)
+{
+	static const TEE_UUID system_uuid = PTA_SYSTEM_UUID;
+	struct utee_params up = { 0 };
+	uint32_t sess = 0;
+	TEE_Result res = _utee_open_ta_session(&system_uuid, TEE_TIMEOUT_INFINITE, &up, &sess, NULL);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	up.types = TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+				   TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE);
+	up.vals[0] = (uintptr_t)uuid;
+	up.vals[1] = sizeof(*uuid);
+	up.vals[2] = (uintptr_t)name;
+	up.vals[3] = strlen(name) + 1;
+	res = _utee_invoke_ta_command(sess, TEE_TIMEOUT_INFINITE, 11 /* PTA_SYSTEM_DLSYM */, &up, NULL);
+	_utee_close_ta_session(sess);
+	if (res == TEE_SUCCESS)
+		*addr = (void *)(uintptr_t)(((uint64_t)up.vals[4] << 32) | (uint32_t)up.vals[5]);
+	return res;
+}
+
+/* dlopen() of the dl library, then dlsym() through its handle, dlopen(NULL)'s, and a missing name. */
+static TEE_Result dlsym_calls(TEE_Param p[4])
+{
+	static const TEE_UUID dl_uuid = TA_LIBTLS_DL_UUID;
+	static const TEE_UUID any = { 0 };
+	unsigned int (*fn)(void) = NULL;
+	void *addr = NULL;
+	TEE_Result res = dlopen_dl();
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = dlsym_in(&dl_uuid, "libtls_dl_value", &addr);
+	if (res != TEE_SUCCESS)
+		return res;
+	fn = (unsigned int (*)(void))addr;
+	p[0].value.a = fn();
+	res = dlsym_in(&any, "libtls_lib_initial", &addr);
+	if (res != TEE_SUCCESS)
+		return res;
+	fn = (unsigned int (*)(void))addr;
+	p[0].value.b = fn();
+	p[1].value.a = dlsym_in(&dl_uuid, "libtls_no_such_symbol", &addr);
+	p[1].value.b = dlsym_in(&any, "libtls_dl_marker", &addr) == TEE_SUCCESS ? *(const unsigned int *)addr : 0;
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types, TEE_Param p[4])
 {
 	uint32_t step = 0;
@@ -130,6 +183,12 @@ TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types, T
 			return TEE_ERROR_BAD_PARAMETERS;
 		return ((uint8_t *)p[0].memref.buffer)[0] == ECHO_BYTE ? TEE_SUCCESS
 								       : TEE_ERROR_GENERIC;
+	}
+	if (cmd == TA_LIBTLS_CMD_DLSYM) {
+		if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+					     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+			return TEE_ERROR_BAD_PARAMETERS;
+		return dlsym_calls(p);
 	}
 	if (types != OUT_TYPES)
 		return TEE_ERROR_BAD_PARAMETERS;

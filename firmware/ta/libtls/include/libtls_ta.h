@@ -14,6 +14,11 @@
  *   4 DLOPEN: PTA_SYSTEM_DLOPEN of the library TA TA_LIBTLS_DL_UUID_STR (not linked in), as
  *              libdl's dlopen(): value0 OUT a = modules in __elf_phdr_info afterwards (3),
  *              b = the DLOPEN result.
+ *   5 DLSYM:  dlopen() of the dl library, then PTA_SYSTEM_DLSYM as libdl's dlsym():
+ *              value0 OUT a = libtls_dl_value() called through the dl library's handle (0xd1),
+ *              b = libtls_lib_initial() through dlopen(NULL)'s handle (0x11b7);
+ *              value1 OUT a = the result for a name no module defines (ITEM_NOT_FOUND),
+ *              b = the object libtls_dl_marker read through dlopen(NULL)'s handle (0xd1).
  */
 #ifndef LIBTLS_TA_H
 #define LIBTLS_TA_H
@@ -29,6 +34,7 @@
 #define TA_LIBTLS_CMD_SYSTEM_PTA_4X 2
 #define TA_LIBTLS_CMD_ECHO 3
 #define TA_LIBTLS_CMD_DLOPEN 4
+#define TA_LIBTLS_CMD_DLSYM 5
 
 /* Exported by the library TA. */
 unsigned int libtls_lib_next(void);
