@@ -222,7 +222,8 @@ export class TeeCore implements Kernel, InstanceHost {
   }
 
   isCancelled(session: Session): boolean {
-    return session.cancelRequested || (this.cancelFlags?.(session) ?? false);
+    return session.cancelRequested || (session.cancelAt !== undefined && this.clock.peek() >= session.cancelAt)
+      || (this.cancelFlags?.(session) ?? false);
   }
 
   get clock(): Clock {

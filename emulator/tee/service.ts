@@ -63,6 +63,11 @@ export interface CallContext {
   callerTa?: CallerTa;
   /** Cancellation id of the client operation. */
   cancelId?: number;
+  /**
+   * A calling TA's timeout (cancel_req_to of TEE_OpenTASession/TEE_InvokeTACommand) as a time
+   * on the kernel's clock: from then on the operation counts as cancelled, as OP-TEE's cancel_time.
+   */
+  cancelAt?: number;
 }
 
 export interface TrustedService {
@@ -84,6 +89,8 @@ export class Session {
   cancelRequested = false;
   /** Cancellation is masked until the TA unmasks it (GP default). */
   cancelMasked = true;
+  /** While a calling TA's operation with a timeout runs: when it counts as cancelled (kernel clock ms). */
+  cancelAt: number | undefined;
   /** The TA's per-session context, as libutee keeps it, is opaque to us. */
   closed = false;
   /**

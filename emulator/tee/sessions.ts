@@ -91,6 +91,7 @@ export class SessionManager {
     const instance = service instanceof TaInstance ? service : undefined;
     instance?.sessions.add(session);
     session.openCancelId = ctx.cancelId ?? 0;
+    session.cancelAt = ctx.cancelAt;
     this.opening.add(session);
     let r: EntryResult;
     try {
@@ -98,6 +99,7 @@ export class SessionManager {
     } finally {
       this.opening.delete(session);
       session.openCancelId = 0;
+      session.cancelAt = undefined;
     }
     if (r.result !== TEE_SUCCESS) {
       instance?.sessions.delete(session);
@@ -112,7 +114,14 @@ export class SessionManager {
   *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.closed) return { result: TEE_ERROR_BAD_STATE, origin: TEEC_ORIGIN_TEE };
     const t0 = this.events.wants('invoke') ? this.events.now() : 0;
-    const r = yield* session.service.invoke(session, cmd, params, ctx);
+    // Each operation has its own timeout (none from the normal world); it ends with the operation.
+    session.cancelAt = ctx.cancelAt;
+    let r: EntryResult;
+    try {
+      r = yield* session.service.invoke(session, cmd, params, ctx);
+    } finally {
+      session.cancelAt = undefined;
+    }
     const service = session.service;
     if (service instanceof TaInstance && service.dead) yield* this.reap(service);
     if (this.events.wants('invoke')) {

@@ -233,6 +233,36 @@ describe('TA to TA', () => {
     expect(p.type === 'memref' && Buffer.from(p.data).some((b) => b !== 0)).toBe(true);
     dev.client.closeSession(s);
   });
+
+  // TEE_InvokeTACommand/TEE_OpenTASession's timeout (cancel_req_to), as xtest 1008.2: the callee's
+  // operation counts as cancelled when the time is up; a callee that unmasked sees it.
+  const withTimeout = (waitMs: number, timeoutMs: number, asOpen = 0) => {
+    const s = open(TA2TA_TA);
+    const t0 = performance.now();
+    const r = dev.client.invoke(s, 3, [
+      { type: 'value-in', a: waitMs, b: timeoutMs }, { type: 'value-out' }, { type: 'value-in', a: asOpen, b: 0 },
+    ]);
+    dev.client.closeSession(s);
+    return { r, ms: performance.now() - t0 };
+  };
+
+  it('an invoke with a timeout shorter than the callee\'s wait ends in CANCEL from the callee', () => {
+    const { r, ms } = withTimeout(250, 60);
+    expect(r.result).toBe(TEE_SUCCESS);
+    expect(r.params[1]).toEqual({ type: 'value', a: TEE_ERROR_CANCEL, b: TRUSTED_APP });
+    expect(ms).toBeLessThan(240);
+  });
+
+  it('an invoke with a timeout longer than the callee\'s wait, or none, runs to its end', () => {
+    expect(withTimeout(30, 200).r.params[1]).toEqual({ type: 'value', a: TEE_SUCCESS, b: TRUSTED_APP });
+    expect(withTimeout(30, 0xffffffff).r.params[1]).toEqual({ type: 'value', a: TEE_SUCCESS, b: TRUSTED_APP });
+  });
+
+  it('an open with a timeout is cancelled when it is up; the next operation on the caller is not', () => {
+    const { r } = withTimeout(0, 40, 1);
+    expect(r.params[1]).toEqual({ type: 'value', a: TEE_ERROR_CANCEL, b: TRUSTED_APP });
+    expect(withTimeout(30, 0xffffffff).r.params[1]).toEqual({ type: 'value', a: TEE_SUCCESS, b: TRUSTED_APP });
+  });
 });
 
 describe('properties and time', () => {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HELLO_WORLD, LOOP_TA, bootDevice, type TestDevice } from '../helpers/device.js';
+import { HELLO_WORLD, LOOP_TA, TA2TA_TA, bootDevice, type TestDevice } from '../helpers/device.js';
 
 const BIN = join(import.meta.dirname, '../../bin/trustbox.js');
 const HUK = '00000000000000000000000000000000';
@@ -41,5 +41,18 @@ describe('a virtual clock', () => {
     expect(r.result).toBe(0);
     expect(performance.now() - started).toBeLessThan(2000);
     expect(dev.device.events.clock.now() - before).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('a TA-to-TA call with a 5 s timeout to a callee waiting 60 s: CANCEL, the clock moves to the timeout only', () => {
+    dev ??= bootDevice({ virtualClock: true });
+    const s = dev.client.openSession(TA2TA_TA);
+    const before = dev.device.events.clock.now();
+    const r = dev.client.invoke(s.session, 3, [
+      { type: 'value-in', a: 60_000, b: 5_000 }, { type: 'value-out' }, { type: 'value-in', a: 0, b: 0 },
+    ]);
+    expect(r.params[1]).toEqual({ type: 'value', a: 0xffff0002, b: 4 }); // TEE_ERROR_CANCEL from the TA
+    const moved = dev.device.events.clock.now() - before;
+    expect(moved).toBeGreaterThanOrEqual(5_000);
+    expect(moved).toBeLessThan(6_000);
   });
 });

@@ -59,9 +59,16 @@ const WAIT_POLL_MS = 50;
 function* wait(ctx: SyscallContext, timeoutArg: bigint): SecureThread<number> {
   const timeout = Number(timeoutArg & 0xffffffffn);
   const clock = ctx.kernel.clock;
-  if (clock.virtual && timeout !== TEE_TIMEOUT_INFINITE) {
-    // Virtual time: the wait is a jump of the clock (a cancellation can only come before it).
+  const cancelAt = ctx.session.cancelMasked ? undefined : ctx.session.cancelAt;
+  if (clock.virtual && (timeout !== TEE_TIMEOUT_INFINITE || cancelAt !== undefined)) {
+    // Virtual time: the wait is a jump of the clock, to its end or to the caller's timeout
+    // (a client's cancellation can only come before it).
     if (cancelled(ctx)) return TEE_ERROR_CANCEL;
+    const left = timeout === TEE_TIMEOUT_INFINITE ? Infinity : timeout;
+    if (cancelAt !== undefined && cancelAt - clock.peek() <= left) {
+      clock.advance(Math.max(0, cancelAt - clock.peek()));
+      return TEE_ERROR_CANCEL;
+    }
     clock.advance(timeout);
     return TEE_SUCCESS;
   }

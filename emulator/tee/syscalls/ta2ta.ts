@@ -14,6 +14,7 @@ import type { SecureThread } from '../service.js';
 import { uuidFromTeeUuid } from '../../abi/uuid.js';
 import { TEE_SCN_CLOSE_TA_SESSION, TEE_SCN_INVOKE_TA_COMMAND, TEE_SCN_OPEN_TA_SESSION } from './numbers.js';
 import { threaded, type SyscallContext, type SyscallEntry } from './table.js';
+import { TEE_TIMEOUT_INFINITE } from './basic.js';
 import { UTEE_PARAMS_SIZE, setUteeField, uteeTypes, uteeU64, viewOf } from '../utee-params.js';
 import { TEE_NUM_PARAMS, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP, TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_READ, TEE_MEMORY_ACCESS_WRITE } from '../../abi/tee-api.js';
 import { TEEC_ORIGIN_TEE } from '../../abi/client-api.js';
@@ -139,7 +140,17 @@ function codeOf(error: unknown): number | undefined {
   return error instanceof TeeError ? error.code : undefined;
 }
 
-function* openTaSession(ctx: SyscallContext, dest: bigint, up: bigint, sessOut: bigint, originOut: bigint): SecureThread<number> {
+/**
+ * The callee's operation counts as cancelled `timeout` ms from now (TEE_TIMEOUT_INFINITE: never),
+ * as OP-TEE's cancel_req_to: a callee that unmasked cancellation sees it in TEE_Wait and
+ * TEE_GetCancellationFlag.
+ */
+function deadline(ctx: SyscallContext, timeout: bigint): { cancelAt?: number } {
+  const ms = Number(timeout & 0xffffffffn);
+  return ms === TEE_TIMEOUT_INFINITE ? {} : { cancelAt: ctx.kernel.clock.peek() + ms };
+}
+
+function* openTaSession(ctx: SyscallContext, dest: bigint, timeout: bigint, up: bigint, sessOut: bigint, originOut: bigint): SecureThread<number> {
   const space = ctx.instance.space;
   let origin = TEEC_ORIGIN_TEE;
   let result: number;
@@ -148,7 +159,7 @@ function* openTaSession(ctx: SyscallContext, dest: bigint, up: bigint, sessOut: 
     const uuid = uuidFromTeeUuid(space.read(dest, 16));
     u = readUserParams(ctx, up);
     const client = { login: TEE_LOGIN_TRUSTED_APP, uuid: ctx.instance.uuid };
-    const r = yield* ctx.kernel.openSession(uuid, client, u.params, { callerTa: ctx.instance });
+    const r = yield* ctx.kernel.openSession(uuid, client, u.params, { callerTa: ctx.instance, ...deadline(ctx, timeout) });
     result = r.result;
     origin = r.origin;
     if (result === TEE_SUCCESS && r.session) {
@@ -175,7 +186,7 @@ function* closeTaSession(ctx: SyscallContext, handle: bigint): SecureThread<numb
   return TEE_SUCCESS;
 }
 
-function* invokeTaCommand(ctx: SyscallContext, handle: bigint, cmd: bigint, up: bigint, originOut: bigint): SecureThread<number> {
+function* invokeTaCommand(ctx: SyscallContext, handle: bigint, timeout: bigint, cmd: bigint, up: bigint, originOut: bigint): SecureThread<number> {
   const session = ctx.instance.taSessions.get(Number(handle & 0xffffffffn));
   if (!session) return TEE_ERROR_BAD_PARAMETERS;
   let origin = TEEC_ORIGIN_TEE;
@@ -183,7 +194,7 @@ function* invokeTaCommand(ctx: SyscallContext, handle: bigint, cmd: bigint, up: 
   let u: UserParams | undefined;
   try {
     u = readUserParams(ctx, up);
-    const r = yield* ctx.kernel.invokeCommand(session, Number(cmd & 0xffffffffn), u.params, { callerTa: ctx.instance });
+    const r = yield* ctx.kernel.invokeCommand(session, Number(cmd & 0xffffffffn), u.params, { callerTa: ctx.instance, ...deadline(ctx, timeout) });
     result = r.result;
     origin = r.origin;
     if (result !== TEE_ERROR_TARGET_DEAD) writeBack(ctx, u);
@@ -200,8 +211,8 @@ function* invokeTaCommand(ctx: SyscallContext, handle: bigint, cmd: bigint, up: 
 
 export const ta2taSyscalls: ReadonlyMap<number, SyscallEntry> = new Map([
   [TEE_SCN_OPEN_TA_SESSION, threaded('OPEN_TA_SESSION', ['dest', 'cancel_req_to', 'params', 'sess', 'ret_orig'],
-    (c, a) => openTaSession(c, a[0]!, a[2]!, a[3]!, a[4]!))],
+    (c, a) => openTaSession(c, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!))],
   [TEE_SCN_CLOSE_TA_SESSION, threaded('CLOSE_TA_SESSION', ['sess'], (c, a) => closeTaSession(c, a[0]!))],
   [TEE_SCN_INVOKE_TA_COMMAND, threaded('INVOKE_TA_COMMAND', ['sess', 'cancel_req_to', 'cmd_id', 'params', 'ret_orig'],
-    (c, a) => invokeTaCommand(c, a[0]!, a[2]!, a[3]!, a[4]!))],
+    (c, a) => invokeTaCommand(c, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!))],
 ]);

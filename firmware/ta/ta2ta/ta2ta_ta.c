@@ -13,6 +13,8 @@
 #define LOOP_UUID \
 	{ 0xc93e419b, 0x2768, 0x4785, { 0x98, 0xaf, 0x50, 0x3b, 0x36, 0xa3, 0x0e, 0x41 } }
 #define LOOP_CMD_WAIT_FOREVER 3
+#define LOOP_CMD_WAIT_CANCELLABLE 5
+#define LOOP_OPEN_UNTIL_CANCEL 1
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -106,6 +108,40 @@ static TEE_Result wait_then_loop(uint32_t param_types, TEE_Param params[4])
 		TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE), none);
 }
 
+/* TEE_InvokeTACommand / TEE_OpenTASession of the loop TA with a timeout (cancel_req_to). */
+static TEE_Result call_with_timeout(uint32_t param_types, TEE_Param params[4])
+{
+	const uint32_t expected = TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+						  TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE);
+	const uint32_t value_in = TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+						  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE);
+	const TEE_UUID loop = LOOP_UUID;
+	TEE_TASessionHandle sess = TEE_HANDLE_NULL;
+	uint32_t origin = 0;
+	TEE_Param p[4];
+	TEE_Result res;
+
+	memset(p, 0, sizeof(p));
+	if (param_types != expected)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (params[2].value.a == 1) {
+		p[0].value.a = LOOP_OPEN_UNTIL_CANCEL;
+		res = TEE_OpenTASession(&loop, params[0].value.b, value_in, p, &sess, &origin);
+	} else {
+		res = TEE_OpenTASession(&loop, TEE_TIMEOUT_INFINITE, 0, NULL, &sess, &origin);
+		if (res == TEE_SUCCESS) {
+			p[0].value.a = params[0].value.a;
+			res = TEE_InvokeTACommand(sess, params[0].value.b, LOOP_CMD_WAIT_CANCELLABLE,
+						  value_in, p, &origin);
+		}
+	}
+	if (sess != TEE_HANDLE_NULL)
+		TEE_CloseTASession(sess);
+	params[1].value.a = res;
+	params[1].value.b = origin;
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t param_types,
 				      TEE_Param params[4])
 {
@@ -116,6 +152,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id, uint32_t 
 		return random_via_stack(param_types, params);
 	case TA_TA2TA_CMD_WAIT_THEN_LOOP:
 		return wait_then_loop(param_types, params);
+	case TA_TA2TA_CMD_CALL_WITH_TIMEOUT:
+		return call_with_timeout(param_types, params);
 	default:
 		return TEE_ERROR_BAD_PARAMETERS;
 	}

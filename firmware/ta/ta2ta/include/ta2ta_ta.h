@@ -18,6 +18,15 @@
  */
 #define TA_TA2TA_CMD_WAIT_THEN_LOOP 2
 
+/*
+ * A call to the loop test TA with a timeout (TEE_OpenTASession/TEE_InvokeTACommand's
+ * cancel_req_to). value0 (VALUE_INPUT) a = ms the callee's cancellable TEE_Wait lasts,
+ * b = the timeout in ms (0xffffffff: TEE_TIMEOUT_INFINITE); value2 (VALUE_INPUT) a = 0: invoke
+ * WAIT_CANCELLABLE, 1: open with OPEN_UNTIL_CANCEL instead. value1 (VALUE_OUTPUT) a = the
+ * call's result, b = its origin.
+ */
+#define TA_TA2TA_CMD_CALL_WITH_TIMEOUT 3
+
 #define TA_TA2TA_RANDOM_MAX 256
 
 #endif /* TA_TA2TA_H */
