@@ -6,8 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import {
-  ALGO_NAMES, IMG_TYPE_NAMES, parseTaContainer, signTa, verifyTaContainer, SHDR_ENCRYPTED_TA, type TaContainer,
+  ALGO_NAMES, IMG_TYPE_NAMES, parseTaContainer, signTa, verifyTaContainer, SHDR_ENCRYPTED_TA, type TaContainer, type TrustedKey,
 } from '../tee/loader/container.js';
+import { openSubkeyChain, startsWithSubkey } from '../tee/loader/subkey.js';
 import {
   findDynamicSymbol, parseElf, readStaticSymbols, vaddrToOffset, PF_R, PF_W, PF_X, type ElfImage,
 } from '../tee/loader/elf.js';
@@ -72,6 +73,8 @@ export interface TaInspection {
   container?: {
     type: string; algo: string; imgSize: number; hashSize: number; sigSize: number; payloadOffset: number;
     uuid?: string; taVersion?: number; signer: string;
+    /** The subkey chain in front of the container, root first (img_type SUBKEY links). */
+    subkeys?: { uuid: string; version: number; maxDepth: number }[];
     /** ENCRYPTED_TA only: how the content key is found, without decrypting anything. */
     encryption?: EncryptionInfo;
   };
@@ -93,8 +96,15 @@ export function inspectTa(bytes: Uint8Array, label: string): TaInspection {
   let elfBytes = bytes;
   let container: TaInspection['container'];
   if (!isElf(bytes)) {
-    const c = parseTaContainer(bytes, label);
-    container = describeContainer(c, bytes, label);
+    // A subkey chain is verified against the development keys, as the container after it by the last subkey.
+    const chain = startsWithSubkey(bytes) ? openSubkeyChain(bytes, developmentKeys(), label) : undefined;
+    const body = chain ? chain.rest : bytes;
+    const c = parseTaContainer(body, label);
+    container = describeContainer(c, body, label, chain ? [chain.signer] : developmentKeys());
+    if (chain) {
+      container.signer = `${container.signer} (signed by ${chain.root.name})`;
+      container.subkeys = chain.subkeys.map((s) => ({ uuid: s.uuid, version: s.version, maxDepth: s.maxDepth }));
+    }
     if (c.imgType === SHDR_ENCRYPTED_TA) return { container, properties: [], segments: [], needed: [] };
     elfBytes = c.payload;
   }
@@ -120,13 +130,13 @@ const SEGMENT_TYPES: Record<number, string> = {
   0x6474e552: 'GNU_RELRO', 0x6474e553: 'GNU_PROPERTY',
 };
 
-function describeContainer(c: TaContainer, bytes: Uint8Array, label: string): NonNullable<TaInspection['container']> {
+function describeContainer(c: TaContainer, bytes: Uint8Array, label: string, keys: readonly TrustedKey[]): NonNullable<TaInspection['container']> {
   let signer: string;
   let encryption: EncryptionInfo | undefined;
-  if (c.imgType === SHDR_ENCRYPTED_TA) ({ signer, encryption } = describeEncryption(c, developmentKeys(), label));
+  if (c.imgType === SHDR_ENCRYPTED_TA) ({ signer, encryption } = describeEncryption(c, keys, label));
   else {
     try {
-      signer = verifyTaContainer(bytes, developmentKeys(), label).signer;
+      signer = verifyTaContainer(bytes, keys, label).signer;
     } catch (e) {
       signer = `untrusted (${(e as Error).message.replace(`${label}: `, '')})`;
     }
@@ -207,6 +217,7 @@ function formatInspection(r: TaInspection): string {
   if (c) {
     lines.push(`container:   ${c.type}, ${c.algo}`, `sizes:       img ${c.imgSize}, hash ${c.hashSize}, sig ${c.sigSize}, payload at ${c.payloadOffset}`);
     if (c.uuid) lines.push(`uuid:        ${c.uuid}`, `ta_version:  ${c.taVersion}`);
+    for (const s of c.subkeys ?? []) lines.push(`subkey:      ${s.uuid} (subkey_version ${s.version}, max_depth ${s.maxDepth})`);
     lines.push(`signer:      ${c.signer}`);
     const e = c.encryption;
     if (e) {

@@ -4,8 +4,9 @@
  *
  *   shdr(20) | hash[hash_size] | sig[sig_size] | shdr_bootstrap_ta(20)? | shdr_encrypted_ta+iv+tag? | payload
  *
- * Malformed files are TEE_ERROR_BAD_FORMAT; hash and signature failures TEE_ERROR_SECURITY;
- * subkey chains TEE_ERROR_NOT_SUPPORTED. Encrypted TAs are parsed here and opened by the
+ * Malformed files are TEE_ERROR_BAD_FORMAT; hash and signature failures TEE_ERROR_SECURITY. A
+ * subkey chain in front of a container is verified by subkey.ts (the TA source pipeline strips
+ * it first); parsed here, it is TEE_ERROR_NOT_SUPPORTED. Encrypted TAs are parsed here and opened by the
  * encrypted container kind (ta-sources/encrypted.ts), which decrypts in the secure world.
  */
 import { TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 } from '../../abi/tee-api.js';
@@ -74,6 +75,11 @@ export interface TrustedKey {
    * anyone can sign with it, so what it signs has no identity worth binding data to.
    */
   development?: boolean;
+  /**
+   * For the last subkey of a chain (subkey.ts): the trusted root key. OP-TEE derives the TA
+   * encryption key from the root key's modulus, whoever signed the TA.
+   */
+  root?: KeyObject;
 }
 
 /** Outcome of a successful verification. */

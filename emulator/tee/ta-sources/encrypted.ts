@@ -71,7 +71,7 @@ export const encryptedContainer: ContainerKind = {
       if (!enc.envelope) refuse(label, 'size check: the per-device envelope is missing');
       key = openEnvelope(enc.envelope, ctx.identity, c.bootstrap!.uuid, label);
     } else {
-      key = opteeTaEncKey(ctx.deriveKey, signer.key);
+      key = opteeTaEncKey(ctx.deriveKey, signer.root ?? signer.key);
     }
     const elf = gcmOpen(key, enc.iv, NO_AAD, c.payload, enc.tag);
     key.fill(0);

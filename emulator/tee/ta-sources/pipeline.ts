@@ -19,6 +19,7 @@ import {
 } from '../../abi/results.js';
 import { sha256 } from '../../host/crypto.js';
 import { IMG_TYPE_NAMES, SHDR_ENCRYPTED_TA, parseTaContainer, type TrustedKey } from '../loader/container.js';
+import { openSubkeyChain, startsWithSubkey, type SubkeyChain } from '../loader/subkey.js';
 import type { Kernel } from '../kernel.js';
 import type { SecureThread } from '../service.js';
 import type { TaVersionStore } from './rollback.js';
@@ -108,10 +109,11 @@ export class TaSourcePipeline {
   /** Finds, opens and measures the TA `uuid` (a library TA too); throws a TeeError. */
   *open(uuid: string): SecureThread<TaCode> {
     const fetched = yield* this.find(uuid);
-    const opened = this.verify(uuid, fetched.bytes);
+    const { opened, chain } = this.verify(uuid, fetched.bytes);
+    for (const sk of chain?.subkeys ?? []) this.checkRollback(sk.uuid, sk.version, 'subkey');
     this.checkRollback(uuid, opened.taVersion ?? 0);
     return {
-      uuid, elf: opened.elf, ...this.identity(opened.signer),
+      uuid, elf: opened.elf, ...this.identity(opened.signer, chain),
       measurement: sha256(fetched.bytes).toString('hex'), size: fetched.bytes.length, source: fetched.source,
     };
   }
@@ -122,14 +124,19 @@ export class TaSourcePipeline {
    * the identity and version the install rules compare.
    */
   vet(bytes: Uint8Array): TaIdentity {
-    const c = parseTaContainer(bytes, 'TA file');
+    const c = parseTaContainer(startsWithSubkey(bytes) ? openSubkeyChain(bytes, this.options.keys, 'TA file').rest : bytes, 'TA file');
     const uuid = c.bootstrap?.uuid;
     if (!uuid) throw new TeeError(TEE_ERROR_BAD_FORMAT, 'TA file: the signed header names no UUID (sign it as a BOOTSTRAP_TA)');
-    const opened = this.verify(uuid, bytes);
-    return { uuid, taVersion: c.bootstrap?.taVersion ?? 0, ...this.identity(opened.signer) };
+    const { opened, chain } = this.verify(uuid, bytes);
+    return { uuid, taVersion: c.bootstrap?.taVersion ?? 0, ...this.identity(opened.signer, chain) };
   }
 
-  private identity(signer: string): { signer: string; signerId: string; developmentSigner: boolean } {
+  /** Who vouches for the code: the trusted key, or for a subkey chain its last subkey (a development root stays one). */
+  private identity(signer: string, chain?: SubkeyChain): { signer: string; signerId: string; developmentSigner: boolean } {
+    if (chain) {
+      const signerId = sha256(chain.signer.key.export({ type: 'spki', format: 'der' })).toString('hex');
+      return { signer: `${chain.signer.name} (signed by ${chain.root.name})`, signerId, developmentSigner: chain.root.development === true };
+    }
     const key = this.options.keys.find((k) => k.name === signer);
     return { signer, signerId: this.keyIds.get(signer) ?? '', developmentSigner: key?.development === true };
   }
@@ -148,42 +155,57 @@ export class TaSourcePipeline {
     throw last ?? new TeeError(TEE_ERROR_ITEM_NOT_FOUND, `TA ${uuid} was not found in any TA source`);
   }
 
-  private verify(uuid: string, bytes: Uint8Array): OpenedContainer {
+  /**
+   * Opens a container with its kind; a file that starts with a subkey chain is opened after the
+   * chain verified, with the chain's last subkey as the only key, and must have the chain's UUID.
+   */
+  private verify(uuid: string, file: Uint8Array): { opened: OpenedContainer; chain?: SubkeyChain } {
     const label = `TA ${uuid}`;
     let opened: OpenedContainer;
+    let chain: SubkeyChain | undefined;
     try {
+      chain = startsWithSubkey(file) ? openSubkeyChain(file, this.options.keys, label) : undefined;
+      if (chain && chain.nextUuid !== uuid) {
+        throw new TeeError(TEE_ERROR_SECURITY, `${label}: subkey chain: the TA is not in the namespace of subkey ${chain.subkeys.at(-1)!.uuid} (its UUID would be ${chain.nextUuid})`);
+      }
+      const bytes = chain ? chain.rest : file;
+      const keys = chain ? [chain.signer] : this.options.keys;
       const imgType = parseTaContainer(bytes, label, { lenientSize: true }).imgType;
       const kind = this.options.kinds.find((k) => k.imgTypes.includes(imgType));
       if (!kind) {
         const what = imgType === SHDR_ENCRYPTED_TA ? 'encrypted TAs' : `${IMG_TYPE_NAMES[imgType] ?? `img_type ${imgType}`} containers`;
         throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${label}: ${what} are not supported yet`);
       }
-      opened = kind.open(bytes, this.options.keys, label, this.options.context);
+      opened = kind.open(bytes, keys, label, this.options.context);
     } catch (error) {
       if (error instanceof TeeError) this.options.log(`tee: refusing TA ${uuid}: ${error.message}`);
       throw error;
     }
     if (opened.namedUuid && opened.namedUuid !== uuid) this.refuse(uuid, `its signed header names UUID ${opened.namedUuid}`);
-    return opened;
+    return { opened, ...(chain ? { chain } : {}) };
   }
 
   /**
    * OP-TEE's rollback rule, checked after everything else: a ta_version lower than the highest
    * this device has loaded for the UUID is TEE_ERROR_ACCESS_CONFLICT; a higher one is recorded.
    */
-  private checkRollback(uuid: string, version: number): void {
+  private checkRollback(uuid: string, version: number, what: 'TA' | 'subkey' = 'TA'): void {
+    // Subkey versions are kept beside TA versions (OP-TEE: subkey_ver.db beside ta_ver.db).
+    const entry = what === 'TA' ? uuid : `subkey ${uuid}`;
     let highest: number;
     try {
-      highest = this.options.versions.highest(uuid);
-      if (version > highest) this.options.versions.record(uuid, version);
+      highest = this.options.versions.highest(entry);
+      if (version > highest) this.options.versions.record(entry, version);
     } catch (error) {
       if (error instanceof TeeError) throw error;
       return this.refuse(uuid, `rollback check: the record of TA versions cannot be trusted (${(error as Error).message})`);
     }
     if (version < highest) {
-      const message = `TA ${uuid} is refused: rollback check: ta_version ${version} is older than ${highest}, the highest this device has loaded`;
+      const message = what === 'TA'
+        ? `TA ${uuid} is refused: rollback check: ta_version ${version} is older than ${highest}, the highest this device has loaded`
+        : `subkey ${uuid} is refused: rollback check: subkey_version ${version} is older than ${highest}, the highest this device has seen`;
       this.options.log(`tee: ${message}`);
-      throw new TeeError(TEE_ERROR_ACCESS_CONFLICT, message);
+      throw new TeeError(what === 'TA' ? TEE_ERROR_ACCESS_CONFLICT : TEE_ERROR_SECURITY, message);
     }
   }
 
