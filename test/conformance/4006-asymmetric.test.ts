@@ -152,6 +152,19 @@ describe('4006 asymmetric', () => {
     expect(nodeCrypto.verify('sha256', msg, { key: pub, dsaEncoding: 'ieee-p1363' }, s.out)).toBe(true);
   });
 
+  it('4006.10b ECDSA_SHA256 (TEE_ALG_ECDSA_P256 in OP-TEE 4.x headers) signs and verifies a 20-byte SHA-1 digest, as OP-TEE and its pkcs11 TA (CKM_ECDSA_SHA1)', () => {
+    const k = key(ECDSA_KEYPAIR, 256, [[A.PRIV, p256.d], [A.X, p256.x], [A.Y, p256.y], [A.CURVE, { a: 3, b: 0 }]]);
+    const s = asym(ALG.ECDSA_SHA256, MODE.SIGN, k, [[CT.DATA, sha('sha1', msg)]]);
+    expect(s.result).toBe(0);
+    const pub = nodeCrypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: p256.x.toString('base64url'), y: p256.y.toString('base64url') },
+      format: 'jwk' });
+    expect(nodeCrypto.verify('sha1', msg, { key: pub, dsaEncoding: 'ieee-p1363' }, s.out)).toBe(true);
+    const theirs = nodeCrypto.sign('sha1', msg, { key: nodeCrypto.createPrivateKey({ key: { kty: 'EC', crv: 'P-256',
+      x: p256.x.toString('base64url'), y: p256.y.toString('base64url'), d: p256.d.toString('base64url') }, format: 'jwk' }), dsaEncoding: 'ieee-p1363' });
+    const v = asym(ALG.ECDSA_SHA256, MODE.VERIFY, ecPub(3, 256, p256.x, p256.y), [[CT.DATA, sha('sha1', msg)], [CT.TAG, theirs]]);
+    expect(v.result).toBe(0);
+  });
+
   for (const [name, crv, c, bits, algo, h] of [['4006.11', 'P-384', 4, 384, ALG.ECDSA_SHA384, 'sha384'],
     ['4006.12', 'P-521', 5, 521, ALG.ECDSA_SHA512, 'sha512']] as const) {
     it(`${name} ECDSA ${crv}: TA signs, node:crypto verifies; node signs, TA verifies`, () => {
