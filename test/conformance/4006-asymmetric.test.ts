@@ -8,7 +8,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  Cryptest, CMD, CT, MODE, TEE_ERROR_CIPHERTEXT_INVALID, TEE_ERROR_SHORT_BUFFER, TEE_ERROR_SIGNATURE_INVALID,
+  Cryptest, CMD, CT, MODE, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CIPHERTEXT_INVALID, TEE_ERROR_SHORT_BUFFER, TEE_ERROR_SIGNATURE_INVALID,
   TEE_ERROR_TARGET_DEAD, blob, hex, key, type Field,
 } from './4xxx-cryptest-client.js';
 
@@ -73,6 +73,17 @@ describe('4006 asymmetric', () => {
     expect(d.out.toString()).toBe(msg.toString());
     const wrong = asym(ALG.OAEP_SHA256, MODE.DECRYPT, rsa.pair, [[CT.DATA, c]]);
     expect(wrong.result).toBe(TEE_ERROR_CIPHERTEXT_INVALID);
+  });
+
+  it('4006.3b RSAES-OAEP SHA-512 with a message too long for the key: a size query still learns the modulus size; then BAD_PARAMETERS (pkcs11 1023)', () => {
+    const long = Buffer.alloc(200, 7); // 2048-bit key, SHA-512: at most 256 - 2 * 64 - 2 = 126 bytes
+    const query = asym(0x60610230, MODE.ENCRYPT, rsa.pub, [[CT.DATA, long]], 0);
+    expect(query.result).toBe(TEE_ERROR_SHORT_BUFFER);
+    expect(query.size).toBe(256);
+    expect(asym(0x60610230, MODE.ENCRYPT, rsa.pub, [[CT.DATA, long]], 256).result).toBe(TEE_ERROR_BAD_PARAMETERS);
+    const fits = asym(0x60610230, MODE.ENCRYPT, rsa.pub, [[CT.DATA, long.subarray(0, 126)]], 256);
+    expect(fits.result).toBe(0);
+    expect(nodeCrypto.privateDecrypt({ key: rsa.privateKey, oaepHash: 'sha512' }, fits.out).equals(long.subarray(0, 126))).toBe(true);
   });
 
   it('4006.3 RSAES-OAEP SHA-1 on a key given without CRT values (recovered from n, e, d)', () => {

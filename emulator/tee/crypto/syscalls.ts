@@ -26,7 +26,7 @@ import {
 import { newState, OpState } from './operations.js';
 import { XofCalc } from './symmetric.js';
 import {
-  TEE_ATTR_FLAG_PUBLIC, TEE_ATTR_SECRET_VALUE, TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_WRITE, TEE_MODE_SIGN, TEE_MODE_VERIFY, TEE_OPERATION_ASYMMETRIC_CIPHER,
+  TEE_ATTR_FLAG_PUBLIC, TEE_ATTR_SECRET_VALUE, TEE_MEMORY_ACCESS_ANY_OWNER, TEE_MEMORY_ACCESS_WRITE, TEE_MODE_ENCRYPT, TEE_MODE_SIGN, TEE_MODE_VERIFY, TEE_OPERATION_ASYMMETRIC_CIPHER,
   TEE_OPERATION_ASYMMETRIC_SIGNATURE, TEE_OPERATION_KEY_DERIVATION, TEE_TYPE_GENERIC_SECRET,
   TEE_USAGE_EXTRACTABLE,
 } from '../../abi/tee-api.js';
@@ -296,8 +296,11 @@ function asymOp(ctx: SyscallContext, a: SyscallArgs): number {
   const t = handles(ctx);
   const params = readAttributes(ctx, a[1]!, a[2]!);
   const src = readBuf(ctx, a[3]!, a[4]!);
-  // A signature's size is known before signing: a short buffer is answered without signing.
-  if (s.mode === TEE_MODE_SIGN && !checkRoom(ctx, a[6]!, asymOutputSize(s.alg, s.key(t)))) return TEE_ERROR_SHORT_BUFFER;
+  // A signature's size is known before signing, an RSA ciphertext's (the modulus) before encrypting:
+  // a short buffer is answered first, before the message is looked at (OP-TEE: a size query for an
+  // OAEP message too long for the key still learns the size).
+  const sizedFirst = s.mode === TEE_MODE_SIGN || (s.mode === TEE_MODE_ENCRYPT && (s.alg.kind === 'rsaes' || s.alg.kind === 'oaep'));
+  if (sizedFirst && !checkRoom(ctx, a[6]!, asymOutputSize(s.alg, s.key(t)))) return TEE_ERROR_SHORT_BUFFER;
   const out = asymOperate(s.alg, s.mode, s.key(t), params, src, (n) => ctx.kernel.random.bytes(n));
   if (!checkRoom(ctx, a[6]!, out.length)) return TEE_ERROR_SHORT_BUFFER;
   put(ctx, a[5]!, a[6]!, out);
