@@ -98,25 +98,33 @@ out:
 	return res;
 }
 
-/* libdl's dlopen(): PTA_SYSTEM_DLOPEN with the library's TEE_UUID and the only accepted flags. */
-static TEE_Result dlopen_dl(void)
+/* One command to the system PTA in a session of its own, as libdl makes its calls. */
+static TEE_Result system_pta(uint32_t cmd, struct utee_params *up)
 {
 	static const TEE_UUID system_uuid = PTA_SYSTEM_UUID;
-	static const TEE_UUID dl_uuid = TA_LIBTLS_DL_UUID;
-	struct utee_params up = { 0 };
+	struct utee_params none = { 0 };
 	uint32_t sess = 0;
-	TEE_Result res = _utee_open_ta_session(&system_uuid, TEE_TIMEOUT_INFINITE, &up, &sess, NULL);
+	TEE_Result res = _utee_open_ta_session(&system_uuid, TEE_TIMEOUT_INFINITE, &none, &sess, NULL);
 
 	if (res != TEE_SUCCESS)
 		return res;
+	res = _utee_invoke_ta_command(sess, TEE_TIMEOUT_INFINITE, cmd, up, NULL);
+	_utee_close_ta_session(sess);
+	return res;
+}
+
+/* libdl's dlopen(): PTA_SYSTEM_DLOPEN with the library's TEE_UUID and the only accepted flags. */
+static TEE_Result dlopen_dl(void)
+{
+	static const TEE_UUID dl_uuid = TA_LIBTLS_DL_UUID;
+	struct utee_params up = { 0 };
+
 	up.types = TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INPUT,
 				   TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE);
 	up.vals[0] = (uintptr_t)&dl_uuid;
 	up.vals[1] = sizeof(dl_uuid);
 	up.vals[2] = 2 | 0x100 | 0x1000; /* RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE */
-	res = _utee_invoke_ta_command(sess, TEE_TIMEOUT_INFINITE, 10 /* PTA_SYSTEM_DLOPEN */, &up, NULL);
-	_utee_close_ta_session(sess);
-	return res;
+	return system_pta(10 /* PTA_SYSTEM_DLOPEN */, &up);
 }
 
 /*
@@ -125,21 +133,16 @@ static TEE_Result dlopen_dl(void)
  */
 static TEE_Result dlsym_in(const TEE_UUID *uuid, const char *name, void **addr)
 {
-	static const TEE_UUID system_uuid = PTA_SYSTEM_UUID;
 	struct utee_params up = { 0 };
-	uint32_t sess = 0;
-	TEE_Result res = _utee_open_ta_session(&system_uuid, TEE_TIMEOUT_INFINITE, &up, &sess, NULL);
+	TEE_Result res = TEE_ERROR_GENERIC;
 
-	if (res != TEE_SUCCESS)
-		return res;
 	up.types = TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
 				   TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE);
 	up.vals[0] = (uintptr_t)uuid;
 	up.vals[1] = sizeof(*uuid);
 	up.vals[2] = (uintptr_t)name;
 	up.vals[3] = strlen(name) + 1;
-	res = _utee_invoke_ta_command(sess, TEE_TIMEOUT_INFINITE, 11 /* PTA_SYSTEM_DLSYM */, &up, NULL);
-	_utee_close_ta_session(sess);
+	res = system_pta(11 /* PTA_SYSTEM_DLSYM */, &up);
 	if (res == TEE_SUCCESS)
 		*addr = (void *)(uintptr_t)(((uint64_t)up.vals[4] << 32) | (uint32_t)up.vals[5]);
 	return res;
