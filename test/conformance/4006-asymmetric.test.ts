@@ -3,7 +3,8 @@
  * digests) with keys imported from components, cross-checked against an independent
  * implementation (node:crypto in the test); ECDSA P-256 (RFC 6979 A.2.5 key and signature),
  * P-384/P-521 cross-checks, GP's r||s encoding; Ed25519 (RFC 8032 section 7.1 tests 1 and 2);
- * the acipher sample TA.
+ * DSA (NIST FIPS 186-3 SigGen vectors, node:crypto cross-checks);
+ * the acipher sample TA; SM2 signatures and encryption (GM/T 0003.5 A.2 and C.2).
  */
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import {
   Cryptest, CMD, CT, MODE, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_CIPHERTEXT_INVALID, TEE_ERROR_SHORT_BUFFER, TEE_ERROR_SIGNATURE_INVALID,
   TEE_ERROR_TARGET_DEAD, blob, hex, key, type Field,
 } from './4xxx-cryptest-client.js';
+import { NIST_DSA, dsaPublicKey, providerDsaPair, type DsaNumbers } from '../helpers/dsa.js';
+import { SM2, SM2_A2, SM2_ATTR, SM2_C2, sm3 } from './4xxx-sm2-vectors.js';
 
 const ACIPHER_TA = 'a734eed9-d6a1-4244-aa50-7c99719e7b7b';
 const RSA_KEYPAIR = 0xa1000030;
@@ -241,6 +244,66 @@ describe('4006 asymmetric', () => {
     expect(short.size).toBe(64);
   });
 
+  // SM2 (GM/T 0003.5 A.2 and C.2, the examples xtest 4006_sm2 runs): the curve is implied, so
+  // the keys carry no TEE_ATTR_ECC_CURVE.
+  const sm2Pub = (type: number) => key(type, 256, [[SM2_ATTR.X, SM2_A2.x], [SM2_ATTR.Y, SM2_A2.y]]);
+  const sm2Pair = (type: number) => key(type, 256, [[SM2_ATTR.PRIV, SM2_A2.d], [SM2_ATTR.X, SM2_A2.x], [SM2_ATTR.Y, SM2_A2.y]]);
+
+  it('4006.30 SM2_DSA_SM3 verifies the GM/T 0003.5 A.2 signature over e = SM3(Z_A || M), rejects a changed one', () => {
+    expect(sm3(Buffer.from([0, 128]), SM2_A2.id, hex('FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC'),
+      hex('28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93'),
+      hex('32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7'),
+      hex('BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0'), SM2_A2.x, SM2_A2.y)).toEqual(SM2_A2.za);
+    const e = sm3(SM2_A2.za, SM2_A2.message);
+    expect(asym(SM2.DSA_SM3, MODE.VERIFY, sm2Pub(SM2.DSA_PUBLIC), [[CT.DATA, e], [CT.TAG, SM2_A2.sig]]).result).toBe(0);
+    const bad = Buffer.from(SM2_A2.sig);
+    bad[50]! ^= 1;
+    expect(asym(SM2.DSA_SM3, MODE.VERIFY, sm2Pub(SM2.DSA_PUBLIC), [[CT.DATA, e], [CT.TAG, bad]]).result).toBe(TEE_ERROR_SIGNATURE_INVALID);
+    const otherMessage = sm3(SM2_A2.za, Buffer.from('message digesT'));
+    expect(asym(SM2.DSA_SM3, MODE.VERIFY, sm2Pub(SM2.DSA_PUBLIC), [[CT.DATA, otherMessage], [CT.TAG, SM2_A2.sig]]).result)
+      .toBe(TEE_ERROR_SIGNATURE_INVALID);
+  });
+
+  it('4006.31 SM2_DSA_SM3 sign: r || s of 64 bytes, a fresh k each time, verified in the TA; short buffer and wrong digest length', () => {
+    const e = sm3(SM2_A2.za, msg);
+    const s1 = asym(SM2.DSA_SM3, MODE.SIGN, sm2Pair(SM2.DSA_KEYPAIR), [[CT.DATA, e]]);
+    const s2 = asym(SM2.DSA_SM3, MODE.SIGN, sm2Pair(SM2.DSA_KEYPAIR), [[CT.DATA, e]]);
+    expect([s1.result, s1.out.length, s2.result]).toEqual([0, 64, 0]);
+    expect(s1.out.equals(s2.out)).toBe(false);
+    for (const sig of [s1.out, s2.out]) {
+      expect(asym(SM2.DSA_SM3, MODE.VERIFY, sm2Pub(SM2.DSA_PUBLIC), [[CT.DATA, e], [CT.TAG, sig]]).result).toBe(0);
+    }
+    const short = asym(SM2.DSA_SM3, MODE.SIGN, sm2Pair(SM2.DSA_KEYPAIR), [[CT.DATA, e]], 63);
+    expect([short.result, short.size]).toEqual([TEE_ERROR_SHORT_BUFFER, 64]);
+    expect(asym(SM2.DSA_SM3, MODE.SIGN, sm2Pair(SM2.DSA_KEYPAIR), [[CT.DATA, e.subarray(0, 20)]]).result).toBe(TEE_ERROR_TARGET_DEAD);
+  });
+
+  it('4006.32 SM2_PKE decrypts the GM/T 0003.5 C.2 ciphertext (C1 || C2 || C3); a changed C2 or C3 is CIPHERTEXT_INVALID', () => {
+    const d = asym(SM2.PKE, MODE.DECRYPT, sm2Pair(SM2.PKE_KEYPAIR), [[CT.DATA, SM2_C2.cipher]]);
+    expect(d.result).toBe(0);
+    expect(d.out.toString()).toBe(SM2_C2.plain.toString());
+    for (const i of [65 + 3, SM2_C2.cipher.length - 1]) {
+      const bad = Buffer.from(SM2_C2.cipher);
+      bad[i]! ^= 1;
+      expect(asym(SM2.PKE, MODE.DECRYPT, sm2Pair(SM2.PKE_KEYPAIR), [[CT.DATA, bad]]).result).toBe(TEE_ERROR_CIPHERTEXT_INVALID);
+    }
+    const short = asym(SM2.PKE, MODE.DECRYPT, sm2Pair(SM2.PKE_KEYPAIR), [[CT.DATA, SM2_C2.cipher]], 4);
+    expect([short.result, short.size]).toEqual([TEE_ERROR_SHORT_BUFFER, SM2_C2.plain.length]);
+  });
+
+  it('4006.33 SM2_PKE encrypt: 04 || x || y || C2 || C3, a fresh k each time, decrypts in the TA (a message past two KDF blocks)', () => {
+    const m = Buffer.from('This test vector is used to test encryption then decryption. The plain text is longer than 64 characters.');
+    const c1 = asym(SM2.PKE, MODE.ENCRYPT, sm2Pub(SM2.PKE_PUBLIC), [[CT.DATA, m]]);
+    const c2 = asym(SM2.PKE, MODE.ENCRYPT, sm2Pub(SM2.PKE_PUBLIC), [[CT.DATA, m]]);
+    expect([c1.result, c1.out.length, c1.out[0]]).toEqual([0, 65 + m.length + 32, 4]);
+    expect(c1.out.equals(c2.out)).toBe(false);
+    for (const c of [c1.out, c2.out]) {
+      expect(asym(SM2.PKE, MODE.DECRYPT, sm2Pair(SM2.PKE_KEYPAIR), [[CT.DATA, c]]).out.toString()).toBe(m.toString());
+    }
+    // A key of another SM2 scheme does not fit the algorithm (TEE_SetOperationKey panics).
+    expect(asym(SM2.PKE, MODE.ENCRYPT, sm2Pub(SM2.DSA_PUBLIC), [[CT.DATA, m]]).result).toBe(TEE_ERROR_TARGET_DEAD);
+  });
+
   it('4006.15 acipher sample TA: GEN_KEY 1024, ENCRYPT, DECRYPT round trip; short output buffer', () => {
     const s = ct.open(ACIPHER_TA);
     const c = ct.t.client;
@@ -280,5 +343,40 @@ describe('4006 asymmetric', () => {
     expect(s.out.toString('hex')).toBe(nodeCrypto.sign('sha256', msg, rsa.privateKey).toString('hex'));
     expect(asym(0xf0000830, MODE.VERIFY, rsa.pub, [[CT.DATA, digestInfo], [CT.TAG, s.out]]).result).toBe(0);
     expect(asym(0xf0000830, MODE.VERIFY, rsa.pub, [[CT.DATA, sha('sha256', msg)], [CT.TAG, s.out]]).result).toBe(TEE_ERROR_SIGNATURE_INVALID);
+  });
+
+  // DSA: r||s of twice the subprime's size; the digest is min(hash, subprime) bytes, as xtest 4006 passes it.
+  const DSA = { PAIR: 0xa1000031, PUBLIC: 0xa0000031, P: 0xd0001031, Q: 0xd0001131, G: 0xd0001231, Y: 0xd0000131, X: 0xc0000231 };
+  const DSA_ALG = { sha1: 0x70002131, sha224: 0x70003131, sha256: 0x70004131 } as const;
+  const dsaKey = (k: DsaNumbers, priv: boolean) => key(priv ? DSA.PAIR : DSA.PUBLIC, k.p.length * 8,
+    [[DSA.P, k.p], [DSA.Q, k.q], [DSA.G, k.g], [DSA.Y, k.y], ...(priv ? [[DSA.X, k.x] as [number, Field]] : [])]);
+
+  for (const v of NIST_DSA) {
+    it(`4006.19 DSA ${v.name} (NIST SigGen): the TA verifies the published signature; its own verify in node:crypto`, () => {
+      const dg = sha(v.hash, v.msg).subarray(0, v.q.length);
+      const algo = DSA_ALG[v.hash];
+      expect(asym(algo, MODE.VERIFY, dsaKey(v, false), [[CT.DATA, dg], [CT.TAG, v.sig]]).result).toBe(0);
+      const bad = Buffer.from(v.sig);
+      bad[3]! ^= 1;
+      expect(asym(algo, MODE.VERIFY, dsaKey(v, false), [[CT.DATA, dg], [CT.TAG, bad]]).result).toBe(TEE_ERROR_SIGNATURE_INVALID);
+      const s = asym(algo, MODE.SIGN, dsaKey(v, true), [[CT.DATA, dg]]);
+      expect(s.result).toBe(0);
+      expect(s.out.length).toBe(2 * v.q.length);
+      expect(nodeCrypto.verify(v.hash, v.msg, { key: dsaPublicKey(v), dsaEncoding: 'ieee-p1363' }, s.out)).toBe(true);
+      expect(asym(algo, MODE.VERIFY, dsaKey(v, false), [[CT.DATA, dg], [CT.TAG, s.out]]).result).toBe(0);
+    });
+  }
+
+  it('4006.20 DSA 2048/256 key from node:crypto: node signs, the TA verifies; short buffer; a digest of the wrong length panics', () => {
+    const pair = providerDsaPair(2048, 256);
+    const dg = sha('sha256', msg);
+    const theirs = nodeCrypto.sign('sha256', msg, { key: pair.priv, dsaEncoding: 'ieee-p1363' });
+    expect(asym(DSA_ALG.sha256, MODE.VERIFY, dsaKey(pair, false), [[CT.DATA, dg], [CT.TAG, theirs]]).result).toBe(0);
+    expect(asym(DSA_ALG.sha256, MODE.VERIFY, dsaKey(pair, true), [[CT.DATA, sha('sha256', Buffer.from('other'))], [CT.TAG, theirs]]).result)
+      .toBe(TEE_ERROR_SIGNATURE_INVALID);
+    const short = asym(DSA_ALG.sha256, MODE.SIGN, dsaKey(pair, true), [[CT.DATA, dg]], 10);
+    expect(short.result).toBe(TEE_ERROR_SHORT_BUFFER);
+    expect(short.size).toBe(64);
+    expect(asym(DSA_ALG.sha256, MODE.SIGN, dsaKey(pair, true), [[CT.DATA, sha('sha1', msg)]]).result).toBe(TEE_ERROR_TARGET_DEAD);
   });
 });

@@ -1,11 +1,14 @@
 /**
  * 4007 key generation: TEE_GenerateKey for AES, HMAC, generic secrets, RSA (with a chosen
- * public exponent), ECDSA/ECDH on P-256/P-384/P-521, Ed25519 and X25519; each generated key is
- * read back with TEE_GetObjectBufferAttribute and checked for consistency (and used).
+ * public exponent), ECDSA/ECDH on P-256/P-384/P-521, Ed25519, X25519 and SM2; each generated key is
+ * read back with TEE_GetObjectBufferAttribute and checked for consistency (and used). DSA key
+ * pairs are generated in given domain parameters (NIST's and node:crypto's).
  */
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Cryptest, CMD, CT, MODE, blob, parseBlob, type Field } from './4xxx-cryptest-client.js';
+import { NIST_DSA, dsaPublicKey, providerDsaPair } from '../helpers/dsa.js';
+import { SM2, SM2_ATTR, sm3 } from './4xxx-sm2-vectors.js';
 
 const T = {
   AES: 0xa0000010, HMAC_SHA256: 0xa0000004, GENERIC: 0xa0000000, RSA: 0xa1000030, ECDSA: 0xa1000041, ECDH: 0xa1000042,
@@ -96,6 +99,31 @@ describe('4007 key generation', () => {
     });
   }
 
+  it('4007.30 SM2 DSA, KEP and PKE key pairs: 256 bits, no curve attribute, the public point matches (OpenSSL\'s SM2 curve); they sign and encrypt', () => {
+    for (const type of [SM2.DSA_KEYPAIR, SM2.KEP_KEYPAIR, SM2.PKE_KEYPAIR]) {
+      const r = gen(type, 256);
+      expect(r.result).toBe(0);
+      const k = parseBlob(r.out);
+      expect(k.get(CT.KEYTYPE)!.readUInt32LE(4)).toBe(256);
+      expect(k.has(A.CURVE)).toBe(false);
+      const ecdh = nodeCrypto.createECDH('SM2');
+      ecdh.setPrivateKey(k.get(SM2_ATTR.PRIV)!);
+      const point = ecdh.getPublicKey();
+      expect(big(point.subarray(1, 33))).toBe(big(k.get(SM2_ATTR.X)!));
+      expect(big(point.subarray(33))).toBe(big(k.get(SM2_ATTR.Y)!));
+    }
+    expect(gen(SM2.DSA_KEYPAIR, 192).result).toBe(0xffff000a); // the object itself: 256 bits only
+    const dsa = gen(SM2.DSA_KEYPAIR, 256);
+    const e = sm3(Buffer.from('generated'));
+    const s = ct.run(CMD.ASYM, SM2.DSA_SM3, MODE.SIGN, Buffer.from(dsa.out), blob([[CT.DATA, e]]), 64);
+    expect(s.result).toBe(0);
+    expect(ct.run(CMD.ASYM, SM2.DSA_SM3, MODE.VERIFY, Buffer.from(dsa.out), blob([[CT.DATA, e], [CT.TAG, s.out]]), 0).result).toBe(0);
+    const pke = gen(SM2.PKE_KEYPAIR, 256);
+    const c = ct.run(CMD.ASYM, SM2.PKE, MODE.ENCRYPT, Buffer.from(pke.out), blob([[CT.DATA, e]]), 256);
+    expect(c.result).toBe(0);
+    expect(ct.run(CMD.ASYM, SM2.PKE, MODE.DECRYPT, Buffer.from(pke.out), blob([[CT.DATA, c.out]]), 256).out).toEqual(e);
+  });
+
   it('4007.8 ECDSA key size must match the curve (P-256 curve, 384 bits): BAD_PARAMETERS', () => {
     expect(gen(T.ECDSA, 384, [[A.CURVE, { a: 3, b: 0 }]]).result).toBe(0xffff0006);
   });
@@ -109,5 +137,28 @@ describe('4007 key generation', () => {
     const x = parseBlob(gen(T.X25519, 256).out);
     expect(x.get(A.X_PUB)!.length).toBe(32);
     expect(x.get(A.X_PRIV)!.length).toBe(32);
+  });
+
+  it('4007.11 DSA key pairs in NIST\'s 1024/160 and node:crypto\'s 2048/256 domains: 0 < x < q, and they sign what node:crypto verifies', () => {
+    const DSA = { PAIR: 0xa1000031, P: 0xd0001031, Q: 0xd0001131, G: 0xd0001231, Y: 0xd0000131, X: 0xc0000231 };
+    const msg = Buffer.from('dsa keygen');
+    for (const [dom, hash, algo] of [[NIST_DSA[0]!, 'sha1', 0x70002131], [providerDsaPair(2048, 256), 'sha256', 0x70004131]] as const) {
+      const bits = dom.p.length * 8;
+      const r = gen(DSA.PAIR, bits, [[DSA.P, dom.p], [DSA.Q, dom.q], [DSA.G, dom.g]]);
+      expect(r.result).toBe(0);
+      const k = parseBlob(r.out);
+      expect(k.get(CT.KEYTYPE)!.readUInt32LE(4)).toBe(bits);
+      expect([DSA.P, DSA.Q, DSA.G].map((id) => big(k.get(id)!))).toEqual([dom.p, dom.q, dom.g].map(big));
+      const x = big(k.get(DSA.X)!);
+      expect(x > 0n && x < big(dom.q)).toBe(true);
+      const digest = nodeCrypto.createHash(hash).update(msg).digest();
+      const s = ct.run(CMD.ASYM, algo, MODE.SIGN, Buffer.from(r.out), blob([[CT.DATA, digest]]), 64);
+      expect(s.result).toBe(0);
+      const pub = dsaPublicKey({ p: dom.p, q: dom.q, g: dom.g, y: k.get(DSA.Y)! });
+      expect(nodeCrypto.verify(hash, msg, { key: pub, dsaEncoding: 'ieee-p1363' }, s.out)).toBe(true);
+    }
+    // The prime must be as long as the size asked for.
+    const nist = NIST_DSA[0]!;
+    expect(gen(DSA.PAIR, 2048, [[DSA.P, nist.p], [DSA.Q, nist.q], [DSA.G, nist.g]]).result).toBe(0xffff0006);
   });
 });

@@ -9,7 +9,7 @@ import { bootDevice, type TestDevice } from '../helpers/device.js';
 
 export const CRYPTEST_TA = '7c0a5b1e-3f2d-4c8a-9e61-b2d4f0a8c317';
 
-export const CT = { IV: 0x01, AAD: 0x02, TAG: 0x03, DATA: 0x04, TAGLEN: 0x05, KEY2: 0x06, KEYTYPE: 0x08 } as const;
+export const CT = { IV: 0x01, AAD: 0x02, TAG: 0x03, DATA: 0x04, TAGLEN: 0x05, KEY2: 0x06, DKSIZE: 0x07, KEYTYPE: 0x08 } as const;
 export const CMD = { DIGEST: 0, MAC: 1, CIPHER: 2, AE: 3, ASYM: 4, DERIVE: 5, GENERATE: 6, MISUSE: 7, COPY: 8, HOSTILE: 9 } as const;
 export const MODE = { ENCRYPT: 0, DECRYPT: 1, SIGN: 2, VERIFY: 3, MAC: 4, DIGEST: 5, DERIVE: 6 } as const;
 

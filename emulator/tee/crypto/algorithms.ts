@@ -23,6 +23,13 @@ import {
   __OPTEE_ALG_ECDH_P521, __OPTEE_ALG_ECDSA_P192, __OPTEE_ALG_ECDSA_P224, __OPTEE_ALG_ECDSA_P256,
   __OPTEE_ALG_ECDSA_P384, __OPTEE_ALG_ECDSA_P521,
 } from '../../abi/tee-api.js';
+import {
+  TEE_ALG_DSA_SHA1, TEE_ALG_DSA_SHA224, TEE_ALG_DSA_SHA256, TEE_TYPE_DSA_KEYPAIR, TEE_TYPE_DSA_PUBLIC_KEY,
+} from '../../abi/tee-api.js';
+import {
+  TEE_ALG_SM2_DSA_SM3, TEE_ALG_SM2_KEP, TEE_ALG_SM2_PKE, TEE_TYPE_SM2_DSA_KEYPAIR, TEE_TYPE_SM2_DSA_PUBLIC_KEY,
+  TEE_TYPE_SM2_KEP_KEYPAIR, TEE_TYPE_SM2_PKE_KEYPAIR, TEE_TYPE_SM2_PKE_PUBLIC_KEY,
+} from '../../abi/tee-api.js';
 import type { HashName, XofName } from '../../host/crypto.js';
 
 
@@ -40,7 +47,7 @@ export const CURVES: ReadonlyMap<number, Curve> = new Map([
 export type AlgKind =
   | 'digest' | 'hmac' | 'cipher' | 'cmac' | 'cbcmac' | 'gcm' | 'ccm'
   | 'rsaes' | 'oaep' | 'rsanopad' | 'pkcs1sig' | 'pss' | 'ecdsa' | 'ed25519'
-  | 'ecdh' | 'x25519' | 'hkdf' | 'dh' | 'concatkdf' | 'pbkdf2';
+  | 'ecdh' | 'x25519' | 'hkdf' | 'dh' | 'concatkdf' | 'pbkdf2' | 'dsa' | 'sm2dsa' | 'sm2pke' | 'sm2kep';
 
 export interface AlgInfo {
   id: number;
@@ -58,7 +65,7 @@ export interface AlgInfo {
   curve?: number;
   /** MAC with PKCS#5 padding (CBC_MAC_PKCS5). */
   pad?: boolean;
-  /** Whether two keys are needed (XTS). */
+  /** Whether two keys are needed (XTS; SM2 KEP: the long-term and the ephemeral key pair). */
   twoKeys?: boolean;
   /** SHAKE: a digest as long as the caller's buffer. */
   xof?: XofName;
@@ -159,6 +166,11 @@ function build(): Map<number, AlgInfo> {
   add({ id: TEE_ALG_AES_CCM, name: 'AES_CCM', cls: TEE_OPERATION_AE, kind: 'ccm', modes: ENC_DEC, keyTypes: aes });
   add({ id: TEE_ALG_RSAES_PKCS1_V1_5, name: 'RSAES_PKCS1_V1_5', cls: TEE_OPERATION_ASYMMETRIC_CIPHER, kind: 'rsaes', modes: ENC_DEC, keyTypes: RSA });
   add({ id: TEE_ALG_RSA_NOPAD, name: 'RSA_NOPAD', cls: TEE_OPERATION_ASYMMETRIC_CIPHER, kind: 'rsanopad', modes: ENC_DEC, keyTypes: RSA });
+  // DSA (dsa.ts) with the three hashes OP-TEE implements it with (its DSA_SHA3_* ids it does not).
+  for (const [id, hash] of [[TEE_ALG_DSA_SHA1, 'sha1'], [TEE_ALG_DSA_SHA224, 'sha224'], [TEE_ALG_DSA_SHA256, 'sha256']] as const) {
+    add({ id, name: `DSA_${hash.toUpperCase()}`, cls: TEE_OPERATION_ASYMMETRIC_SIGNATURE, kind: 'dsa', modes: SIGN_VER,
+      keyTypes: [TEE_TYPE_DSA_KEYPAIR, TEE_TYPE_DSA_PUBLIC_KEY], hash });
+  }
   for (const [id, curve] of [[__OPTEE_ALG_ECDSA_P192, 1], [__OPTEE_ALG_ECDSA_P224, 2], [__OPTEE_ALG_ECDSA_P256, 3],
     [__OPTEE_ALG_ECDSA_P384, 4], [__OPTEE_ALG_ECDSA_P521, 5]] as const) {
     add({ id, name: `ECDSA_P${CURVES.get(curve)!.bits}`, cls: TEE_OPERATION_ASYMMETRIC_SIGNATURE, kind: 'ecdsa', modes: SIGN_VER,
@@ -180,6 +192,13 @@ function build(): Map<number, AlgInfo> {
     keyTypes: [TEE_TYPE_X25519_KEYPAIR] });
   add({ id: TEE_ALG_HKDF, name: 'HKDF', cls: TEE_OPERATION_KEY_DERIVATION, kind: 'hkdf', modes: [TEE_MODE_DERIVE],
     keyTypes: [TEE_TYPE_HKDF, TEE_TYPE_HKDF_IKM, TEE_TYPE_GENERIC_SECRET] });
+  // SM2 (sm2.ts): OP-TEE's ids; KEP takes two key pairs, the long-term and the ephemeral one.
+  add({ id: TEE_ALG_SM2_DSA_SM3, name: 'SM2_DSA_SM3', cls: TEE_OPERATION_ASYMMETRIC_SIGNATURE, kind: 'sm2dsa', modes: SIGN_VER,
+    keyTypes: [TEE_TYPE_SM2_DSA_KEYPAIR, TEE_TYPE_SM2_DSA_PUBLIC_KEY], hash: 'sm3' });
+  add({ id: TEE_ALG_SM2_PKE, name: 'SM2_PKE', cls: TEE_OPERATION_ASYMMETRIC_CIPHER, kind: 'sm2pke', modes: ENC_DEC,
+    keyTypes: [TEE_TYPE_SM2_PKE_KEYPAIR, TEE_TYPE_SM2_PKE_PUBLIC_KEY] });
+  add({ id: TEE_ALG_SM2_KEP, name: 'SM2_KEP', cls: TEE_OPERATION_KEY_DERIVATION, kind: 'sm2kep', modes: [TEE_MODE_DERIVE],
+    keyTypes: [TEE_TYPE_SM2_KEP_KEYPAIR], twoKeys: true });
   return t;
 }
 

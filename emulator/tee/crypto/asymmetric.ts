@@ -1,7 +1,7 @@
 /**
  * Asymmetric operations on GP key objects: RSA encryption (PKCS#1 v1.5, OAEP, raw) and
  * signatures over TA-given digests (PKCS#1 v1.5 DigestInfo, PSS encoded here per RFC 8017),
- * ECDSA (ecdsa.ts) and Ed25519; and the key derivations ECDH, X25519 and HKDF.
+ * ECDSA (ecdsa.ts), DSA (dsa.ts) and Ed25519; and the key derivations ECDH, X25519 and HKDF.
  */
 import { TeeError } from '../../abi/errors.js';
 import {
@@ -10,6 +10,8 @@ import {
 import { DIGEST_HASH, HASH_SIZES, type AlgInfo } from './algorithms.js';
 import { eddsaSign, eddsaVerify, type EddsaVariant } from './eddsa.js';
 import { ecdsaSign, ecdsaVerify } from './ecdsa.js';
+import { dsaSignatureSize, dsaSignDigest, dsaVerifyDigest } from './dsa.js';
+import { sm2Operate, sm2VerifyDigest } from './sm2.js';
 import {
   curveOf, ecPoint, ecPrivateValue, ed25519Key, okpPublic, rsaPrivate, rsaPublic, toBig, x25519Private,
 } from './keys.js';
@@ -141,7 +143,8 @@ export function asymOutputSize(alg: AlgInfo, key: CryptoObject): number {
   switch (alg.kind) {
     case 'rsaes': case 'oaep': case 'rsanopad': case 'pkcs1sig': case 'pss': return modBytes(key);
     case 'ecdsa': return 2 * curveOf(key).bytes;
-    case 'ed25519': return 64;
+    case 'ed25519': case 'sm2dsa': return 64;
+    case 'dsa': return dsaSignatureSize(key);
     default: return 0;
   }
 }
@@ -154,6 +157,7 @@ export function asymOperate(alg: AlgInfo, mode: number, key: CryptoObject, param
   if (mgf && DIGEST_HASH.get(mgf.length >= 4 ? mgf.readUInt32LE(0) : 0) !== alg.hash) {
     throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${alg.name} with another MGF1 hash is not supported`);
   }
+  if (alg.kind === 'sm2dsa' || alg.kind === 'sm2pke') return sm2Operate(alg, mode, key, src, random);
   try {
     if (mode === TEE_MODE_ENCRYPT) {
       const pub = rsaPublic(key);
@@ -213,6 +217,8 @@ function sign(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>, s
       if (alg.curve !== undefined && alg.curve !== curve.id) throw bad('key curve differs from the algorithm');
       return ecdsaSign(curve, ecPrivateValue(key), src, random);
     }
+    case 'dsa':
+      return dsaSignDigest(alg, key, src, random);
     case 'ed25519': {
       const v = eddsaParams(params);
       if (v) return eddsaSign(v, key.buf(TEE_ATTR_ED25519_PRIVATE_VALUE)!, src);
@@ -267,6 +273,10 @@ function verify(alg: AlgInfo, key: CryptoObject, params: Map<number, AttrValue>,
       if (alg.curve !== undefined && alg.curve !== curve.id) throw bad('key curve differs from the algorithm');
       return ecdsaVerify(curve, key.buf(TEE_ATTR_ECC_PUBLIC_VALUE_X)!, key.buf(TEE_ATTR_ECC_PUBLIC_VALUE_Y)!, data, sig);
     }
+    case 'dsa':
+      return dsaVerifyDigest(alg, key, data, sig);
+    case 'sm2dsa':
+      return sm2VerifyDigest(key, data, sig);
     case 'ed25519': {
       const v = eddsaParams(params);
       if (v) return sig.length === 64 && eddsaVerify(v, key.buf(TEE_ATTR_ED25519_PUBLIC_VALUE)!, data, sig);

@@ -1,5 +1,5 @@
 /**
- * CRYP_OBJ_GENERATE_KEY: fresh keys for every supported object type. Secrets, EC and curve 25519
+ * CRYP_OBJ_GENERATE_KEY: fresh keys for every supported object type. Secrets, EC, DSA and curve 25519
  * keys come from the device random source (repeatable under a seed); RSA key generation is
  * OpenSSL's (system randomness).
  */
@@ -7,6 +7,9 @@ import { TeeError } from '../../abi/errors.js';
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_BAD_STATE, TEE_ERROR_NOT_SUPPORTED } from '../../abi/results.js';
 import { CURVES } from './algorithms.js';
 import { curveParams } from './ecdsa.js';
+import { dsaGenerateAttrs } from './dsa.js';
+import { isSm2KeyPair, sm2GenerateAttrs } from './sm2.js';
+import { TEE_TYPE_DSA_KEYPAIR } from '../../abi/tee-api.js';
 import { ecAttrs, fromBig, modPow, okpAttrs, rsaAttrs, toBig } from './keys.js';
 import { validKeySize, withDesParity, type AttrValue, type CryptoObject } from './objects.js';
 import { ecPublicFromPrivate, generateRsaJwk, okpFromSeed } from '../../host/crypto.js';
@@ -83,6 +86,9 @@ export function generateKey(obj: CryptoObject, bits: number, params: Map<number,
       obj.setAttributes(attrs, bits);
       return;
     }
+    case TEE_TYPE_DSA_KEYPAIR >>> 0:
+      obj.setAttributes(dsaGenerateAttrs(bits, params, random), bits);
+      return;
     case TEE_TYPE_ED25519_KEYPAIR >>> 0:
       obj.setAttributes(okpAttrs('ed25519', okpFromSeed('ed25519', random(32))), 256);
       return;
@@ -90,6 +96,8 @@ export function generateKey(obj: CryptoObject, bits: number, params: Map<number,
       obj.setAttributes(okpAttrs('x25519', okpFromSeed('x25519', random(32))), 256);
       return;
     default:
+      // SM2 key pairs (any of the three schemes): 256 bits, nothing to choose.
+      if (isSm2KeyPair(obj.type)) return obj.setAttributes(sm2GenerateAttrs(random), 256);
       throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `cannot generate keys of type 0x${obj.type.toString(16)}`);
   }
 }

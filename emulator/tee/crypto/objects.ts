@@ -26,6 +26,14 @@ import {
   TEE_TYPE_HMAC_SHA384, TEE_TYPE_HMAC_SHA512, TEE_TYPE_RSA_KEYPAIR, TEE_TYPE_RSA_PUBLIC_KEY,
   TEE_TYPE_X25519_KEYPAIR, TEE_TYPE_X25519_PUBLIC_KEY, TEE_USAGE_DEFAULT,
 } from '../../abi/tee-api.js';
+import {
+  TEE_ATTR_DSA_BASE, TEE_ATTR_DSA_PRIME, TEE_ATTR_DSA_PRIVATE_VALUE, TEE_ATTR_DSA_PUBLIC_VALUE, TEE_ATTR_DSA_SUBPRIME,
+  TEE_TYPE_DSA_KEYPAIR, TEE_TYPE_DSA_PUBLIC_KEY,
+} from '../../abi/tee-api.js';
+import {
+  TEE_TYPE_SM2_DSA_KEYPAIR, TEE_TYPE_SM2_DSA_PUBLIC_KEY, TEE_TYPE_SM2_KEP_KEYPAIR, TEE_TYPE_SM2_KEP_PUBLIC_KEY,
+  TEE_TYPE_SM2_PKE_KEYPAIR, TEE_TYPE_SM2_PKE_PUBLIC_KEY,
+} from '../../abi/tee-api.js';
 
 /** Largest attribute a TA may pass (bytes) and most attributes in one call. */
 export const MAX_ATTR_SIZE = 64 * 1024;
@@ -59,6 +67,7 @@ const RSA_PAIR = [...RSA_PUB, req(TEE_ATTR_RSA_PRIVATE_EXPONENT), opt(TEE_ATTR_R
   opt(TEE_ATTR_RSA_EXPONENT1), opt(TEE_ATTR_RSA_EXPONENT2), opt(TEE_ATTR_RSA_COEFFICIENT)];
 const EC_PUB = [req(TEE_ATTR_ECC_PUBLIC_VALUE_X), req(TEE_ATTR_ECC_PUBLIC_VALUE_Y), req(TEE_ATTR_ECC_CURVE)];
 const EC_PAIR = [req(TEE_ATTR_ECC_PRIVATE_VALUE), ...EC_PUB];
+const DSA_PUB = [req(TEE_ATTR_DSA_PRIME), req(TEE_ATTR_DSA_SUBPRIME), req(TEE_ATTR_DSA_BASE), req(TEE_ATTR_DSA_PUBLIC_VALUE)];
 const DH_PAIR = [req(TEE_ATTR_DH_PRIME), req(TEE_ATTR_DH_BASE), req(TEE_ATTR_DH_PUBLIC_VALUE), req(TEE_ATTR_DH_PRIVATE_VALUE),
   opt(TEE_ATTR_DH_SUBPRIME), opt(TEE_ATTR_DH_X_BITS)];
 
@@ -98,6 +107,11 @@ export const OBJECT_TYPES: ReadonlyMap<number, ObjectTypeInfo> = new Map([
   { type: TEE_TYPE_ECDH_PUBLIC_KEY, minBits: 192, maxBits: 521, sizes: [192, 224, 256, 384, 521], attrs: EC_PUB,
     publicOf: TEE_TYPE_ECDH_KEYPAIR },
   { type: TEE_TYPE_ECDH_KEYPAIR, minBits: 192, maxBits: 521, sizes: [192, 224, 256, 384, 521], attrs: EC_PAIR },
+  // SM2 (sm2.ts): the curve is implied (no ECC_CURVE attribute), 256 bits; one type pair per scheme.
+  ...[[TEE_TYPE_SM2_DSA_PUBLIC_KEY, TEE_TYPE_SM2_DSA_KEYPAIR], [TEE_TYPE_SM2_KEP_PUBLIC_KEY, TEE_TYPE_SM2_KEP_KEYPAIR],
+    [TEE_TYPE_SM2_PKE_PUBLIC_KEY, TEE_TYPE_SM2_PKE_KEYPAIR]].flatMap(([pub, pair]) => [
+    { type: pub!, minBits: 256, maxBits: 256, sizes: [256], attrs: EC_PUB.slice(0, 2), publicOf: pair },
+    { type: pair!, minBits: 256, maxBits: 256, sizes: [256], attrs: EC_PAIR.slice(0, 3) }]),
   { type: TEE_TYPE_ED25519_PUBLIC_KEY, minBits: 256, maxBits: 256, sizes: [256], attrs: [req(TEE_ATTR_ED25519_PUBLIC_VALUE)],
     publicOf: TEE_TYPE_ED25519_KEYPAIR },
   { type: TEE_TYPE_ED25519_KEYPAIR, minBits: 256, maxBits: 256, sizes: [256],
@@ -108,6 +122,9 @@ export const OBJECT_TYPES: ReadonlyMap<number, ObjectTypeInfo> = new Map([
     attrs: [req(TEE_ATTR_X25519_PUBLIC_VALUE), req(TEE_ATTR_X25519_PRIVATE_VALUE)] },
   // Finite-field Diffie-Hellman: the size is the prime's, 256 to 2048 bits (OP-TEE's range).
   { type: TEE_TYPE_DH_KEYPAIR, minBits: 256, maxBits: 2048, step: 1, attrs: DH_PAIR },
+  // DSA: the size is the prime's, 512 to 3072 bits in steps of 64 (OP-TEE's range).
+  { type: TEE_TYPE_DSA_PUBLIC_KEY, minBits: 512, maxBits: 3072, step: 64, attrs: DSA_PUB, publicOf: TEE_TYPE_DSA_KEYPAIR },
+  { type: TEE_TYPE_DSA_KEYPAIR, minBits: 512, maxBits: 3072, step: 64, attrs: [...DSA_PUB, req(TEE_ATTR_DSA_PRIVATE_VALUE)] },
   { type: TEE_TYPE_DATA, minBits: 0, maxBits: 0, sizes: [0], attrs: [] },
 ].map((t) => [t.type >>> 0, t as ObjectTypeInfo]));
 
@@ -261,6 +278,15 @@ function keySizeOf(info: ObjectTypeInfo, attrs: Map<number, AttrValue>): number 
     // which libutee panics the TA (xtest 4010). Past the object's own maximum: BAD_PARAMETERS.
     if (bits > info.maxBits) throw new TeeError(TEE_ERROR_SECURITY, `secret of ${v.length} bytes is larger than the type allows (${info.maxBits} bits)`);
     if (info.sizes && !info.sizes.includes(bits)) throw bad(`secret of ${v.length} bytes is not a valid key size`);
+    return bits;
+  }
+  if (attrs.has(TEE_ATTR_DSA_PRIME >>> 0)) {
+    // Every DSA number is at most as long as the prime, whose size is a valid key size.
+    const bits = bitLength(b(TEE_ATTR_DSA_PRIME));
+    for (const [id, v] of attrs) {
+      if (!Buffer.isBuffer(v) || bitLength(v) > bits) throw bad(`DSA attribute 0x${id.toString(16)} is longer than the prime`);
+    }
+    if (!validKeySize(info, bits)) throw bad(`a DSA prime of ${bits} bits is not a valid key size`);
     return bits;
   }
   if (attrs.has(TEE_ATTR_DH_PRIME >>> 0)) {

@@ -20,6 +20,7 @@ import {
 import { inline, type SyscallArgs, type SyscallContext, type SyscallEntry } from '../syscalls/table.js';
 import { asymOperate, asymOutputSize, asymVerify, derive } from './asymmetric.js';
 import { generateKey } from './generate.js';
+import { sm2KepDerive } from './sm2.js';
 import {
   allocateObject, checkPopulate, copyCompatible, copyInto, handles, readAttributes, type CryptoObject,
 } from './objects.js';
@@ -325,7 +326,11 @@ function deriveKey(ctx: SyscallContext, a: SyscallArgs): number {
   // As OP-TEE: the secret must fit what the type can hold (GENERIC_SECRET: 4096 bits), not the
   // object's maxObjectSize (optee_test's X25519 case allocates 32 *bits* for a 32-byte secret).
   const room = Math.floor(out.info.maxBits / 8);
-  const secret = derive(s.alg, s.key(t), params, room, Math.floor(out.maxSize / 8));
+  // SM2 KEP takes the ephemeral key pair as key 2 and, as OP-TEE, the derived object's
+  // maxObjectSize as the number of bytes of K (xtest 4014 allocates it so).
+  const secret = s.alg.kind === 'sm2kep'
+    ? sm2KepDerive(ctx, a[1]!, a[2]!, s.key(t), s.key(t, 2), params, out.maxSize)
+    : derive(s.alg, s.key(t), params, room, Math.floor(out.maxSize / 8));
   if (secret.length > room) throw bad(`derived secret of ${secret.length} bytes does not fit the object`);
   out.setAttributes(new Map([[TEE_ATTR_SECRET_VALUE >>> 0, secret]]), secret.length * 8);
   return TEE_SUCCESS;

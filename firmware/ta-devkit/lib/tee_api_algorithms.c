@@ -9,6 +9,11 @@
 
 uint32_t utee_alg_class(uint32_t algo)
 {
+	/* OP-TEE's SM2 ids do not follow the class nibble (KEP reads 6, PKE 8) */
+	if (algo == TEE_ALG_SM2_PKE)
+		return TEE_OPERATION_ASYMMETRIC_CIPHER;
+	if (algo == TEE_ALG_SM2_KEP)
+		return TEE_OPERATION_KEY_DERIVATION;
 	switch (algo >> 28) {
 	case 1: return TEE_OPERATION_CIPHER;
 	case 3: return TEE_OPERATION_MAC;
@@ -76,6 +81,9 @@ uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 	case TEE_ALG_HKDF: return TEE_TYPE_HKDF;
 	case TEE_ALG_ECDH_DERIVE_SHARED_SECRET: return TEE_TYPE_ECDH_KEYPAIR;
 	case TEE_ALG_DH_DERIVE_SHARED_SECRET: return TEE_TYPE_DH_KEYPAIR;
+	case TEE_ALG_SM2_DSA_SM3: return pub ? TEE_TYPE_SM2_DSA_PUBLIC_KEY : TEE_TYPE_SM2_DSA_KEYPAIR;
+	case TEE_ALG_SM2_PKE: return pub ? TEE_TYPE_SM2_PKE_PUBLIC_KEY : TEE_TYPE_SM2_PKE_KEYPAIR;
+	case TEE_ALG_SM2_KEP: return TEE_TYPE_SM2_KEP_KEYPAIR;
 	default: break;
 	}
 	switch (utee_alg_class(algo)) {
@@ -101,6 +109,8 @@ uint32_t utee_alg_key_type(uint32_t algo, uint32_t mode)
 	case TEE_OPERATION_ASYMMETRIC_SIGNATURE:
 		if ((algo & 0xFF) == 0x30)
 			return pub ? TEE_TYPE_RSA_PUBLIC_KEY : TEE_TYPE_RSA_KEYPAIR;
+		if ((algo & 0xFF) == 0x31)
+			return pub ? TEE_TYPE_DSA_PUBLIC_KEY : TEE_TYPE_DSA_KEYPAIR;
 		if ((algo & 0xFF) == 0x41 || (algo & 0xFF) == 0x42)
 			return pub ? TEE_TYPE_ECDSA_PUBLIC_KEY : TEE_TYPE_ECDSA_KEYPAIR;
 		return 0;
@@ -173,12 +183,15 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element)
 		TEE_ALG_DES_CBC_MAC_PKCS5, TEE_ALG_DES3_CBC_MAC_NOPAD, TEE_ALG_DES3_CBC_MAC_PKCS5,
 		TEE_ALG_SM4_ECB_NOPAD, TEE_ALG_SM4_CBC_NOPAD, TEE_ALG_SM4_CTR, TEE_ALG_DES3_CMAC,
 		TEE_ALG_DH_DERIVE_SHARED_SECRET,
+		TEE_ALG_DSA_SHA1, TEE_ALG_DSA_SHA224, TEE_ALG_DSA_SHA256,
 	};
 	size_t n;
 
 	if (utee_alg_class(algId) == TEE_OPERATION_ASYMMETRIC_SIGNATURE && (algId & 0xFF) == 0x42)
 		return element >= TEE_ECC_CURVE_NIST_P192 && element <= TEE_ECC_CURVE_NIST_P521 ?
 		       TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
+	if (algId == TEE_ALG_SM2_DSA_SM3 || algId == TEE_ALG_SM2_PKE || algId == TEE_ALG_SM2_KEP)
+		return element == TEE_ECC_CURVE_SM2 ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
 	if (algId == TEE_ALG_ECDH_DERIVE_SHARED_SECRET)
 		return element >= TEE_ECC_CURVE_NIST_P192 && element <= TEE_ECC_CURVE_NIST_P521 ?
 		       TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;

@@ -1,8 +1,8 @@
 /*
- * GP asymmetric functions (Internal Core API 1.3 section 6.7): RSA encryption and RSA, ECDSA
- * and Ed25519 signatures over a digest the TA computed. GP lets some results through to the TA
- * (short buffer, invalid signature or ciphertext) and panics on the rest; each function lists
- * its own.
+ * GP asymmetric functions (Internal Core API 1.3 section 6.7): RSA encryption and RSA, DSA,
+ * ECDSA and Ed25519 signatures over a digest the TA computed. GP lets some results through to
+ * the TA (short buffer, invalid signature or ciphertext) and panics on the rest; each function
+ * lists its own.
  */
 #include <tee_internal_api.h>
 #include <utee_syscalls.h>

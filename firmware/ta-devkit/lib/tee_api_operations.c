@@ -41,9 +41,12 @@ TEE_Result TEE_AllocateOperation(TEE_OperationHandle *operation, uint32_t algori
 	op->info.maxKeySize = maxKeySize;
 	op->info.requiredKeyUsage = cls == TEE_OPERATION_DIGEST ? 0 : utee_alg_required_usage(mode);
 	if (ktype) {
-		res = TEE_AllocateTransientObject(ktype, maxKeySize, &op->key1);
-		if (res == TEE_SUCCESS && algorithm == TEE_ALG_AES_XTS) {
-			res = TEE_AllocateTransientObject(ktype, maxKeySize, &op->key2);
+		/* SM2 KEP (as OP-TEE): two 256-bit key pairs, maxKeySize 512 for both together */
+		uint32_t mks = algorithm == TEE_ALG_SM2_KEP ? maxKeySize / 2 : maxKeySize;
+
+		res = TEE_AllocateTransientObject(ktype, mks, &op->key1);
+		if (res == TEE_SUCCESS && (algorithm == TEE_ALG_AES_XTS || algorithm == TEE_ALG_SM2_KEP)) {
+			res = TEE_AllocateTransientObject(ktype, mks, &op->key2);
 			op->info.handleState |= TEE_HANDLE_FLAG_EXPECT_TWO_KEYS;
 		}
 		if (res != TEE_SUCCESS)

@@ -17,6 +17,7 @@ struct blob {
 	size_t iv_len, aad_len, tag_len, data_len, key2_len;
 	uint32_t tag_bits, tag_buf;
 	uint32_t key_type, key_bits;
+	uint32_t dk_bits;
 };
 
 static TEE_Result parse(const void *buf, size_t size, struct blob *b)
@@ -52,6 +53,11 @@ static TEE_Result parse(const void *buf, size_t size, struct blob *b)
 				return TEE_ERROR_BAD_PARAMETERS;
 			memcpy(&b->key_type, d, 4);
 			memcpy(&b->key_bits, d + 4, 4);
+			break;
+		case CT_DKSIZE:
+			if (len != 8)
+				return TEE_ERROR_BAD_PARAMETERS;
+			memcpy(&b->dk_bits, d, 4);
 			break;
 		default:
 			if (id < 0x100 || b->count >= MAX_ATTRS)
@@ -128,19 +134,32 @@ static TEE_Result make_key(const struct blob *k, TEE_ObjectHandle *obj)
 	return res;
 }
 
-/* Allocates the operation and sets key 1 (and key 2 from CT_KEY2 for XTS). */
+/*
+ * Allocates the operation and sets key 1 (and key 2 from CT_KEY2: a secret for XTS, a key blob
+ * when key 1 is a key pair, as SM2 KEP's ephemeral key; the operation's size is then both keys').
+ */
 static TEE_Result prepare(struct call *c, TEE_OperationHandle *op)
 {
 	TEE_ObjectHandle k1 = TEE_HANDLE_NULL;
 	TEE_ObjectHandle k2 = TEE_HANDLE_NULL;
-	TEE_Result res = TEE_AllocateOperation(op, c->algo, c->mode, c->has_key ? c->key.key_bits : 0);
+	bool pair2 = c->op.key2 && (c->key.key_type & 0xFF000000) == 0xA1000000;
+	TEE_Result res = TEE_AllocateOperation(op, c->algo, c->mode,
+					       c->has_key ? c->key.key_bits * (pair2 ? 2 : 1) : 0);
 
 	if (res || !c->has_key)
 		return res;
 	res = make_key(&c->key, &k1);
 	if (res)
 		goto out;
-	if (c->op.key2) {
+	if (pair2) {
+		struct blob kb;
+
+		res = parse(c->op.key2, c->op.key2_len, &kb);
+		if (!res)
+			res = make_key(&kb, &k2);
+		if (!res)
+			res = TEE_SetOperationKey2(*op, k1, k2);
+	} else if (c->op.key2) {
 		TEE_Attribute a;
 
 		res = TEE_AllocateTransientObject(c->key.key_type, c->key.key_bits, &k2);
@@ -319,15 +338,34 @@ static TEE_Result cmd_derive(struct call *c)
 	TEE_ObjectHandle out = TEE_HANDLE_NULL;
 	TEE_Result res = prepare(c, &op);
 	size_t len = c->out_size;
+	uint8_t conf[64];
+	size_t conf_len = 0;
+	uint32_t n;
 
 	if (res)
 		return res;
-	res = TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET, c->out_size * 8, &out);
+	/* SM2 KEP's confirmation value goes to a buffer of ours (the blob is input), then after the secret */
+	for (n = 0; n < c->op.count; n++) {
+		if (c->op.attrs[n].attributeID != TEE_ATTR_SM2_KEP_CONFIRMATION_OUT)
+			continue;
+		conf_len = c->op.attrs[n].content.ref.length;
+		if (conf_len > sizeof(conf))
+			conf_len = sizeof(conf);
+		TEE_InitRefAttribute(&c->op.attrs[n], TEE_ATTR_SM2_KEP_CONFIRMATION_OUT, conf, conf_len);
+	}
+	res = TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET,
+					  c->op.dk_bits ? c->op.dk_bits : c->out_size * 8, &out);
 	if (res)
 		return finish(c, op, res, 0);
 	TEE_DeriveKey(op, c->op.attrs, c->op.count, out);
 	res = TEE_GetObjectBufferAttribute(out, TEE_ATTR_SECRET_VALUE, c->out, &len);
 	TEE_FreeTransientObject(out);
+	if (!res && conf_len) {
+		if (c->out_size - len < conf_len)
+			return finish(c, op, TEE_ERROR_SHORT_BUFFER, len + conf_len);
+		memcpy((uint8_t *)c->out + len, conf, conf_len);
+		len += conf_len;
+	}
 	return finish(c, op, res, len);
 }
 
@@ -339,6 +377,8 @@ static const uint32_t known_attrs[] = {
 	TEE_ATTR_ECC_CURVE, TEE_ATTR_ED25519_PUBLIC_VALUE, TEE_ATTR_ED25519_PRIVATE_VALUE,
 	TEE_ATTR_X25519_PUBLIC_VALUE, TEE_ATTR_X25519_PRIVATE_VALUE, TEE_ATTR_DH_PRIME, TEE_ATTR_DH_BASE,
 	TEE_ATTR_DH_SUBPRIME, TEE_ATTR_DH_PUBLIC_VALUE, TEE_ATTR_DH_PRIVATE_VALUE,
+	TEE_ATTR_DSA_PRIME, TEE_ATTR_DSA_SUBPRIME, TEE_ATTR_DSA_BASE, TEE_ATTR_DSA_PUBLIC_VALUE,
+	TEE_ATTR_DSA_PRIVATE_VALUE,
 };
 
 /* Writes the key as a blob (CT_KEYTYPE first) that CT_CMD_ASYM and friends accept back. */

@@ -27,7 +27,8 @@
 #define CT_TAG 0x03	/* expected tag (AE decrypt), MAC (compare) or signature (verify) */
 #define CT_DATA 0x04	/* input */
 #define CT_TAGLEN 0x05	/* value: a = AE tag length in bits, b = tag buffer size (0: 16) */
-#define CT_KEY2 0x06	/* second key's secret (XTS) */
+#define CT_KEY2 0x06	/* second key: its secret (XTS), or a key blob when key 1 is a key pair (SM2 KEP) */
+#define CT_DKSIZE 0x07	/* DERIVE: value a = the derived object's maxObjectSize (default: out size * 8) */
 #define CT_KEYTYPE 0x08	/* key blob: value a = object type, b = max key size in bits */
 
 /* Commands. */
@@ -36,7 +37,7 @@
 #define CT_CMD_CIPHER 2		/* out = cipher of DATA (IV, KEY2 for XTS), updates then final */
 #define CT_CMD_AE 3		/* encrypt: out = ciphertext || tag; decrypt (TAG): out = plaintext */
 #define CT_CMD_ASYM 4		/* encrypt / decrypt / sign: out = result; verify: DATA digest, TAG sig */
-#define CT_CMD_DERIVE 5		/* out = secret of the derived GENERIC_SECRET (max size = out size) */
+#define CT_CMD_DERIVE 5		/* out = derived secret (|| SM2_KEP_CONFIRMATION_OUT's value, if asked) */
 #define CT_CMD_GENERATE 6	/* value0 a = type, b = bits; op blob = attributes; out = key blob */
 #define CT_CMD_MISUSE 7		/* value0 a = scenario (CT_MISUSE_*); returns GP's result or panics */
 #define CT_CMD_COPY 8		/* digest DATA with a copy made half way: out = both digests */
