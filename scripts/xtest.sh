@@ -6,7 +6,8 @@
 #   3. builds optee_test's TAs with the dev kit (WITH_TLS_TESTS=y, as OP-TEE's build) and xtest
 #      natively against our libteec (Debian libssl-dev, uuid-dev),
 #   4. with OPTEE_EXAMPLES: the eleven optee_examples host programs natively and their TAs,
-#   5. boots a device with --ta-path to all those TAs (and the dev kit's own: pkcs11 ...),
+#   5. boots a device with --ta-path to all those TAs (and the dev kit's own: pkcs11 ...) and
+#      --plugin-path to the tee-supplicant plugins built (optee_test's, the syslog example's),
 #   6. runs each example and checks what it prints against what it prints on a board, then
 #      each xtest case of the regression and pkcs11 suites alone, and prints a pass/fail table.
 #
@@ -53,7 +54,7 @@ build() {
   "$@" >"$OUT/log/$name.log" 2>&1 || { tail -n 30 "$OUT/log/$name.log" >&2; die "$name (log: $OUT/log/$name.log)"; }
 }
 rev() { git -C "$1" describe --tags --always 2>/dev/null || echo '?'; }
-mkdir -p "$OUT/log" "$OUT/tas" "$OUT/results"
+mkdir -p "$OUT/log" "$OUT/tas" "$OUT/plugins" "$OUT/results"
 step "OUT=$OUT PYTHON3=$PYTHON3"
 step "optee_os $(rev "$OPTEE_OS"), optee_test $(rev "$OPTEE_TEST"), optee_client $(rev "$OPTEE_CLIENT")${OPTEE_EXAMPLES:+, optee_examples $(rev "$OPTEE_EXAMPLES")}"
 
@@ -93,6 +94,10 @@ build optee_test-xtest make -C "$OPTEE_TEST" -j"$JOBS" xtest CROSS_COMPILE_HOST=
   O="$OUT/optee_test" OPTEE_CLIENT_EXPORT="$EXPORT"
 XTEST="$OUT/optee_test/xtest/xtest"
 cp "$OUT"/optee_test/ta/*/*.ta "$OUT/tas/"
+step "optee_test's tee-supplicant plugin (gcc, for xtest 1033)"
+build optee_test-plugin make -C "$OPTEE_TEST" test_plugin CROSS_COMPILE_HOST= CC=gcc O="$OUT/optee_test" \
+  OPTEE_CLIENT_EXPORT="$EXPORT"
+cp "$OUT"/optee_test/supp_plugin/*.plugin "$OUT/plugins/"
 
 # ---- 4. optee_examples ----
 EXAMPLES=(acipher aes ecdh ecdsa hello_world hotp plugins random secure_storage sha sign_verify)
@@ -111,15 +116,19 @@ if [ -n "$OPTEE_EXAMPLES" ]; then
       TA_DEV_KIT_DIR="$DK" O="$OUT/examples-ta/$e"
     cp "$OUT/examples-ta/$e"/*.ta "$OUT/tas/"
   done
+  # plugins: its syslog plugin, for the device's tee-supplicant plugin loader (--plugin-path)
+  build ex-plugins-syslog make -C "$OUT/optee_examples/plugins/syslog" --no-builtin-variables CROSS_COMPILE= CC=gcc \
+    TEEC_EXPORT="$EXPORT"
+  cp "$OUT"/optee_examples/plugins/syslog/*.plugin "$OUT/plugins/"
 fi
 
 # ---- 5. a device ----
 STATE="$OUT/state"
 rm -rf "$STATE"
-step "booting a device (state $STATE, --ta-path $OUT/tas --ta-path $DK/ta)"
+step "booting a device (state $STATE, --ta-path $OUT/tas --ta-path $DK/ta --plugin-path $OUT/plugins)"
 # --watchdog-ms: xtest's long cases (1013's busy loops from several threads, 1006's waits) take
 # more than the default 10 s budget of one call on a loaded host; a board has no such watchdog.
-$TRUSTBOX boot --state "$STATE" --watchdog-ms 120000 --ta-path "$OUT/tas" --ta-path "$DK/ta" \
+$TRUSTBOX boot --state "$STATE" --watchdog-ms 120000 --ta-path "$OUT/tas" --ta-path "$DK/ta" --plugin-path "$OUT/plugins" \
   >"$OUT/log/device.log" 2>&1 &
 DEVICE_PID=$!
 stop_device() { kill "$DEVICE_PID" 2>/dev/null && wait "$DEVICE_PID" 2>/dev/null || true; }
@@ -194,7 +203,7 @@ if [ -n "$OPTEE_EXAMPLES" ]; then
     want=$(/usr/bin/python3 -c "import hashlib,sys; a=sys.argv[1].lower(); h=hashlib.new(a, b'abc'); print(h.hexdigest(64) if a.startswith('shake') else h.hexdigest())" "$a")
     run_example "sha $a" "$EX/sha/host/optee_example_sha" "^digest: $want\$" -- abc "$a"
   done
-  # plugins: needs tee-supplicant's plugin loader (libsyslog plugin in /usr/lib/tee-supplicant/plugins)
+  # plugins: the TA calls the syslog plugin, loaded from --plugin-path as tee-supplicant loads it
   run_example plugins "$EX/plugins/host/optee_example_plugins" 'Attempt #1: TEEC_InvokeCommand\(\) success'
 fi
 

@@ -40,6 +40,8 @@ export const OPTEE_RPC_CMD_NOTIFICATION = 4;
 export const OPTEE_RPC_CMD_SUSPEND = 5;
 export const OPTEE_RPC_CMD_SHM_ALLOC = 6;
 export const OPTEE_RPC_CMD_SHM_FREE = 7;
+export const OPTEE_RPC_CMD_SOCKET = 10;
+export const OPTEE_RPC_CMD_SUPP_PLUGIN = 12;
 /**
  * Ours (upstream OP-TEE has none; Open Enclave's OP-TEE fork adds a GENERIC command of its own):
  * an RPC that a client program serves, such as an Open Enclave ocall from OE's RPC pseudo-TA.

@@ -34,6 +34,7 @@ interface BootOptions {
   hardwarePassphraseFile?: string;
   secureThreads?: string;
   taPath?: string[];
+  pluginPath?: string[];
   virtualClock?: boolean;
   restore?: string;
 }
@@ -103,7 +104,7 @@ export function eventPrinter(opts: { json?: boolean; trace?: boolean; to?: NodeJ
 export function deviceOptions(opts: {
   board?: string; image?: string; state?: string; trace?: boolean; watchdogMs?: string; exactFaults?: boolean; seed?: string;
   trust?: string[]; huk?: string; seedFuses?: boolean; hardwarePassphraseFile?: string; secureThreads?: string; taPath?: string[];
-  virtualClock?: boolean; restore?: string;
+  pluginPath?: string[]; virtualClock?: boolean; restore?: string;
 }): DeviceOptions {
   const watchdogMs = opts.watchdogMs === undefined ? undefined : Number(opts.watchdogMs);
   if (watchdogMs !== undefined && !(watchdogMs > 0)) throw new Error('--watchdog-ms must be a positive number');
@@ -129,6 +130,7 @@ export function deviceOptions(opts: {
     ...(passphrase !== undefined ? { hardwarePassphrase: passphrase } : {}),
     ...(threads !== undefined ? { secureThreads: threads } : {}),
     ...(opts.taPath && opts.taPath.length > 0 ? { taPaths: opts.taPath.map((p) => resolve(p)) } : {}),
+    ...(opts.pluginPath && opts.pluginPath.length > 0 ? { pluginPaths: opts.pluginPath.map((p) => resolve(p)) } : {}),
     ...(opts.virtualClock ? { virtualClock: true } : {}),
     ...(opts.restore !== undefined ? { restore: resolve(opts.restore) } : {}),
   };
@@ -230,6 +232,9 @@ export function registerBootCommands(program: Command): void {
       `${MAX_SECURE_THREADS}); a busy TA gives the CPU back every ${TIME_SLICE_MS} ms, and calls past the count wait for a thread`)
     .option('--ta-path <dir>', 'also look for <uuid>.ta files in DIR, after the state directory\'s installed TAs ' +
       '(repeatable; as tee-supplicant\'s --ta-path)', (v: string, all: string[] = []) => [...all, v])
+    .option('--plugin-path <dir>', 'load every file in DIR as a tee-supplicant plugin (a shared library exporting ' +
+      'plugin_method) that TAs call with tee_invoke_supp_plugin() (repeatable; as tee-supplicant\'s --plugin-path)',
+    (v: string, all: string[] = []) => [...all, v])
     .option('--exact-faults', 'exact PCs for TA memory faults (on with --trace; slower TA code)')
     .option('--seed <text>', 'deterministic randomness of TAs for repeatable runs (fuses stay random: see --seed-fuses)')
     .option('--virtual-clock', 'time starts at 0 and moves only as the device runs; TEE_Wait jumps ahead instead of ' +

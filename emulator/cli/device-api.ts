@@ -29,6 +29,8 @@ export interface BootOptions {
   seed?: string;
   /** Directories of `<uuid>.ta` files searched after the state directory (tee-supplicant's --ta-path). */
   taPaths?: string[];
+  /** Directories of tee-supplicant plugins loaded at boot (tee-supplicant's --plugin-path). */
+  pluginPaths?: string[];
   /** How long a TA may take for one call before the watchdog stops it, ms (default 10000). */
   watchdogMs?: number;
   /** Calls the TEE serves at once (default 4). */
@@ -48,7 +50,7 @@ export interface BootOptions {
   restore?: string;
 }
 
-const KNOWN_OPTIONS = new Set(['board', 'stateDir', 'seed', 'taPaths', 'watchdogMs', 'secureThreads', 'trust', 'huk', 'trace',
+const KNOWN_OPTIONS = new Set(['board', 'stateDir', 'seed', 'taPaths', 'pluginPaths', 'watchdogMs', 'secureThreads', 'trust', 'huk', 'trace',
   'virtualClock', 'restore']);
 
 /** One console line with the world that printed it. */
@@ -119,10 +121,11 @@ function checkOptions(options: BootOptions): void {
 
 function deviceOptions(options: BootOptions, stateDir: string): DeviceOptions {
   const out: DeviceOptions = { stateDir };
-  const { board, seed, taPaths, watchdogMs, secureThreads, trust, huk, trace, virtualClock, restore } = options;
+  const { board, seed, taPaths, pluginPaths, watchdogMs, secureThreads, trust, huk, trace, virtualClock, restore } = options;
   if (board !== undefined) out.board = board;
   if (seed !== undefined) out.seed = seed;
   if (taPaths !== undefined) out.taPaths = [...taPaths];
+  if (pluginPaths !== undefined) out.pluginPaths = [...pluginPaths];
   if (watchdogMs !== undefined) out.watchdogMs = watchdogMs;
   if (secureThreads !== undefined) out.secureThreads = secureThreads;
   if (trust !== undefined) out.trust = [...trust];

@@ -14,6 +14,11 @@ export interface DeviceOptions {
   stateDir?: string;
   /** Extra directories of `<uuid>.ta` files, searched after the state directory. */
   taPaths?: string[];
+  /**
+   * Directories of tee-supplicant plugins (shared libraries exporting `plugin_method`), loaded
+   * at boot; TAs reach them with `tee_invoke_supp_plugin()` (as tee-supplicant's --plugin-path).
+   */
+  pluginPaths?: string[];
   /** Seed for deterministic randomness (tests); the system CSPRNG otherwise. */
   seed?: string;
   /** Build verbose events (SMCs, world switches, syscalls). */
@@ -53,7 +58,7 @@ export interface DeviceOptions {
   restore?: string;
 }
 
-const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust',
+const KNOWN_OPTIONS = new Set(['board', 'imageDir', 'stateDir', 'taPaths', 'pluginPaths', 'seed', 'trace', 'watchdogMs', 'exactFaultPcs', 'trust',
   'huk', 'seedFuses', 'hardwarePassphrase', 'secureThreads', 'virtualClock', 'restore']);
 /** Options a restored device takes from its snapshot instead. */
 const FROM_SNAPSHOT = ['seed', 'virtualClock', 'seedFuses', 'huk', 'trust'] as const;

@@ -15,6 +15,7 @@ import { HostBridge, HB_OP_POWER_OFF } from '../ree/hostbridge.js';
 import { Mailbox, type HbRequest, type HbResult } from '../ree/mailbox.js';
 import { RequestFlow } from './request-flow.js';
 import { Supplicant } from '../ree/supplicant.js';
+import { SupplicantPlugins } from '../ree/plugins.js';
 import type { RpcAnswer, RpcCall } from '../abi/protocol.js';
 import { TaStore } from '../ree/ta-store.js';
 import { TeeClient } from '../ree/tee-client.js';
@@ -85,6 +86,7 @@ export class Device {
   private mailbox: Mailbox | undefined;
   private tee: TeeCore | undefined;
   private supplicant: Supplicant | undefined;
+  private plugins: SupplicantPlugins | undefined;
   private teeClient: TeeClient | undefined;
   private trust: DeviceTrust | undefined;
   private trustMemo: TrustMemo | undefined;
@@ -288,7 +290,8 @@ export class Device {
     const shmRegion = region(this.board, 'ns-shm');
     this.mailbox = new Mailbox(shm, SHM_LAYOUT.mailboxOffset, SHM_LAYOUT.slotCount);
     this.tas = new TaStore(this.stateDir, this.options.taPaths ?? [], this.image.tas);
-    const supplicant = new Supplicant(this.tas, this.stateDir, shm, shmRegion.base, this.events);
+    this.plugins ??= new SupplicantPlugins(this.options.pluginPaths ?? [], (line) => this.consoleLine('normal', line), this.events);
+    const supplicant = new Supplicant(this.tas, this.stateDir, shm, shmRegion.base, this.events, this.plugins);
     this.supplicant = supplicant;
     this.teeClient = new TeeClient(this, shm, shmRegion.base, SHM_LAYOUT.clientPoolOffset, SHM_LAYOUT.clientPoolSize);
     this.bridge = new HostBridge(

@@ -8,7 +8,7 @@ import type { EventBus } from '../trace/events.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
-  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, readMsgArg, uuidOctetsFromValue, writeMsgArg,
+  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, OPTEE_RPC_CMD_SUPP_PLUGIN, readMsgArg, uuidOctetsFromValue, writeMsgArg,
   type MsgArg,
 } from '../abi/optee-msg.js';
 import {
@@ -25,6 +25,7 @@ const FS_OPS: Record<number, string> = Object.fromEntries(Object.entries(RpcFs)
   .filter(([k, v]) => k.startsWith('OPTEE_RPC_FS_') && typeof v === 'number').map(([k, v]) => [v, k.slice('OPTEE_RPC_FS_'.length)]));
 import { FsServer } from './fs-server.js';
 import { GenericRpcServer } from './generic-rpc.js';
+import type { SupplicantPlugins } from './plugins.js';
 import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
 import type { TaLookup } from './ta-store.js';
 
@@ -39,7 +40,9 @@ export class Supplicant implements ShmAccess {
 
   /**
    * `tas` is where LOAD_TA looks (the device's TA store), `stateDir` the root of the file
-   * server's secure storage; `shm` is the NS shared memory at physical address `shmBase`.
+   * server's secure storage; `shm` is the NS shared memory at physical address `shmBase`;
+   * `plugins` serve SUPP_PLUGIN (without them every plugin is ITEM_NOT_FOUND, as an empty
+   * plugin directory).
    */
   constructor(
     private readonly tas: TaLookup,
@@ -47,7 +50,9 @@ export class Supplicant implements ShmAccess {
     private readonly shm: Uint8Array,
     private readonly shmBase: number,
     private readonly events: EventBus,
+    plugins?: SupplicantPlugins,
   ) {
+    if (plugins) this.handlers.set(OPTEE_RPC_CMD_SUPP_PLUGIN, plugins.handler(this));
     this.handlers.set(OPTEE_RPC_CMD_LOAD_TA, (arg) => this.loadTa(arg));
     this.handlers.set(OPTEE_RPC_CMD_GET_TIME, (arg) => this.getTime(arg));
     this.handlers.set(OPTEE_RPC_CMD_FS, new FsServer(stateDir, this).handler());

@@ -25,7 +25,7 @@ function linkerOf(k: Kernel): DynamicLinker | undefined {
 }
 
 export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
-  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line), linkerOf(k)) },
+  { uuid: PTA_SYSTEM_UUID, name: 'system', create: (k) => new SystemPta(k.deriveKey, (line) => k.log(line), linkerOf(k), k) },
   { uuid: PTA_ATTESTATION_UUID, name: 'attestation', create: (k) => new AttestationPta(k) },
   { uuid: PTA_VERAISON_ATTESTATION_UUID, name: 'veraison attestation', create: (k) => new VeraisonAttestationPta(k) },
   { uuid: PTA_OE_RPC_UUID, name: 'Open Enclave RPC', create: (k) => new OeRpcPta(k) },

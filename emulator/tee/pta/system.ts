@@ -15,12 +15,16 @@ import { MAP_ZI_BASE } from '../ta-space.js';
 import { uuidFromTeeUuid, uuidToOctets } from '../../abi/uuid.js';
 import { TeeError } from '../../abi/errors.js';
 import {
-  TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
+  TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_VALUE_INPUT,
   TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_LOGIN_TRUSTED_APP,
 } from '../../abi/tee-api.js';
 import { TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import { type Session } from '../service.js';
 import { PAGE_SIZE } from '../../machine/board.js';
+import {
+  OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_RPC_CMD_SUPP_PLUGIN, type MsgParam,
+} from '../../abi/optee-msg.js';
+import { answerValue, value, withPayload, type NormalWorld } from './normal-world-call.js';
 
 export const PTA_SYSTEM_UUID = '3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc';
 export const PTA_SYSTEM_ADD_RNG_ENTROPY = 0;
@@ -29,10 +33,14 @@ export const PTA_SYSTEM_MAP_ZI = 2;
 export const PTA_SYSTEM_UNMAP = 3;
 export const PTA_SYSTEM_DLOPEN = 10;
 export const PTA_SYSTEM_DLSYM = 11;
+export const PTA_SYSTEM_SUPP_PLUGIN_INVOKE = 13;
 export const PTA_SYSTEM_MAP_FLAG_SHAREABLE = 1 << 0;
 const TA_DERIVED_KEY_MIN_SIZE = 16;
 const TA_DERIVED_KEY_MAX_SIZE = 32;
 const TA_DERIVED_EXTRA_DATA_MAX_SIZE = 1024;
+
+/** The largest buffer of one tee-supplicant plugin call. */
+const SUPP_PLUGIN_DATA_MAX = 1 << 20;
 
 const RTLD_NOW = 2;
 const RTLD_GLOBAL = 0x100;
@@ -53,8 +61,9 @@ export class SystemPta implements TrustedService {
 
   /** `log`: the secure console, where refused mappings are reported. */
   /** `linker`: links library TAs into the calling instance (the kernel's loader); absent, DLOPEN and DLSYM are NOT_SUPPORTED. */
+  /** `normalWorld`: RPCs to tee-supplicant's plugins; absent, SUPP_PLUGIN_INVOKE is NOT_SUPPORTED. */
   constructor(private readonly deriveKey: DeriveSubkey, private readonly log: (line: string) => void,
-    private readonly linker?: DynamicLinker) {}
+    private readonly linker?: DynamicLinker, private readonly normalWorld?: NormalWorld) {}
 
   *openSession(session: Session, _params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     if (session.client.login !== TEE_LOGIN_TRUSTED_APP || !ctx.callerTa) {
@@ -65,7 +74,8 @@ export class SystemPta implements TrustedService {
 
   *invoke(session: Session, cmd: number, params: TaParams, ctx: CallContext): SecureThread<EntryResult> {
     const result = cmd === PTA_SYSTEM_DLOPEN ? yield* this.dlopenCommand(params, ctx)
-      : cmd === PTA_SYSTEM_DLSYM ? this.dlsymCommand(params, ctx) : this.command(session, cmd, params, ctx);
+      : cmd === PTA_SYSTEM_DLSYM ? this.dlsymCommand(params, ctx)
+        : cmd === PTA_SYSTEM_SUPP_PLUGIN_INVOKE ? yield* this.suppPluginCommand(params, ctx) : this.command(session, cmd, params, ctx);
     // As OP-TEE's pseudo-TAs: what the command handler answers, errors included, comes from the (pseudo) TA.
     return { result, origin: TEEC_ORIGIN_TRUSTED_APP };
   }
@@ -120,6 +130,51 @@ export class SystemPta implements TrustedService {
       this.log(`tee: TA ${ta.uuid} dlsym: ${error.message}`);
       return error.code;
     }
+  }
+
+  /**
+   * SUPP_PLUGIN_INVOKE (libutee's tee_invoke_supp_plugin): memref0 = the plugin's TEE_UUID,
+   * value1 = (cmd, sub_cmd), memref2 = data the plugin reads and may rewrite, value3.a = the
+   * length the plugin answers. The call goes to tee-supplicant as OPTEE_RPC_CMD_SUPP_PLUGIN, its
+   * result is the plugin's, and up to the buffer's size of the answer is copied back.
+   */
+  private *suppPluginCommand(params: TaParams, ctx: CallContext): SecureThread<number> {
+    const ta = ctx.callerTa;
+    if (!ta) return TEE_ERROR_ACCESS_DENIED;
+    const nw = this.normalWorld;
+    if (!nw) return TEE_ERROR_NOT_SUPPORTED;
+    const uuidMem = params[0].mem;
+    const data = params[2].mem;
+    if (typesOf(params) !== types(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT)
+      || !uuidMem || uuidMem.size !== 16 || (data && data.size === 0)) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    const len = data?.size ?? 0;
+    if (len > SUPP_PLUGIN_DATA_MAX) return TEE_ERROR_OUT_OF_MEMORY;
+    const octets = uuidToOctets(uuidFromTeeUuid(memrefBytes(uuidMem)));
+    const word = (i: number) => octets.readUInt32LE(4 * i);
+    const started = performance.now();
+    const send = (tmem: MsgParam) => nw.rpcCmd(OPTEE_RPC_CMD_SUPP_PLUGIN, [
+      value(0 /* OPTEE_RPC_SUPP_PLUGIN_INVOKE */, word(0), word(1)), value(word(2), word(3), params[1].a),
+      value(params[1].b, 0, 0, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT), tmem,
+    ]);
+    const result = yield* (len === 0
+      ? (function* () {
+        const answer = yield* send({ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: 0n, b: 0n, c: 0n });
+        params[3].a = answerValue(answer, 2, 'b');
+        return answer.ret >>> 0;
+      })()
+      : withPayload(nw, len, function* (p) {
+        p.bytes.set(memrefBytes(data!), 0);
+        const answer = yield* send(p.tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, 0, len));
+        const outLen = answerValue(answer, 2, 'b');
+        data!.window.set(p.bytes.subarray(0, Math.min(outLen, len)), data!.offset);
+        params[3].a = outLen;
+        return answer.ret >>> 0;
+      }));
+    // A plugin's time is the normal world's, not the TA's (as time parked is not).
+    ta.creditParked(performance.now() - started);
+    return result;
   }
 
   private command(session: Session, cmd: number, params: TaParams, ctx: CallContext): number {

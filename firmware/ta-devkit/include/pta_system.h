@@ -1,4 +1,4 @@
-/* The system pseudo-TA: the only commands the dev kit uses are the shareable-memory ones. */
+/* The system pseudo-TA: the commands the dev kit uses (shareable memory, supplicant plugins). */
 #ifndef PTA_SYSTEM_H
 #define PTA_SYSTEM_H
 
@@ -14,5 +14,11 @@
 #define PTA_SYSTEM_UNMAP 3
 
 #define PTA_SYSTEM_MAP_FLAG_SHAREABLE 1
+
+/*
+ * SUPP_PLUGIN_INVOKE: memref0 (in) = the plugin's TEE_UUID, value1 (in) = cmd, sub_cmd,
+ * memref2 (inout) = data, value3 (out) a = the length the plugin answers.
+ */
+#define PTA_SYSTEM_SUPP_PLUGIN_INVOKE 13
 
 #endif /* PTA_SYSTEM_H */

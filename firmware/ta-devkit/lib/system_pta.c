@@ -1,4 +1,5 @@
 /*
+ * The system pseudo-TA: shareable memory, and tee-supplicant plugins (tee_invoke_supp_plugin).
  * Shareable memory from the system pseudo-TA. The core refuses TA-to-TA memrefs that point into
  * TA-private memory, so such buffers are bounced through memory mapped with
  * PTA_SYSTEM_MAP_FLAG_SHAREABLE. The session to the PTA is opened on first use and kept for the
@@ -6,6 +7,7 @@
  */
 #include <pta_system.h>
 #include <tee_internal_api.h>
+#include <tee_internal_api_extensions.h>
 #include <utee_syscalls.h>
 #include "utee_private.h"
 
@@ -64,4 +66,31 @@ void utee_unmap_shareable(void *va, size_t size)
 	/* A failed unmap only leaks address space in this instance; nothing to recover. */
 	(void)_utee_invoke_ta_command(system_session, TEE_TIMEOUT_INFINITE, PTA_SYSTEM_UNMAP, &up,
 				      &origin);
+}
+
+TEE_Result tee_invoke_supp_plugin(const TEE_UUID *uuid, uint32_t cmd, uint32_t sub_cmd,
+				  void *buf, size_t len, size_t *outlen)
+{
+	struct utee_params up = { 0 };
+	uint32_t origin = 0;
+	TEE_Result res = TEE_ERROR_GENERIC;
+
+	if (!uuid || (len && !buf) || (!len && buf) || len > UINT32_MAX)
+		return TEE_ERROR_BAD_PARAMETERS;
+	res = open_system_pta();
+	if (res != TEE_SUCCESS)
+		return res;
+	up.types = TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INPUT,
+				   TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT);
+	up.vals[0] = (uintptr_t)uuid;
+	up.vals[1] = sizeof(*uuid);
+	up.vals[2] = cmd;
+	up.vals[3] = sub_cmd;
+	up.vals[4] = (uintptr_t)buf;
+	up.vals[5] = len;
+	res = _utee_invoke_ta_command(system_session, TEE_TIMEOUT_INFINITE,
+				      PTA_SYSTEM_SUPP_PLUGIN_INVOKE, &up, &origin);
+	if (outlen)
+		*outlen = (uint32_t)up.vals[6];
+	return res;
 }

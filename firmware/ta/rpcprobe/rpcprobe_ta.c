@@ -1,5 +1,6 @@
 /* The rpcprobe TA: one RPC (an Open Enclave ocall's transport) per command, for the tests. */
 #include <tee_internal_api.h>
+#include <tee_internal_api_extensions.h>
 #include <string.h>
 
 #include <rpcprobe_ta.h>
@@ -71,9 +72,32 @@ static TEE_Result one_rpc(TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
+/* tee_invoke_supp_plugin() with the client's UUID, cmd, sub_cmd and data (copied into the TA). */
+static TEE_Result supp_plugin(uint32_t types, TEE_Param params[4])
+{
+	static uint8_t data[4096];
+	TEE_UUID uuid = { 0 };
+	size_t n = params[2].memref.size;
+	size_t outlen = 0;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT) ||
+	    params[0].memref.size != sizeof(uuid) || n > sizeof(data))
+		return TEE_ERROR_BAD_PARAMETERS;
+	memcpy(&uuid, params[0].memref.buffer, sizeof(uuid));
+	memcpy(data, params[2].memref.buffer, n);
+	params[3].value.b = tee_invoke_supp_plugin(&uuid, params[1].value.a, params[1].value.b,
+						   n ? data : NULL, n, &outlen);
+	params[3].value.a = outlen;
+	memcpy(params[2].memref.buffer, data, n);
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types, TEE_Param params[4])
 {
 	(void)ctx;
+	if (cmd == TA_RPCPROBE_CMD_SUPP_PLUGIN)
+		return supp_plugin(types, params);
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT,
 				     TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT))
 		return TEE_ERROR_BAD_PARAMETERS;

@@ -14,5 +14,11 @@
 #define TA_RPCPROBE_CMD_RPC_TWICE 1
 /* PANIC_AFTER: one RPC, then the TA panics. */
 #define TA_RPCPROBE_CMD_PANIC_AFTER 2
+/*
+ * SUPP_PLUGIN: tee_invoke_supp_plugin(). [0] memref in = the plugin's TEE_UUID (16 bytes as the
+ * struct), [1] value in (a = cmd, b = sub_cmd), [2] memref inout = data (at most 4096 bytes,
+ * copied into the TA and back), [3] value out (a = outlen, b = the call's result).
+ */
+#define TA_RPCPROBE_CMD_SUPP_PLUGIN 3
 
 #endif
