@@ -19,21 +19,20 @@
 import { TEEC_ORIGIN_TEE, TEEC_ORIGIN_TRUSTED_APP } from '../../abi/client-api.js';
 import { TeeError } from '../../abi/errors.js';
 import {
-  OPTEE_MSG_ATTR_TYPE_NONE, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT,
-  OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_SHM_ALLOC, OPTEE_RPC_CMD_SHM_FREE,
-  OPTEE_RPC_SHM_TYPE_APPL, type MsgParam,
+  OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_RPC_CMD_GENERIC,
+  type MsgParam,
 } from '../../abi/optee-msg.js';
 import {
-  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_OUT_OF_MEMORY, TEE_SUCCESS,
+  TEE_ERROR_ACCESS_DENIED, TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_SUCCESS,
 } from '../../abi/results.js';
 import {
   TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE,
   TEE_PARAM_TYPE_VALUE_INPUT,
 } from '../../abi/tee-api.js';
-import { PAGE_SIZE } from '../../machine/board.js';
 import type { Kernel } from '../kernel.js';
 import { memrefBytes, paramType, typesOf, type TaParams } from '../params.js';
 import type { CallContext, EntryResult, SecureThread, Session, TrustedService } from '../service.js';
+import { none, value, withPayload } from './normal-world-call.js';
 
 export const PTA_OE_RPC_UUID = 'ad0fd0ae-09e1-464b-98ed-0607ec9ebd8b';
 export const PTA_RPC_EXECUTE = 0;
@@ -84,48 +83,29 @@ export class OeRpcPta implements TrustedService {
     // One buffer of normal-world shared memory: arguments, input, output, each 16-byte aligned.
     const inAt = align16(args.length);
     const outAt = inAt + align16(input.length);
-    const total = Math.max(PAGE_SIZE, Math.ceil((outAt + outCapacity) / PAGE_SIZE) * PAGE_SIZE);
-    const r = yield* this.kernel.rpcCmd(OPTEE_RPC_CMD_SHM_ALLOC, [value(OPTEE_RPC_SHM_TYPE_APPL, total, PAGE_SIZE)]);
-    const shmP = r.params[0];
-    if (r.ret !== TEE_SUCCESS || !shmP || (shmP.attr & 0xff) !== OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT || shmP.b < BigInt(total)) {
-      return TEE_ERROR_OUT_OF_MEMORY;
-    }
-    const pa = Number(shmP.a);
-    const cookie = shmP.c;
-    try {
-      const shm = this.kernel.nsBuffer(pa, total);
-      shm.set(args, 0);
-      shm.set(input, inAt);
-      const tmem = (attr: number, at: number, size: number): MsgParam => ({ attr, a: BigInt(pa + at), b: BigInt(size), c: cookie });
+    const kernel = this.kernel;
+    return yield* withPayload(kernel, outAt + outCapacity, function* (p) {
+      p.bytes.set(args, 0);
+      p.bytes.set(input, inAt);
       const msg: MsgParam[] = [
         value(params[0].a, 0),
-        tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, 0, args.length),
-        input.length > 0 || t(2) === TEE_PARAM_TYPE_MEMREF_INPUT ? tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, inAt, input.length) : none(),
-        outMem ? tmem(OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, outAt, outCapacity) : none(),
+        p.tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, 0, args.length),
+        input.length > 0 || t(2) === TEE_PARAM_TYPE_MEMREF_INPUT ? p.tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, inAt, input.length) : none(),
+        outMem ? p.tmem(OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, outAt, outCapacity) : none(),
       ];
       const started = performance.now();
-      const answer = yield* this.kernel.rpcCmd(OPTEE_RPC_CMD_GENERIC, msg);
+      const answer = yield* kernel.rpcCmd(OPTEE_RPC_CMD_GENERIC, msg);
       // The client's time is not the TA's (as time parked is not).
       ctx.callerTa?.creditParked(performance.now() - started);
       if (answer.ret !== TEE_SUCCESS) return answer.ret >>> 0;
-      argsMem.window.set(shm.subarray(0, args.length), argsMem.offset);
+      argsMem.window.set(p.bytes.subarray(0, args.length), argsMem.offset);
       if (outMem) {
         const written = Number(answer.params[3]?.b ?? 0n);
         if (written > outCapacity) return TEE_ERROR_BAD_PARAMETERS;
-        outMem.window.set(shm.subarray(outAt, outAt + written), outMem.offset);
+        outMem.window.set(p.bytes.subarray(outAt, outAt + written), outMem.offset);
         outMem.size = written;
       }
       return TEE_SUCCESS;
-    } finally {
-      yield* this.kernel.rpcCmd(OPTEE_RPC_CMD_SHM_FREE, [value(OPTEE_RPC_SHM_TYPE_APPL, cookie)]);
-    }
+    });
   }
-}
-
-function value(a: number | bigint, b: number | bigint = 0, c: number | bigint = 0): MsgParam {
-  return { attr: OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, a: BigInt(a), b: BigInt(b), c: BigInt(c) };
-}
-
-function none(): MsgParam {
-  return { attr: OPTEE_MSG_ATTR_TYPE_NONE, a: 0n, b: 0n, c: 0n };
 }
