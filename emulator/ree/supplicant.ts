@@ -8,7 +8,8 @@ import type { EventBus } from '../trace/events.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT,
-  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, OPTEE_RPC_CMD_SUPP_PLUGIN, readMsgArg, uuidOctetsFromValue, writeMsgArg,
+  OPTEE_RPC_CMD_FS, OPTEE_RPC_CMD_GENERIC, OPTEE_RPC_CMD_GET_TIME, OPTEE_RPC_CMD_LOAD_TA, OPTEE_RPC_CMD_SOCKET, OPTEE_RPC_CMD_SUPP_PLUGIN,
+  readMsgArg, uuidOctetsFromValue, writeMsgArg,
   type MsgArg,
 } from '../abi/optee-msg.js';
 import {
@@ -26,6 +27,7 @@ const FS_OPS: Record<number, string> = Object.fromEntries(Object.entries(RpcFs)
 import { FsServer } from './fs-server.js';
 import { GenericRpcServer } from './generic-rpc.js';
 import type { SupplicantPlugins } from './plugins.js';
+import { SocketServer } from './sockets.js';
 import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
 import type { TaLookup } from './ta-store.js';
 
@@ -35,6 +37,8 @@ export type { RpcCommandHandler } from './rpc-command.js';
 /** The supplicant of one device: RPC handlers by command, over the device's NS shared memory. */
 export class Supplicant implements ShmAccess {
   private readonly handlers = new Map<number, RpcCommandHandler>();
+  /** TAs' TCP and UDP sockets (OPTEE_RPC_CMD_SOCKET). */
+  readonly sockets: SocketServer;
   /** RPCs a client program serves (Open Enclave ocalls): answered later, through `generic.answer`. */
   readonly generic: GenericRpcServer;
 
@@ -56,6 +60,8 @@ export class Supplicant implements ShmAccess {
     this.handlers.set(OPTEE_RPC_CMD_LOAD_TA, (arg) => this.loadTa(arg));
     this.handlers.set(OPTEE_RPC_CMD_GET_TIME, (arg) => this.getTime(arg));
     this.handlers.set(OPTEE_RPC_CMD_FS, new FsServer(stateDir, this).handler());
+    this.sockets = new SocketServer(this, events);
+    this.handlers.set(OPTEE_RPC_CMD_SOCKET, this.sockets.handler());
     this.generic = new GenericRpcServer(this, shm, events);
   }
 

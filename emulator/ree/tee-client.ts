@@ -15,8 +15,8 @@
  *   Input bytes are written into the block at the offset.
  * - VALUE_* and NONE: as they are.
  * Results are the parameters as the TEE answered them (values' a/b, memrefs' sizes in b) and,
- * beside them, the output bytes of memrefs whose direction includes output and whose answered
- * size fits the buffer (GP's data sync).
+ * beside them, the output bytes of memrefs whose direction includes output: as many as the
+ * answered size, at most the buffer's (as optee_client copies them back).
  */
 import {
   OPTEE_MSG_ATTR_TYPE_RMEM_INOUT, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT,
@@ -372,17 +372,22 @@ export class TeeClient {
     return { attr: p.attr, a: at, b: p.b, c: at };
   }
 
-  /** Output bytes of memrefs (GP: synced back only when the answered size fits the buffer); undefined when none. */
+  /**
+   * Output bytes of memrefs: as many as the answer says, at most the buffer's size (as
+   * optee_client's libteec copies back min(answered, given): a TA that answers a larger size,
+   * such as a truncated datagram's whole length, still gives the bytes that fit); undefined when none.
+   */
   private outputs(placed: MsgParam[], answered: MsgParam[]): ParamBytes | undefined {
     let out: ParamBytes | undefined;
     for (let i = 0; i < placed.length; i++) {
       const p = placed[i]!;
       if (!isOutput(p.attr)) continue;
       const size = answered[i]?.b ?? 0n;
-      if (size === 0n || size > p.b || (isTmem(p.attr) && p.a === 0n)) continue;
+      const n = size > p.b ? p.b : size;
+      if (n === 0n || (isTmem(p.attr) && p.a === 0n)) continue;
       const at = isTmem(p.attr) ? Number(p.a) : addressOf(p.c) + Number(p.a);
       out ??= new Array<Uint8Array | undefined>(placed.length).fill(undefined);
-      out[i] = this.pool.view(at, Number(size)).slice(); // a copy (memcpy; Uint8Array.from iterates)
+      out[i] = this.pool.view(at, Number(n)).slice(); // a copy (memcpy; Uint8Array.from iterates)
     }
     return out;
   }

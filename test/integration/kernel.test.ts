@@ -55,7 +55,8 @@ describe('a TA instance keeps its measurement and signer', () => {
 describe('registries', () => {
   it('the system PTA is the first pseudo-TA and answers a TA, never the normal world', () => {
     // then OP-TEE's attestation PTA, its Veraison PSA-token PTA, Open Enclave's RPC PTA and our OE keys PTA
-    expect(PSEUDO_TAS.map((p) => p.uuid)).toEqual([PTA_SYSTEM_UUID, '39800861-182a-4720-9b67-2bcd622bc0b5', 'a77955f9-eea1-44fd-add5-4a9d962afcf5', 'ad0fd0ae-09e1-464b-98ed-0607ec9ebd8b', '5c0e7f1a-9d3b-4f62-8a41-6e2b0d9c7f35']);
+    expect(PSEUDO_TAS.map((p) => p.uuid)).toEqual([PTA_SYSTEM_UUID, '39800861-182a-4720-9b67-2bcd622bc0b5', 'a77955f9-eea1-44fd-add5-4a9d962afcf5', 'ad0fd0ae-09e1-464b-98ed-0607ec9ebd8b', '5c0e7f1a-9d3b-4f62-8a41-6e2b0d9c7f35',
+      '3b996a7d-2c2b-4a49-a896-e1fb5766d2f4']);
     expect(dev.client.openSession(PTA_SYSTEM_UUID).result).toBe(0xffff0001); // ACCESS_DENIED
   });
 

@@ -8,6 +8,7 @@ import type { TrustedService } from '../service.js';
 import { AttestationPta, PTA_ATTESTATION_UUID } from './attestation.js';
 import { OeKeysPta, PTA_OE_KEYS_UUID } from './oe-keys.js';
 import { OeRpcPta, PTA_OE_RPC_UUID } from './oe-rpc.js';
+import { PTA_SOCKET_UUID, SocketPta } from './socket.js';
 import { PTA_SYSTEM_UUID, SystemPta, type DynamicLinker } from './system.js';
 import { PTA_VERAISON_ATTESTATION_UUID, VeraisonAttestationPta } from './veraison.js';
 
@@ -30,4 +31,5 @@ export const PSEUDO_TAS: readonly PseudoTaEntry[] = [
   { uuid: PTA_VERAISON_ATTESTATION_UUID, name: 'veraison attestation', create: (k) => new VeraisonAttestationPta(k) },
   { uuid: PTA_OE_RPC_UUID, name: 'Open Enclave RPC', create: (k) => new OeRpcPta(k) },
   { uuid: PTA_OE_KEYS_UUID, name: 'Open Enclave keys', create: (k) => new OeKeysPta(k) },
+  { uuid: PTA_SOCKET_UUID, name: 'socket', create: (k) => new SocketPta(k) },
 ];

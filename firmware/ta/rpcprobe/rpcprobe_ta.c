@@ -93,9 +93,69 @@ static TEE_Result supp_plugin(uint32_t types, TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
+/* The socket PTA (OP-TEE's pta_socket.h), one session per instance, opened on first use. */
+static const TEE_UUID socket_pta = { 0x3b996a7d, 0x2c2b, 0x4a49,
+	{ 0xa8, 0x96, 0xe1, 0xfb, 0x57, 0x66, 0xd2, 0xf4 } };
+static TEE_TASessionHandle socket_session = TEE_HANDLE_NULL;
+
+static bool is_memref(uint32_t t)
+{
+	return t == TEE_PARAM_TYPE_MEMREF_INPUT || t == TEE_PARAM_TYPE_MEMREF_OUTPUT ||
+	       t == TEE_PARAM_TYPE_MEMREF_INOUT;
+}
+
+/* The client's parameters, memrefs copied into TA memory, to socket PTA command `cmd` and back. */
+static TEE_Result socket_forward(uint32_t cmd, uint32_t types, TEE_Param params[4])
+{
+	static uint8_t bufs[4][4096];
+	TEE_Param p[4];
+	uint32_t origin = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (socket_session == TEE_HANDLE_NULL) {
+		res = TEE_OpenTASession(&socket_pta, TEE_TIMEOUT_INFINITE, 0, NULL, &socket_session,
+					&origin);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	memcpy(p, params, sizeof(p));
+	for (int i = 0; i < 4; i++) {
+		uint32_t t = TEE_PARAM_TYPE_GET(types, i);
+
+		if (!is_memref(t))
+			continue;
+		if (params[i].memref.size > sizeof(bufs[i]))
+			return TEE_ERROR_BAD_PARAMETERS;
+		if (t != TEE_PARAM_TYPE_MEMREF_OUTPUT)
+			memcpy(bufs[i], params[i].memref.buffer, params[i].memref.size);
+		p[i].memref.buffer = bufs[i];
+	}
+	res = TEE_InvokeTACommand(socket_session, TEE_TIMEOUT_INFINITE, cmd, types, p, &origin);
+	for (int i = 0; i < 4; i++) {
+		uint32_t t = TEE_PARAM_TYPE_GET(types, i);
+
+		if (t == TEE_PARAM_TYPE_VALUE_OUTPUT || t == TEE_PARAM_TYPE_VALUE_INOUT)
+			params[i].value = p[i].value;
+		if (t != TEE_PARAM_TYPE_MEMREF_OUTPUT && t != TEE_PARAM_TYPE_MEMREF_INOUT)
+			continue;
+		memcpy(params[i].memref.buffer, bufs[i],
+		       p[i].memref.size < params[i].memref.size ? p[i].memref.size : params[i].memref.size);
+		params[i].memref.size = p[i].memref.size;
+	}
+	return res;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types, TEE_Param params[4])
 {
 	(void)ctx;
+	if (cmd >= TA_RPCPROBE_CMD_SOCKET && cmd <= TA_RPCPROBE_CMD_SOCKET + 5)
+		return socket_forward(cmd - TA_RPCPROBE_CMD_SOCKET, types, params);
+	if (cmd == TA_RPCPROBE_CMD_SOCKET_END) {
+		if (socket_session != TEE_HANDLE_NULL)
+			TEE_CloseTASession(socket_session);
+		socket_session = TEE_HANDLE_NULL;
+		return TEE_SUCCESS;
+	}
 	if (cmd == TA_RPCPROBE_CMD_SUPP_PLUGIN)
 		return supp_plugin(types, params);
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT,

@@ -20,5 +20,13 @@
  * copied into the TA and back), [3] value out (a = outlen, b = the call's result).
  */
 #define TA_RPCPROBE_CMD_SUPP_PLUGIN 3
+/*
+ * SOCKET + n: the client's parameters to the socket PTA's command n (1 OPEN ... 5 IOCTL, as
+ * OP-TEE's pta_socket.h lays them out), memrefs copied into TA memory (at most 4096 bytes) and
+ * back; the PTA's result is the command's. One PTA session per instance, opened on first use.
+ */
+#define TA_RPCPROBE_CMD_SOCKET 0x100
+/* SOCKET_END: closes the session with the socket PTA (which closes the instance's sockets). */
+#define TA_RPCPROBE_CMD_SOCKET_END 0x1ff
 
 #endif
