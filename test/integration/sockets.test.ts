@@ -146,6 +146,26 @@ describe('UDP', () => {
   });
 });
 
+describe('GP\'s socket API of the dev kit (TEE_tcpSocket, TEE_udpSocket)', () => {
+  const GP_ECHO = 0x200;
+  const echo = (protocol: number, port: number, data: Buffer, host = '127.0.0.1') => {
+    const r = call(GP_ECHO, [{ type: 'value-in', a: port, b: protocol }, { type: 'memref-in', data: Buffer.from(host) },
+      { type: 'memref-inout', data }, { type: 'value-out' }]);
+    const m = r.params[2]!;
+    return { result: value(r, 3) >>> 0, error: r.params[3]!.type === 'value' ? r.params[3]!.b >>> 0 : -1,
+      data: m.type === 'memref' ? Buffer.from(m.data).subarray(0, m.size).toString() : '' };
+  };
+
+  it('open, send, recv, error and close over TCP and UDP', () => {
+    expect(echo(TCP, ports.tcp, Buffer.from('over tcp'))).toEqual({ result: TEE_SUCCESS, error: TEE_SUCCESS, data: 'over tcp' });
+    expect(echo(UDP, ports.udp, Buffer.from('over udp'))).toEqual({ result: TEE_SUCCESS, error: TEE_SUCCESS, data: 'over udp' });
+  });
+
+  it('a host name that does not resolve: open answers ERROR_PROTOCOL with the protocol error HOSTNAME, as GP says', () => {
+    expect(echo(TCP, 80, Buffer.from('x'), 'no-such-host.invalid')).toMatchObject({ result: 0xf1007001, error: HOSTNAME });
+  });
+});
+
 describe('sockets of a TA instance', () => {
   it('close with its session to the socket PTA (CLOSE_ALL)', () => {
     open(TCP, ports.tcp);

@@ -1,6 +1,8 @@
 /* The rpcprobe TA: one RPC (an Open Enclave ocall's transport) per command, for the tests. */
 #include <tee_internal_api.h>
 #include <tee_internal_api_extensions.h>
+#include <tee_tcpsocket.h>
+#include <tee_udpsocket.h>
 #include <string.h>
 
 #include <rpcprobe_ta.h>
@@ -145,9 +147,57 @@ static TEE_Result socket_forward(uint32_t cmd, uint32_t types, TEE_Param params[
 	return res;
 }
 
+/* One exchange through GP's socket API (TEE_tcpSocket or TEE_udpSocket of the dev kit). */
+static TEE_Result gp_echo(uint32_t types, TEE_Param params[4])
+{
+	static char host[256];
+	static uint8_t data[4096];
+	TEE_tcpSocket_Setup setup = { 0 }; /* the UDP setup has the same layout */
+	TEE_iSocket *api = TEE_tcpSocket;
+	TEE_iSocketHandle h = NULL;
+	uint32_t proto = 0;
+	uint32_t n = params[2].memref.size;
+	uint32_t len = n;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT) ||
+	    n > sizeof(data) || params[1].memref.size >= sizeof(host))
+		return TEE_ERROR_BAD_PARAMETERS;
+	memset(host, 0, sizeof(host));
+	memcpy(host, params[1].memref.buffer, params[1].memref.size);
+	if (params[0].value.b == TEE_ISOCKET_PROTOCOLID_UDP)
+		api = TEE_udpSocket;
+	setup.ipVersion = TEE_IP_VERSION_DC;
+	setup.server_addr = host;
+	setup.server_port = params[0].value.a;
+	res = api->open(&h, &setup, &proto);
+	if (res != TEE_SUCCESS) {
+		params[3].value.a = res;
+		params[3].value.b = proto;
+		return TEE_SUCCESS;
+	}
+	memcpy(data, params[2].memref.buffer, n);
+	res = api->send(h, data, &len, 2000);
+	if (res == TEE_SUCCESS) {
+		len = sizeof(data);
+		res = api->recv(h, data, &len, 2000);
+	}
+	if (res == TEE_SUCCESS) {
+		memcpy(params[2].memref.buffer, data, len < n ? len : n);
+		params[2].memref.size = len;
+	}
+	params[3].value.a = res;
+	params[3].value.b = api->error(h);
+	api->close(h);
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types, TEE_Param params[4])
 {
 	(void)ctx;
+	if (cmd == TA_RPCPROBE_CMD_GP_ECHO)
+		return gp_echo(types, params);
 	if (cmd >= TA_RPCPROBE_CMD_SOCKET && cmd <= TA_RPCPROBE_CMD_SOCKET + 5)
 		return socket_forward(cmd - TA_RPCPROBE_CMD_SOCKET, types, params);
 	if (cmd == TA_RPCPROBE_CMD_SOCKET_END) {

@@ -26,6 +26,13 @@
  * back; the PTA's result is the command's. One PTA session per instance, opened on first use.
  */
 #define TA_RPCPROBE_CMD_SOCKET 0x100
+/*
+ * GP_ECHO: one exchange through GP's socket API (the dev kit's TEE_tcpSocket/TEE_udpSocket):
+ * [0] value in (a = port, b = protocol 0x65 TCP or 0x66 UDP), [1] memref in = host name,
+ * [2] memref inout = what is sent, replaced by what comes back (2 s timeouts), [3] value out
+ * (a = the first failing call's result or 0, b = the socket's error(), or open's protocol error).
+ */
+#define TA_RPCPROBE_CMD_GP_ECHO 0x200
 /* SOCKET_END: closes the session with the socket PTA (which closes the instance's sockets). */
 #define TA_RPCPROBE_CMD_SOCKET_END 0x1ff
 
