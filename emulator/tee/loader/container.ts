@@ -106,7 +106,7 @@ export function parseTaContainer(bytes: Uint8Array, label = 'TA container', opti
   if (v.getUint32(0, true) !== SHDR_MAGIC) formatError(label, 'bad magic (not a signed TA container)');
   const imgType = v.getUint32(4, true);
   if (imgType === SHDR_SUBKEY) {
-    throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${label}: subkey chains are not supported yet`);
+    throw new TeeError(TEE_ERROR_NOT_SUPPORTED, `${label}: a subkey chain comes before the TA's own header (the TA source pipeline and \`ta inspect\` verify it: loader/subkey.ts); this reads the container itself`);
   }
   if (!(imgType in IMG_TYPE_NAMES)) formatError(label, `unknown image type ${imgType}`);
   const c = {
