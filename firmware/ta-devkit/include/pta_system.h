@@ -6,6 +6,11 @@
 	{ 0x3a2f8978, 0x5dc0, 0x11e8, { 0x9c, 0x2d, 0xfa, 0x7a, 0xe0, 0x1b, 0xbe, 0xbc } }
 
 /*
+ * DERIVE_TA_UNIQUE_KEY: memref0 (in) = extra data (at most 1024 bytes), memref1 (out) = the key,
+ * 16 to 32 bytes, which must lie in TA memory (TEE_ERROR_SECURITY otherwise).
+ */
+#define PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY 1
+/*
  * MAP_ZI: value0.a = bytes, value0.b = PTA_SYSTEM_MAP_FLAG_*, value1 (out) = address
  * (a = high 32 bits, b = low 32 bits), value2 = pad before / after (0 here).
  */

@@ -1,7 +1,10 @@
 /*
  * GP internal client API: a TA opening sessions to and invoking other TAs (syscalls 5, 6, 7).
- * Rule for memrefs: every non-empty buffer is copied through one shareable bounce area (see
- * system_pta.c) instead of asking which buffers are private; simpler, and always accepted.
+ * Rule for memrefs, as OP-TEE's libutee: a buffer entirely in the TA's private memory is copied
+ * through one shareable bounce area (see system_pta.c), so the callee never sees the caller's
+ * memory; any other buffer (the client's shared memory, memory already shareable) is passed as
+ * it is, so a callee knows it is not the TA's own (the system PTA refuses to derive a key into
+ * such memory).
  */
 #include <string.h>
 #include <tee_internal_api.h>
@@ -29,6 +32,10 @@ static TEE_Result plan_bounce(uint32_t types, const TEE_Param *params, struct bo
 		uint32_t t = TEE_PARAM_TYPE_GET(types, n);
 
 		if (!memref_type(t) || !params[n].memref.buffer || !params[n].memref.size)
+			continue;
+		/* Without ANY_OWNER the check passes only for the TA's private memory. */
+		if (TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ, params[n].memref.buffer,
+						params[n].memref.size) != TEE_SUCCESS)
 			continue;
 		if (params[n].memref.size > SIZE_MAX - b->size - BOUNCE_ALIGN)
 			return TEE_ERROR_OUT_OF_MEMORY;

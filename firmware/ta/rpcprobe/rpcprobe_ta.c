@@ -1,4 +1,5 @@
 /* The rpcprobe TA: one RPC (an Open Enclave ocall's transport) per command, for the tests. */
+#include <pta_system.h>
 #include <tee_internal_api.h>
 #include <tee_internal_api_extensions.h>
 #include <tee_tcpsocket.h>
@@ -193,9 +194,46 @@ static TEE_Result gp_echo(uint32_t types, TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
+/*
+ * The system PTA's DERIVE_TA_UNIQUE_KEY with the client's extra data, the key written into TA
+ * memory and copied out, or (value2.a = 1) straight into the client's shared memory, which the
+ * PTA refuses (SECURITY) as OP-TEE's does.
+ */
+static TEE_Result derive_key(uint32_t types, TEE_Param params[4])
+{
+	static const TEE_UUID system_uuid = PTA_SYSTEM_UUID;
+	static uint8_t key[32];
+	TEE_TASessionHandle sess = TEE_HANDLE_NULL;
+	TEE_Param p[4];
+	uint32_t origin = 0;
+	TEE_Result res = TEE_SUCCESS;
+	bool direct = params[2].value.a == 1;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE) ||
+	    params[1].memref.size > sizeof(key))
+		return TEE_ERROR_BAD_PARAMETERS;
+	res = TEE_OpenTASession(&system_uuid, TEE_TIMEOUT_INFINITE, 0, NULL, &sess, &origin);
+	if (res != TEE_SUCCESS)
+		return res;
+	memset(p, 0, sizeof(p));
+	p[0].memref = params[0].memref;
+	p[1].memref.buffer = direct ? params[1].memref.buffer : key;
+	p[1].memref.size = params[1].memref.size;
+	res = TEE_InvokeTACommand(sess, TEE_TIMEOUT_INFINITE, PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY,
+				  TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+						  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE), p, &origin);
+	TEE_CloseTASession(sess);
+	if (res == TEE_SUCCESS && !direct)
+		memcpy(params[1].memref.buffer, key, params[1].memref.size);
+	return res;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types, TEE_Param params[4])
 {
 	(void)ctx;
+	if (cmd == TA_RPCPROBE_CMD_DERIVE_KEY)
+		return derive_key(types, params);
 	if (cmd == TA_RPCPROBE_CMD_GP_ECHO)
 		return gp_echo(types, params);
 	if (cmd >= TA_RPCPROBE_CMD_SOCKET && cmd <= TA_RPCPROBE_CMD_SOCKET + 5)

@@ -33,6 +33,12 @@
  * (a = the first failing call's result or 0, b = the socket's error(), or open's protocol error).
  */
 #define TA_RPCPROBE_CMD_GP_ECHO 0x200
+/*
+ * DERIVE_KEY: the system PTA's DERIVE_TA_UNIQUE_KEY. [0] memref in = extra data, [1] memref out
+ * = the key (16-32 bytes), [2] value in a = 1: let the PTA write into the client's shared memory
+ * itself (it must refuse: SECURITY), 0: into TA memory, then copied out.
+ */
+#define TA_RPCPROBE_CMD_DERIVE_KEY 0x300
 /* SOCKET_END: closes the session with the socket PTA (which closes the instance's sockets). */
 #define TA_RPCPROBE_CMD_SOCKET_END 0x1ff
 
