@@ -226,9 +226,8 @@ export interface WireParam {
 
 /**
  * One parameter after the call. VALUE_OUTPUT/INOUT: `a`, `b`. Memrefs: `size` (the size the TA
- * reported; larger than the buffer on TEEC_ERROR_SHORT_BUFFER) and, for output directions,
- * `data`: the bytes to sync back, the first min(`size`, buffer size) ([offset, offset+min(size, buffer size)) of the
- * block), as optee_client copies them.
+ * reported; larger than the buffer on TEEC_ERROR_SHORT_BUFFER) and, for output directions, `data`:
+ * the first min(`size`, buffer size) bytes to sync back (of the block from offset), as optee_client.
  */
 export interface WireResultParam {
   type: number;

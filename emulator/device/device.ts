@@ -419,6 +419,7 @@ export class Device {
 
   private powerDown(state: 'off' | 'reset', reason: string): void {
     this.normal?.setPower(state);
+    this.supplicant?.sockets.closeAll(); // the TAs' connections end with the secure world
     this.events.emit({ type: 'power', state, reason });
   }
 
@@ -476,6 +477,7 @@ export class Device {
   /** Frees the engines. */
   close(): void {
     this.power = 'off';
+    this.supplicant?.sockets.closeAll();
     this.tee?.close();
     this.normal?.close();
     this.tee = undefined;

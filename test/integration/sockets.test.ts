@@ -174,4 +174,16 @@ describe('sockets of a TA instance', () => {
     expect(call(SOCKET_END, []).result).toBe(TEE_SUCCESS);
     expect(dev.device.supplicantService.sockets.open).toBe(0);
   });
+
+  it('close when the device powers off', () => {
+    const other = bootDevice({ taPaths: [join(ROOT, 'firmware/ta/rpcprobe/out')] });
+    const s = other.client.openSession(RPCPROBE).session!;
+    const r = other.client.invoke(s, OPEN, [{ type: 'value-in', a: IPV4, b: ports.tcp }, { type: 'memref-in', data: Buffer.from('127.0.0.1\0') },
+      { type: 'value-in', a: TCP, b: 0 }, { type: 'value-out' }]);
+    expect(r.result).toBe(TEE_SUCCESS);
+    const sockets = other.device.supplicantService.sockets;
+    expect(sockets.open).toBe(1);
+    other.close();
+    expect(sockets.open).toBe(0);
+  });
 });
