@@ -17,6 +17,7 @@ import { R_AARCH64_RELATIVE, readTaHead } from '../tee/loader/load.js';
 import { uuidFromTeeUuid } from '../abi/uuid.js';
 import { taFlagNames } from '../abi/ta.js';
 import { describeEncryption, registerEncryptCommand, type EncryptionInfo } from './ta-encrypt.js';
+import { chainPrefix, registerSubkeyCommands } from './ta-subkey.js';
 import { defaultUuid, isElf, readInput, run } from './ta-files.js';
 
 /** Adds the `ta` command group to a commander program. */
@@ -30,6 +31,8 @@ export function registerTaCommands(program: Command): void {
     .option('--key <pem>', 'RSA private key (default: the project development key)')
     .option('--ta-version <n>', 'rollback version stored in the header', '0')
     .option('--algo <algo>', 'pss or pkcs1', 'pss')
+    .option('--subkey <file>', 'sign with the last subkey of this chain (`ta sign-subkey`; give its key as --key): the TA gets the chain in front')
+    .option('--name <name>', 'with --subkey: the name that gives the TA its UUID in the subkey\'s namespace (`ta subkey-uuid`)')
     .action((opts: SignCliOptions, cmd: Command) => run(cmd, () => signCommand(opts)));
   ta.command('inspect')
     .description('show the header, signer, ta_head, properties and segments of a .ta or TA ELF')
@@ -37,6 +40,7 @@ export function registerTaCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((file: string, opts: { json?: boolean }, cmd: Command) => run(cmd, () => inspectCommand(file, !!opts.json)));
   registerEncryptCommand(ta);
+  registerSubkeyCommands(ta);
 }
 
 interface SignCliOptions {
@@ -46,6 +50,8 @@ interface SignCliOptions {
   key?: string;
   taVersion: string;
   algo: string;
+  subkey?: string;
+  name?: string;
 }
 
 function signCommand(opts: SignCliOptions): void {
@@ -60,10 +66,16 @@ function signCommand(opts: SignCliOptions): void {
     // The core refuses such a TA at load (its ta_head must name the UUID it is loaded as).
     throw new Error(`--uuid ${uuid} contradicts the UUID ${head} in the ELF's ta_head: leave --uuid out, or build the TA with that UUID`);
   }
+  if (opts.name && !opts.subkey) throw new Error('--name gives the UUID in the namespace of --subkey: give --subkey too');
+  const chain = opts.subkey ? chainPrefix(opts.subkey, opts.name) : undefined;
+  if (chain && chain.uuid !== uuid) {
+    throw new Error(`the chain ${opts.subkey} signs UUID ${chain.uuid}${opts.name ? ` for the name "${opts.name}"` : ''}, not the TA's ${uuid}`);
+  }
   const key = opts.key ? loadPrivateKey(opts.key) : developmentSigningKey();
   mkdirSync(dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, signTa({ elf: elfBytes, uuid, taVersion, key, algo: opts.algo }));
-  process.stdout.write(`signed ${uuid} (ta_version ${taVersion}, ${opts.algo}) -> ${opts.out}\n`);
+  const container = signTa({ elf: elfBytes, uuid, taVersion, key, algo: opts.algo });
+  writeFileSync(opts.out, chain ? Buffer.concat([chain.prefix, container]) : container);
+  process.stdout.write(`signed ${uuid} (ta_version ${taVersion}, ${opts.algo}${chain ? `, subkey chain ${opts.subkey}` : ''}) -> ${opts.out}\n`);
 }
 
 // ---------------------------------------------------------------- inspect

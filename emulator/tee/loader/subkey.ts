@@ -219,3 +219,28 @@ function signLink(imgType: number, img: Uint8Array, key: KeyObject, algo: 'pss' 
   const sig = nodeCryptoModule.sign('sha256', message, { key, padding, saltLength: SHA256_SIZE });
   return Buffer.concat([shdr, sha256(message), sig, img]);
 }
+
+/**
+ * The links of a chain file (sign-subkey's output) without verifying them, for building on it:
+ * each subkey's UUID, name size and max depth. Throws SECURITY on a malformed file.
+ */
+export function readChainLinks(bytes: Uint8Array, label: string): { uuid: string; nameSize: number; maxDepth: number }[] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const links: { uuid: string; nameSize: number; maxDepth: number }[] = [];
+  let off = 0;
+  while (off < bytes.length) {
+    if (off + SHDR_SIZE > bytes.length || v.getUint32(off, true) !== SHDR_MAGIC || v.getUint32(off + 4, true) !== SHDR_SUBKEY) {
+      refuse(label, `byte ${off} does not start a subkey link`);
+    }
+    const imgSize = v.getUint32(off + 8, true);
+    const body = off + SHDR_SIZE + v.getUint16(off + 16, true) + v.getUint16(off + 18, true);
+    if (imgSize < SHDR_SUBKEY_SIZE || body + imgSize > bytes.length) refuse(label, `link ${links.length + 1} is truncated`);
+    const nameSize = v.getUint32(body + 16, true);
+    links.push({ uuid: uuidFromOctets(bytes.subarray(body, body + 16)), nameSize, maxDepth: v.getUint32(body + 24, true) });
+    off = body + imgSize;
+    // The name after a link is in the file only when something was signed after it.
+    if (off < bytes.length) off += nameSize;
+  }
+  if (links.length === 0) refuse(label, 'the file holds no subkey link');
+  return links;
+}
