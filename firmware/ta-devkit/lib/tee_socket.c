@@ -107,48 +107,45 @@ static TEE_Result socket_close(TEE_iSocketHandle ctx)
 	return res;
 }
 
-static TEE_Result socket_send(TEE_iSocketHandle ctx, const void *buf, uint32_t *length,
-			      uint32_t timeout)
+/*
+ * SEND, RECV and IOCTL: value0 = (handle, `arg`), memref1 = buf and *length, of `memref_type`; for
+ * SEND value2 (out) says how much went. *length becomes what the PTA answers; the result is
+ * the socket's last error.
+ */
+static TEE_Result handle_call(struct isocket *sock, uint32_t cmd, uint32_t memref_type, uint32_t arg,
+			      void *buf, uint32_t *length)
 {
-	struct isocket *sock = ctx;
+	bool send = cmd == PTA_SOCKET_SEND;
 	TEE_Param p[4];
 	TEE_Result res = TEE_SUCCESS;
 
-	if (!sock || !buf || !length)
-		TEE_Panic(0);
 	memset(p, 0, sizeof(p));
 	p[0].value.a = sock->handle;
-	p[0].value.b = timeout;
-	p[1].memref.buffer = (void *)buf;
+	p[0].value.b = arg;
+	p[1].memref.buffer = buf;
 	p[1].memref.size = *length;
-	res = socket_pta_call(PTA_SOCKET_SEND,
-			      TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
-					      TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE), p);
-	*length = p[2].value.a;
+	res = socket_pta_call(cmd, TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, memref_type,
+						   send ? TEE_PARAM_TYPE_VALUE_OUTPUT : TEE_PARAM_TYPE_NONE,
+						   TEE_PARAM_TYPE_NONE), p);
+	*length = send ? p[2].value.a : p[1].memref.size;
 	sock->proto_error = res;
 	return res;
+}
+
+static TEE_Result socket_send(TEE_iSocketHandle ctx, const void *buf, uint32_t *length,
+			      uint32_t timeout)
+{
+	if (!ctx || !buf || !length)
+		TEE_Panic(0);
+	return handle_call(ctx, PTA_SOCKET_SEND, TEE_PARAM_TYPE_MEMREF_INPUT, timeout, (void *)buf, length);
 }
 
 static TEE_Result socket_recv(TEE_iSocketHandle ctx, void *buf, uint32_t *length,
 			      uint32_t timeout)
 {
-	struct isocket *sock = ctx;
-	TEE_Param p[4];
-	TEE_Result res = TEE_SUCCESS;
-
-	if (!sock || !length || (!buf && *length))
+	if (!ctx || !length || (!buf && *length))
 		TEE_Panic(0);
-	memset(p, 0, sizeof(p));
-	p[0].value.a = sock->handle;
-	p[0].value.b = timeout;
-	p[1].memref.buffer = buf;
-	p[1].memref.size = *length;
-	res = socket_pta_call(PTA_SOCKET_RECV,
-			      TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
-					      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE), p);
-	*length = p[1].memref.size;
-	sock->proto_error = res;
-	return res;
+	return handle_call(ctx, PTA_SOCKET_RECV, TEE_PARAM_TYPE_MEMREF_OUTPUT, timeout, buf, length);
 }
 
 static uint32_t socket_error(TEE_iSocketHandle ctx)
@@ -167,11 +164,7 @@ static uint32_t socket_error(TEE_iSocketHandle ctx)
 static TEE_Result socket_ioctl(uint8_t protocol, TEE_iSocketHandle ctx, uint32_t command,
 			       void *buf, uint32_t *length)
 {
-	struct isocket *sock = ctx;
-	TEE_Param p[4];
-	TEE_Result res = TEE_SUCCESS;
-
-	if (!sock || !length || (!buf && *length))
+	if (!ctx || !length || (!buf && *length))
 		TEE_Panic(0);
 	if ((command >> 24) == 0)
 		return TEE_SUCCESS;
@@ -183,17 +176,7 @@ static TEE_Result socket_ioctl(uint8_t protocol, TEE_iSocketHandle ctx, uint32_t
 	if (protocol == TEE_ISOCKET_PROTOCOLID_UDP && command != TEE_UDP_CHANGEADDR &&
 	    command != TEE_UDP_CHANGEPORT)
 		TEE_Panic(0);
-	memset(p, 0, sizeof(p));
-	p[0].value.a = sock->handle;
-	p[0].value.b = command;
-	p[1].memref.buffer = buf;
-	p[1].memref.size = *length;
-	res = socket_pta_call(PTA_SOCKET_IOCTL,
-			      TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT,
-					      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE), p);
-	*length = p[1].memref.size;
-	sock->proto_error = res;
-	return res;
+	return handle_call(ctx, PTA_SOCKET_IOCTL, TEE_PARAM_TYPE_MEMREF_INOUT, command, buf, length);
 }
 
 static TEE_Result tcp_ioctl(TEE_iSocketHandle ctx, uint32_t command, void *buf, uint32_t *length)
