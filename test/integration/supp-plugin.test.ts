@@ -15,6 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEE_SUCCESS } from '../../emulator/abi/results.js';
 import { uuidToOctets } from '../../emulator/abi/uuid.js';
 import { bootDevice, type TestDevice } from '../helpers/device.js';
+import {
+  TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT, TEEC_PARAM_TYPES, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
+} from '../../emulator/abi/client-api.js';
+import { bootDevice as bootServed, TeecOperation } from '../../emulator/cli/device-api.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const RPCPROBE = '0c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5';
@@ -47,8 +51,10 @@ function buildPlugins(): string {
 }
 
 let dev: TestDevice;
+let pluginDir: string;
 beforeAll(() => {
-  dev = bootDevice({ taPaths: [join(ROOT, 'firmware/ta/rpcprobe/out')], pluginPaths: [buildPlugins()], trace: true });
+  pluginDir = buildPlugins();
+  dev = bootDevice({ taPaths: [join(ROOT, 'firmware/ta/rpcprobe/out')], pluginPaths: [pluginDir], trace: true });
 });
 afterAll(() => dev?.close());
 
@@ -99,4 +105,25 @@ describe('tee-supplicant plugins', () => {
     expect(call(BADINIT, 1, 0, Buffer.from('a')).result).toBe(TEE_ERROR_ITEM_NOT_FOUND);
     expect(call(ECHO, 1, 0, Buffer.from('ok')).data.toString()).toBe('ko');
   });
+});
+
+describe('plugins of a device served from a worker (bootDevice of trustbox-emulator)', () => {
+  it('load there and answer a TA\'s call made through the client API', async () => {
+    const served = await bootServed({ taPaths: [join(ROOT, 'firmware/ta/rpcprobe/out')], pluginPaths: [pluginDir] });
+    try {
+      expect(served.consoles.lines('normal').join('\n')).toContain(`plugin echo (${ECHO}) loaded`);
+      const s = await served.context.openSession(RPCPROBE);
+      const data = new Uint8Array(Buffer.from('worker'));
+      const op = new TeecOperation(TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INOUT, TEEC_VALUE_OUTPUT), [
+        { tmpref: { buffer: new Uint8Array(teeUuid(ECHO)), size: 16 } }, { value: { a: 1, b: 0 } },
+        { tmpref: { buffer: data, size: data.length } }, { value: { a: 0, b: 0 } },
+      ]);
+      expect((await s.invokeCommand(CMD_SUPP_PLUGIN, op)).result).toBe(TEE_SUCCESS);
+      expect(op.params[3].value).toEqual({ a: 6, b: TEE_SUCCESS });
+      expect(Buffer.from(data).toString()).toBe('rekrow');
+      await s.close();
+    } finally {
+      await served.powerOff();
+    }
+  }, 30_000);
 });
