@@ -10,6 +10,7 @@ export const SOCKET_SEND = 3;
 export const SOCKET_RECV = 4;
 export const SOCKET_IOCTL = 5;
 export const TEE_ISOCKET_ERROR_TIMEOUT = 0xf1007003;
+export const TEE_ISOCKET_ERROR_OUT_OF_RESOURCES = 0xf1007004;
 export const TEE_ISOCKET_ERROR_HOSTNAME = 0xf1007007;
 export const TEE_ISOCKET_PROTOCOLID_TCP = 0x65;
 export const TEE_ISOCKET_PROTOCOLID_UDP = 0x66;

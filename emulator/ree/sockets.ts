@@ -10,7 +10,8 @@
  * value3.b = 1 while the connection is under way, and is asked again with value0.c = the handle.
  *
  * Handles belong to a TA instance: another instance's handle is BAD_PARAMETERS, and CLOSE_ALL
- * (the instance's session with the PTA ends) closes all of them.
+ * (the instance's session with the PTA ends) closes all of them. An instance may have 64 open, the
+ * device 512 (host descriptors are finite): past that OPEN is TEE_ISOCKET_ERROR_OUT_OF_RESOURCES.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,12 +24,15 @@ import {
 import { TEE_ERROR_BAD_PARAMETERS, TEE_ERROR_NOT_SUPPORTED, TEE_SUCCESS, resultName } from '../abi/results.js';
 import {
   SOCKET_CLOSE, SOCKET_CLOSE_ALL, SOCKET_DATA_MAX, SOCKET_IOCTL, SOCKET_OPEN, SOCKET_RECV, SOCKET_SEND, TEE_ISOCKET_ERROR_HOSTNAME,
-  TEE_ISOCKET_ERROR_TIMEOUT, TEE_TCP_SET_RECVBUF, TEE_TCP_SET_SENDBUF, TEE_UDP_CHANGEADDR, TEE_UDP_CHANGEPORT,
+  TEE_ISOCKET_ERROR_OUT_OF_RESOURCES, TEE_ISOCKET_ERROR_TIMEOUT, TEE_TCP_SET_RECVBUF, TEE_TCP_SET_SENDBUF, TEE_UDP_CHANGEADDR, TEE_UDP_CHANGEPORT,
 } from '../abi/isocket.js';
 import type { EventBus } from '../trace/events.js';
 import type { RpcCommandHandler, ShmAccess } from './rpc-command.js';
 
 const SOCKETS_LIBRARY = 'libtrustbox-sockets.so';
+/** Sockets one TA instance may have open, and the device in all: host descriptors are finite. */
+export const SOCKETS_PER_INSTANCE = 64;
+export const SOCKETS_PER_DEVICE = 512;
 
 interface Native {
   connect(ipVersion: number, protocol: number, host: string, port: number, first: number, fd: number[], index: number[], inProgress: number[]): number;
@@ -162,6 +166,9 @@ export class SocketServer {
       failed = r;
       s.index += 1; // that address failed: the next one
     } else {
+      if ((this.instances.get(instance)?.size ?? 0) >= SOCKETS_PER_INSTANCE || this.open >= SOCKETS_PER_DEVICE) {
+        return TEE_ISOCKET_ERROR_OUT_OF_RESOURCES;
+      }
       const size = Number(p[2]!.b);
       const bytes = size > 0 && size <= 4096 ? this.shm.copyIn(p[2]!.a, size) : undefined;
       if (!bytes || bytes[size - 1] !== 0) return TEE_ISOCKET_ERROR_HOSTNAME;

@@ -175,6 +175,20 @@ describe('sockets of a TA instance', () => {
     expect(dev.device.supplicantService.sockets.open).toBe(0);
   });
 
+  it('are at most 64 per instance: the next open is OUT_OF_RESOURCES, and closing one makes room', () => {
+    const handles: number[] = [];
+    for (let i = 0; i < 64; i++) {
+      const s = open(UDP, ports.udp);
+      expect(s.result).toBe(TEE_SUCCESS);
+      handles.push(s.handle);
+    }
+    expect(open(UDP, ports.udp).result).toBe(0xf1007004);
+    expect(close(handles.pop()!)).toBe(TEE_SUCCESS);
+    expect(open(UDP, ports.udp).result).toBe(TEE_SUCCESS);
+    expect(call(SOCKET_END, []).result).toBe(TEE_SUCCESS);
+    expect(dev.device.supplicantService.sockets.open).toBe(0);
+  });
+
   it('close when the device powers off', () => {
     const other = bootDevice({ taPaths: [join(ROOT, 'firmware/ta/rpcprobe/out')] });
     const s = other.client.openSession(RPCPROBE).session!;
