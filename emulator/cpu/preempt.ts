@@ -21,10 +21,8 @@
  * block at its start); 8 bytes unused. The request stays set until the engine's owner clears
  * the cell for the next run, so a request that arrives just before `uc_emu_start` is not lost.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
+import { findNativeLibrary } from '../host/native.js';
 import { addressOf } from './unicorn.js';
 import { chooseLibrary } from './library.js';
 
@@ -53,13 +51,7 @@ export function preemptTable(): SharedArrayBuffer {
 
 /** Where the hook library is: native/build/ of the project (from the sources or from dist/). */
 export function findPreemptLibrary(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'native', 'build', PREEMPT_LIBRARY);
-    if (existsSync(candidate)) return candidate;
-    dir = resolve(dir, '..');
-  }
-  return undefined;
+  return findNativeLibrary(PREEMPT_LIBRARY);
 }
 
 let native: { hook: bigint; stop: bigint } | null | undefined;

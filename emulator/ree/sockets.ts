@@ -13,10 +13,8 @@
  * (the instance's session with the PTA ends) closes all of them. An instance may have 64 open, the
  * device 512 (host descriptors are finite): past that OPEN is TEE_ISOCKET_ERROR_OUT_OF_RESOURCES.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
+import { findNativeLibrary } from '../host/native.js';
 import {
   OPTEE_MSG_ATTR_TYPE_MASK, OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT,
   OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT, type MsgArg, type MsgParam,
@@ -51,12 +49,7 @@ let native: Native | null | undefined;
 /** The native library (native/build/, built by `npm run build`), or null when it is missing. */
 function loadNative(): Native | null {
   if (native !== undefined) return native;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  let path: string | undefined;
-  for (let i = 0; i < 5 && !path; i++, dir = resolve(dir, '..')) {
-    const candidate = join(dir, 'native', 'build', SOCKETS_LIBRARY);
-    if (existsSync(candidate)) path = candidate;
-  }
+  const path = findNativeLibrary(SOCKETS_LIBRARY);
   if (!path) return (native = null);
   const lib = koffi.load(path);
   native = {
@@ -209,7 +202,7 @@ export class SocketServer {
     if (kind(p[1]) !== OPTEE_MSG_ATTR_TYPE_TMEM_INPUT || kind(p[2]) !== OPTEE_MSG_ATTR_TYPE_VALUE_INOUT) return TEE_ERROR_BAD_PARAMETERS;
     const s = this.ready(instance, handle);
     const size = Number(p[1]!.b);
-    const data = size > SOCKET_DATA_MAX ? undefined : this.shm.copyIn(p[1]!.a, size);
+    const data = size > SOCKET_DATA_MAX ? undefined : size === 0 ? Buffer.alloc(0) : this.shm.copyIn(p[1]!.a, size);
     if (!s || !data) return TEE_ERROR_BAD_PARAMETERS;
     const sent = [0];
     const r = this.lib!.send(s.fd, data, data.length, sent) >>> 0;
