@@ -26,9 +26,12 @@ export interface Payload {
 
 /**
  * Runs `send` with a payload of `size` bytes (at least a page) in shared memory; OUT_OF_MEMORY
- * (as a plain result) when the normal world gives none. The payload is freed afterwards.
+ * (as a plain result) when the normal world gives none. The payload is freed afterwards. An
+ * empty payload takes no shared memory: its TMEM parameters are null (address 0, size 0), as
+ * OP-TEE sends a memref without a buffer.
  */
 export function* withPayload<T>(nw: NormalWorld, size: number, send: (p: Payload) => SecureThread<T>): SecureThread<T | number> {
+  if (size === 0) return yield* send({ bytes: new Uint8Array(0), tmem: (attr) => ({ attr, a: 0n, b: 0n, c: 0n }) });
   const total = Math.max(PAGE_SIZE, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
   const r = yield* nw.rpcCmd(OPTEE_RPC_CMD_SHM_ALLOC, [value(OPTEE_RPC_SHM_TYPE_APPL, total, PAGE_SIZE)]);
   const shm = r.params[0];

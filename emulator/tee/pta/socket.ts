@@ -180,7 +180,7 @@ export class SocketPta implements TrustedService {
     return yield* withPayload(nw, size, function* (p) {
       const msg = message(p);
       for (;;) {
-        const answer = yield* nw.rpcCmd(OPTEE_RPC_CMD_SOCKET, msg.map((m) => ({ ...m })));
+        const answer = yield* nw.rpcCmd(OPTEE_RPC_CMD_SOCKET, msg);
         if (answer.ret !== TEE_ISOCKET_ERROR_TIMEOUT) {
           if (answer.ret === TEE_SUCCESS) done(answer, p);
           return answer.ret;

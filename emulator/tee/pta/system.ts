@@ -158,20 +158,14 @@ export class SystemPta implements TrustedService {
       value(0 /* OPTEE_RPC_SUPP_PLUGIN_INVOKE */, word(0), word(1)), value(word(2), word(3), params[1].a),
       value(params[1].b, 0, 0, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT), tmem,
     ]);
-    const result = yield* (len === 0
-      ? (function* () {
-        const answer = yield* send({ attr: OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, a: 0n, b: 0n, c: 0n });
-        params[3].a = answerValue(answer, 2, 'b');
-        return answer.ret >>> 0;
-      })()
-      : withPayload(nw, len, function* (p) {
-        p.bytes.set(memrefBytes(data!), 0);
-        const answer = yield* send(p.tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, 0, len));
-        const outLen = answerValue(answer, 2, 'b');
-        data!.window.set(p.bytes.subarray(0, Math.min(outLen, len)), data!.offset);
-        params[3].a = outLen;
-        return answer.ret >>> 0;
-      }));
+    const result = yield* withPayload(nw, len, function* (p) {
+      if (data) p.bytes.set(memrefBytes(data), 0);
+      const answer = yield* send(p.tmem(OPTEE_MSG_ATTR_TYPE_TMEM_INOUT, 0, len));
+      const outLen = answerValue(answer, 2, 'b');
+      if (data) data.window.set(p.bytes.subarray(0, Math.min(outLen, len)), data.offset);
+      params[3].a = outLen;
+      return answer.ret >>> 0;
+    });
     // A plugin's time is the normal world's, not the TA's (as time parked is not).
     ta.creditParked(performance.now() - started);
     return result;
